@@ -1,0 +1,282 @@
+/**
+ * The systematic Reed–Solomon code of reed-solomon-simd 3.1.0 over GF(2^16), byte for byte
+ * (spec: encoding.md §4.4–4.8).
+ *
+ * Data is handled as "shards" of `width` elements laid out one after another in a Uint16Array, so
+ * one call encodes `width` independent codewords (many symbols of many rows or columns at once),
+ * which amortizes the per-butterfly overhead that dominates with small symbols.
+ */
+import { assert, checkInteger } from '../assert.js';
+import { GF_ORDER, addMod, gfInv, gfMul, gfTables } from './gf16.js';
+
+/** The library's rate bound: min(npow2(k), npow2(m)) + max(k, m) ≤ 65536. */
+const SHARD_COUNT_SUM_MAX = 65_536;
+
+export type Rate = 'high' | 'low';
+
+export class DecodingError extends Error {
+  override name = 'DecodingError';
+}
+
+export function nextPowerOfTwo(x: number): number {
+  let p = 1;
+  while (p < x) p *= 2;
+  return p;
+}
+
+/** reed-solomon-simd's choice between its high- and low-rate codes (they give different bytes). */
+export function selectRate(k: number, m: number): Rate {
+  checkInteger('k', k, 1, SHARD_COUNT_SUM_MAX);
+  checkInteger('m', m, 1, SHARD_COUNT_SUM_MAX);
+  const kPow = nextPowerOfTwo(k);
+  const mPow = nextPowerOfTwo(m);
+  if (Math.min(kPow, mPow) + Math.max(k, m) > SHARD_COUNT_SUM_MAX) {
+    throw new RangeError(`unsupported shard counts: ${k} original, ${m} recovery`);
+  }
+  if (kPow !== mPow) return kPow > mPow ? 'high' : 'low';
+  return k <= m ? 'high' : 'low';
+}
+
+/** Additive FFT over shards [pos, pos + size) (spec §4.4); blocks from `trunc` on are not touched. */
+function fft(work: Uint16Array, width: number, pos: number, size: number, trunc: number, delta: number) {
+  const { log, exp, skew } = gfTables();
+  for (let dist = size >>> 1; dist >= 1; dist >>>= 1) {
+    for (let r = 0; r < trunc; r += 2 * dist) {
+      const factor = skew[r + dist + delta - 1];
+      for (let i = r; i < r + dist; i++) {
+        const a0 = (pos + i) * width;
+        const b0 = a0 + dist * width;
+        if (factor === GF_ORDER) {
+          // A skew of "zero" means the multiplication is skipped, never mul(x, 65535).
+          for (let e = 0; e < width; e++) work[b0 + e] ^= work[a0 + e];
+          continue;
+        }
+        for (let e = 0; e < width; e++) {
+          const b = work[b0 + e];
+          let a = work[a0 + e];
+          if (b !== 0) {
+            const sum = log[b] + factor;
+            a ^= exp[(sum + (sum >>> 16)) & 0xffff];
+            work[a0 + e] = a;
+          }
+          work[b0 + e] = b ^ a;
+        }
+      }
+    }
+  }
+}
+
+/** Inverse additive FFT (spec §4.4); inputs at blocks from `trunc` on must be zero. */
+function ifft(work: Uint16Array, width: number, pos: number, size: number, trunc: number, delta: number) {
+  const { log, exp, skew } = gfTables();
+  for (let dist = 1; dist < size; dist *= 2) {
+    for (let r = 0; r < trunc; r += 2 * dist) {
+      const factor = skew[r + dist + delta - 1];
+      for (let i = r; i < r + dist; i++) {
+        const a0 = (pos + i) * width;
+        const b0 = a0 + dist * width;
+        if (factor === GF_ORDER) {
+          for (let e = 0; e < width; e++) work[b0 + e] ^= work[a0 + e];
+          continue;
+        }
+        for (let e = 0; e < width; e++) {
+          const b = work[b0 + e] ^ work[a0 + e];
+          work[b0 + e] = b;
+          if (b !== 0) {
+            const sum = log[b] + factor;
+            work[a0 + e] ^= exp[(sum + (sum >>> 16)) & 0xffff];
+          }
+        }
+      }
+    }
+  }
+}
+
+/** dst ^= src · g^factorLog, element-wise over `width` elements. */
+function mulAddInto(
+  dst: Uint16Array,
+  dstOffset: number,
+  src: Uint16Array,
+  srcOffset: number,
+  width: number,
+  factorLog: number,
+) {
+  const { log, exp } = gfTables();
+  for (let e = 0; e < width; e++) {
+    const v = src[srcOffset + e];
+    if (v !== 0) dst[dstOffset + e] ^= exp[addMod(log[v], factorLog)];
+  }
+}
+
+/** One systematic code with `k` original and `m` recovery symbols per codeword. */
+export class ReedSolomonCode {
+  readonly rate: Rate;
+  /** Shards in the work buffer of `encode`: originals go in shards 0..k−1, the rest must be zero. */
+  readonly workShardCount: number;
+  private readonly chunkSize: number;
+  private generatorColumns = new Map<number, Uint16Array>();
+
+  constructor(
+    readonly k: number,
+    readonly m: number,
+  ) {
+    this.rate = selectRate(k, m);
+    if (this.rate === 'high') {
+      this.chunkSize = nextPowerOfTwo(m);
+      this.workShardCount = Math.ceil(k / this.chunkSize) * this.chunkSize;
+    } else {
+      this.chunkSize = nextPowerOfTwo(k);
+      this.workShardCount = Math.ceil(m / this.chunkSize) * this.chunkSize;
+    }
+    assert(this.workShardCount >= k, 'the work buffer holds the originals');
+    assert(this.workShardCount >= m, 'the work buffer holds the recovery shards');
+  }
+
+  /** Total symbols per codeword. */
+  get n(): number {
+    return this.k + this.m;
+  }
+
+  /**
+   * Encodes `width` codewords in place: on entry shards 0..k−1 of `work` hold the originals and
+   * shards k..workShardCount−1 are zero; on return shard t (t < m) holds recovery symbol t.
+   * The originals are overwritten.
+   */
+  encodeInPlace(work: Uint16Array, width: number): void {
+    assert(work.length >= this.workShardCount * width, 'work buffer too small');
+    const { k, m, chunkSize } = this;
+    if (this.rate === 'high') {
+      ifft(work, width, 0, chunkSize, Math.min(k, chunkSize), chunkSize);
+      for (let c = chunkSize; c < k; c += chunkSize) {
+        ifft(work, width, c, chunkSize, Math.min(chunkSize, k - c), c + chunkSize);
+        const from = c * width;
+        for (let e = 0; e < chunkSize * width; e++) work[e] ^= work[from + e];
+      }
+      fft(work, width, 0, chunkSize, m, 0);
+    } else {
+      ifft(work, width, 0, chunkSize, k, 0);
+      for (let c = chunkSize; c < m; c += chunkSize) {
+        work.copyWithin(c * width, 0, chunkSize * width);
+      }
+      for (let c = 0; c < m; c += chunkSize) {
+        fft(work, width, c, chunkSize, Math.min(chunkSize, m - c), c + chunkSize);
+      }
+    }
+  }
+
+  /** Allocates a zeroed work buffer for `width` codewords. */
+  allocateWork(width: number): Uint16Array {
+    return new Uint16Array(this.workShardCount * width);
+  }
+
+  /**
+   * Column i of the m × k generator matrix: the recovery symbols of the unit codeword e_i.
+   * Cached, since decoders of one blob reuse the same few columns.
+   */
+  generatorColumn(i: number): Uint16Array {
+    let column = this.generatorColumns.get(i);
+    if (column === undefined) {
+      const work = this.allocateWork(1);
+      work[i] = 1;
+      this.encodeInPlace(work, 1);
+      column = work.slice(0, this.m);
+      this.generatorColumns.set(i, column);
+    }
+    return column;
+  }
+
+  /**
+   * Recovers the k original shards of `width` codewords from any k distinct symbols.
+   * `symbols` holds one shard of `width` elements per entry of `indices` (codeword positions:
+   * i < k is original i, i ≥ k is recovery symbol i − k). Returns the k × width originals.
+   */
+  decode(indices: readonly number[], symbols: Uint16Array, width: number): Uint16Array {
+    const { k, m } = this;
+    if (symbols.length < indices.length * width) throw new DecodingError('fewer symbols than indices');
+    const slotOfIndex = new Map<number, number>();
+    indices.forEach((index, slot) => {
+      if (!Number.isInteger(index) || index < 0 || index >= k + m) {
+        throw new DecodingError(`symbol index ${index} is outside the code of length ${k + m}`);
+      }
+      if (!slotOfIndex.has(index)) slotOfIndex.set(index, slot);
+    });
+    if (slotOfIndex.size < k) {
+      throw new DecodingError(`need ${k} distinct symbols to decode, got ${slotOfIndex.size}`);
+    }
+    const originals = this.allocateWork(width);
+    const missing: number[] = [];
+    for (let i = 0; i < k; i++) {
+      const slot = slotOfIndex.get(i);
+      if (slot === undefined) missing.push(i);
+      else originals.set(symbols.subarray(slot * width, (slot + 1) * width), i * width);
+    }
+    if (missing.length === 0) return originals.subarray(0, k * width);
+    const recoveryUsed: number[] = [];
+    for (const index of slotOfIndex.keys()) {
+      if (index >= k && recoveryUsed.length < missing.length) recoveryUsed.push(index - k);
+    }
+    // Recovery symbols of the known part alone; XOR with the received ones leaves G[R][missing]·x.
+    const known = originals.slice();
+    this.encodeInPlace(known, width);
+    const residual = new Uint16Array(missing.length * width);
+    recoveryUsed.forEach((t, j) => {
+      const slot = slotOfIndex.get(k + t)!;
+      for (let e = 0; e < width; e++) {
+        residual[j * width + e] = symbols[slot * width + e] ^ known[t * width + e];
+      }
+    });
+    const inverse = invertMatrix(
+      recoveryUsed.map((t) => missing.map((i) => this.generatorColumn(i)[t])),
+    );
+    const { log } = gfTables();
+    missing.forEach((i, l) => {
+      const out = i * width;
+      for (let j = 0; j < missing.length; j++) {
+        const coefficient = inverse[l][j];
+        if (coefficient !== 0) mulAddInto(originals, out, residual, j * width, width, log[coefficient]);
+      }
+    });
+    return originals.subarray(0, k * width);
+  }
+}
+
+/** Gauss–Jordan inversion over GF(2^16); the code is MDS, so a singular matrix is a bug. */
+function invertMatrix(matrix: number[][]): number[][] {
+  const size = matrix.length;
+  const a = matrix.map((row) => row.slice());
+  const inv = matrix.map((_, i) => Array.from({ length: size }, (_, j): number => (i === j ? 1 : 0)));
+  for (let col = 0; col < size; col++) {
+    let pivot = col;
+    while (pivot < size && a[pivot][col] === 0) pivot++;
+    if (pivot === size) throw new DecodingError('singular decoding matrix');
+    [a[col], a[pivot]] = [a[pivot], a[col]];
+    [inv[col], inv[pivot]] = [inv[pivot], inv[col]];
+    const scale = gfInv(a[col][col]);
+    for (let j = 0; j < size; j++) {
+      a[col][j] = gfMul(a[col][j], scale);
+      inv[col][j] = gfMul(inv[col][j], scale);
+    }
+    for (let row = 0; row < size; row++) {
+      const factor = a[row][col];
+      if (row === col || factor === 0) continue;
+      for (let j = 0; j < size; j++) {
+        a[row][j] ^= gfMul(factor, a[col][j]);
+        inv[row][j] ^= gfMul(factor, inv[col][j]);
+      }
+    }
+  }
+  return inv;
+}
+
+const codeCache = new Map<string, ReedSolomonCode>();
+
+/** Shared code objects, so generator columns are computed once per (k, m). */
+export function reedSolomonCode(k: number, m: number): ReedSolomonCode {
+  const key = `${k}/${m}`;
+  let code = codeCache.get(key);
+  if (code === undefined) {
+    code = new ReedSolomonCode(k, m);
+    codeCache.set(key, code);
+  }
+  return code;
+}
