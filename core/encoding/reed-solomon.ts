@@ -186,56 +186,95 @@ export class ReedSolomonCode {
   }
 
   /**
-   * Recovers the k original shards of `width` codewords from any k distinct symbols.
-   * `symbols` holds one shard of `width` elements per entry of `indices` (codeword positions:
-   * i < k is original i, i ≥ k is recovery symbol i − k). Returns the k × width originals.
+   * A decoder for one set of received codeword positions (i < k is original i, i ≥ k is recovery
+   * symbol i − k). Building it inverts the matrix once; it is then applied to any number of batches
+   * of codewords received at the same positions.
    */
+  decoderFor(indices: readonly number[]): ErasureDecoder {
+    return new ErasureDecoder(this, indices);
+  }
+
+  /** One-shot decode; see ErasureDecoder.decode. */
   decode(indices: readonly number[], symbols: Uint16Array, width: number): Uint16Array {
-    const { k, m } = this;
-    if (symbols.length < indices.length * width) throw new DecodingError('fewer symbols than indices');
-    const slotOfIndex = new Map<number, number>();
+    return this.decoderFor(indices).decode(symbols, width);
+  }
+}
+
+/** Solves for the missing originals of codewords received at fixed positions. */
+export class ErasureDecoder {
+  /** slot (position in the caller's symbol list) of each original that was received, or −1. */
+  private readonly slotOfOriginal: Int32Array;
+  private readonly missing: number[];
+  /** Received recovery symbols used for solving: [recovery index t, slot]. */
+  private readonly recoveryUsed: [number, number][];
+  /** Logs of the inverse matrix entries (65535 = zero), row l for missing original l. */
+  private readonly inverseLogs: Uint16Array;
+
+  constructor(
+    private readonly code: ReedSolomonCode,
+    indices: readonly number[],
+  ) {
+    const { k, m } = code;
+    this.slotOfOriginal = new Int32Array(k).fill(-1);
+    const seen = new Set<number>();
+    const recoveryAvailable: [number, number][] = [];
     indices.forEach((index, slot) => {
       if (!Number.isInteger(index) || index < 0 || index >= k + m) {
         throw new DecodingError(`symbol index ${index} is outside the code of length ${k + m}`);
       }
-      if (!slotOfIndex.has(index)) slotOfIndex.set(index, slot);
+      if (seen.has(index)) return;
+      seen.add(index);
+      if (index < k) this.slotOfOriginal[index] = slot;
+      else recoveryAvailable.push([index - k, slot]);
     });
-    if (slotOfIndex.size < k) {
-      throw new DecodingError(`need ${k} distinct symbols to decode, got ${slotOfIndex.size}`);
-    }
-    const originals = this.allocateWork(width);
-    const missing: number[] = [];
+    if (seen.size < k) throw new DecodingError(`need ${k} distinct symbols to decode, got ${seen.size}`);
+    this.missing = [];
+    for (let i = 0; i < k; i++) if (this.slotOfOriginal[i] < 0) this.missing.push(i);
+    this.recoveryUsed = recoveryAvailable.slice(0, this.missing.length);
+    const inverse = invertMatrix(
+      this.recoveryUsed.map(([t]) => this.missing.map((i) => code.generatorColumn(i)[t])),
+    );
+    const { log } = gfTables();
+    this.inverseLogs = Uint16Array.from(inverse.flat(), (value) => log[value]);
+  }
+
+  /** Indices of the originals this decoder reconstructs. */
+  get missingOriginals(): readonly number[] {
+    return this.missing;
+  }
+
+  /**
+   * `symbols` holds one shard of `width` elements per received index, in the order given to
+   * `decoderFor`. Returns the k × width originals.
+   */
+  decode(symbols: Uint16Array, width: number): Uint16Array {
+    const { k } = this.code;
+    const slots = this.slotOfOriginal.reduce((max, slot) => Math.max(max, slot), -1);
+    const needed = Math.max(slots, ...this.recoveryUsed.map(([, slot]) => slot)) + 1;
+    if (symbols.length < needed * width) throw new DecodingError('fewer symbols than indices');
+    const originals = this.code.allocateWork(width);
     for (let i = 0; i < k; i++) {
-      const slot = slotOfIndex.get(i);
-      if (slot === undefined) missing.push(i);
-      else originals.set(symbols.subarray(slot * width, (slot + 1) * width), i * width);
+      const slot = this.slotOfOriginal[i];
+      if (slot >= 0) originals.set(symbols.subarray(slot * width, (slot + 1) * width), i * width);
     }
+    const missing = this.missing;
     if (missing.length === 0) return originals.subarray(0, k * width);
-    const recoveryUsed: number[] = [];
-    for (const index of slotOfIndex.keys()) {
-      if (index >= k && recoveryUsed.length < missing.length) recoveryUsed.push(index - k);
-    }
     // Recovery symbols of the known part alone; XOR with the received ones leaves G[R][missing]·x.
     const known = originals.slice();
-    this.encodeInPlace(known, width);
+    this.code.encodeInPlace(known, width);
     const residual = new Uint16Array(missing.length * width);
-    recoveryUsed.forEach((t, j) => {
-      const slot = slotOfIndex.get(k + t)!;
+    this.recoveryUsed.forEach(([t, slot], j) => {
       for (let e = 0; e < width; e++) {
         residual[j * width + e] = symbols[slot * width + e] ^ known[t * width + e];
       }
     });
-    const inverse = invertMatrix(
-      recoveryUsed.map((t) => missing.map((i) => this.generatorColumn(i)[t])),
-    );
-    const { log } = gfTables();
-    missing.forEach((i, l) => {
-      const out = i * width;
+    for (let l = 0; l < missing.length; l++) {
+      const out = missing[l] * width;
       for (let j = 0; j < missing.length; j++) {
-        const coefficient = inverse[l][j];
-        if (coefficient !== 0) mulAddInto(originals, out, residual, j * width, width, log[coefficient]);
+        const factor = this.inverseLogs[l * missing.length + j];
+        if (factor !== GF_ORDER) mulAddInto(originals, out, residual, j * width, width, factor);
       }
-    });
+    }
     return originals.subarray(0, k * width);
   }
 }

@@ -1,0 +1,250 @@
+/**
+ * Recovery symbols: how a node that lost a sliver rebuilds it from other nodes' symbols, each with a
+ * Merkle proof against the metadata (spec: encoding.md §8.1; walrus-core `encoding/symbols.rs`).
+ *
+ * Cell M[i][j] is symbol j of expanded primary sliver i and symbol i of expanded secondary sliver j.
+ * A `Primary` decoding symbol recovers a PRIMARY sliver and therefore came from a SECONDARY sliver
+ * (its proof is against that secondary sliver's hash), and vice versa.
+ */
+import { bcs } from '@mysten/bcs';
+import {
+  type MerkleNode,
+  MerkleProofBcs,
+  bytesEqual,
+  leafHash,
+  merkleProof,
+  verifyMerkleProof,
+} from '../merkle.js';
+import { type BlobLayout, codewordBatches } from './blob-layout.js';
+import { type SliverAxis, otherAxis } from './mapping.js';
+import type { VerifiedMetadata } from './metadata.js';
+import { DecodingError, reedSolomonCode } from './reed-solomon.js';
+import {
+  computeSliverHash,
+  expandSliver,
+  expandedLeafHashes,
+  expectedSliverHash,
+  layoutOf,
+  sliverSymbolCount,
+} from './sliver-verification.js';
+import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
+
+/** BCS `DecodingSymbol<A>`: the source sliver's index and the symbol bytes. */
+export const DecodingSymbolBcs = bcs.struct('DecodingSymbol', { index: bcs.u16(), data: bcs.byteVector() });
+/** BCS `EitherDecodingSymbol`: variant = axis of the sliver the symbol recovers. */
+export const EitherDecodingSymbolBcs = bcs.enum('EitherDecodingSymbol', {
+  Primary: DecodingSymbolBcs,
+  Secondary: DecodingSymbolBcs,
+});
+/** BCS `GeneralRecoverySymbol` (what GET /v1/blobs/{id}/recoverySymbols returns, in a vector). */
+export const GeneralRecoverySymbolBcs = bcs.struct('GeneralRecoverySymbol', {
+  symbol: EitherDecodingSymbolBcs,
+  target_index: bcs.u16(),
+  proof: MerkleProofBcs,
+});
+export const GeneralRecoverySymbolListBcs = bcs.vector(GeneralRecoverySymbolBcs);
+
+/** A recovery symbol in TypeScript terms. */
+export interface RecoverySymbol {
+  /** Axis of the sliver this symbol helps recover (= the BCS variant). */
+  readonly targetAxis: SliverAxis;
+  /** Index of the sliver to recover, on `targetAxis`. */
+  readonly targetIndex: number;
+  /** Index of the sliver the symbol was taken from, on the other axis. */
+  readonly sourceIndex: number;
+  readonly data: Uint8Array;
+  readonly proof: readonly MerkleNode[];
+}
+
+export type SymbolVerificationReason =
+  | 'INDEX_TOO_LARGE'
+  | 'SYMBOL_SIZE_MISMATCH'
+  | 'SYMBOL_NOT_USABLE'
+  | 'INVALID_PROOF';
+
+export class SymbolVerificationError extends Error {
+  override name = 'SymbolVerificationError';
+  constructor(
+    readonly reason: SymbolVerificationReason,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function encodeRecoverySymbols(symbols: readonly RecoverySymbol[]): Uint8Array {
+  return GeneralRecoverySymbolListBcs.serialize(
+    symbols.map((s) => ({
+      symbol: { [s.targetAxis === 'primary' ? 'Primary' : 'Secondary']: { index: s.sourceIndex, data: s.data } } as
+        | { Primary: { index: number; data: Uint8Array } }
+        | { Secondary: { index: number; data: Uint8Array } },
+      target_index: s.targetIndex,
+      proof: { path: [...s.proof] },
+    })),
+    { maxSize: RECOVERY_RESPONSE_BYTES_MAX },
+  ).toBytes();
+}
+
+/** Bound on a recovery-symbol response: n_s symbols of 65 534 bytes with 16-node proofs, plus framing. */
+export const RECOVERY_RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
+
+export function decodeRecoverySymbols(bytes: Uint8Array): RecoverySymbol[] {
+  if (bytes.length > RECOVERY_RESPONSE_BYTES_MAX) throw new DecodingError('recovery symbol list is too large');
+  let values: (typeof GeneralRecoverySymbolBcs.$inferType)[];
+  try {
+    values = GeneralRecoverySymbolListBcs.parse(bytes);
+  } catch (error) {
+    throw new DecodingError(`undecodable recovery symbols: ${(error as Error).message}`);
+  }
+  return values.map((value) => {
+    const primary = value.symbol.$kind === 'Primary';
+    const symbol = primary ? value.symbol.Primary! : value.symbol.Secondary!;
+    return {
+      targetAxis: primary ? 'primary' : 'secondary',
+      targetIndex: value.target_index,
+      sourceIndex: symbol.index,
+      data: Uint8Array.from(symbol.data),
+      proof: value.proof.path,
+    };
+  });
+}
+
+/**
+ * The symbols a node can give from one sliver it holds: expanded once, hashed once, then any
+ * number of symbols with proofs.
+ */
+export class RecoverySymbolSource {
+  private readonly expanded: Uint8Array;
+  private readonly leaves: Uint8Array;
+  private readonly layout: BlobLayout;
+
+  /** `sourceAxis`/`sourceIndex`/`data`: the sliver this node stores. */
+  constructor(
+    metadata: VerifiedMetadata,
+    readonly sourceAxis: SliverAxis,
+    readonly sourceIndex: number,
+    data: Uint8Array,
+  ) {
+    this.layout = layoutOf(metadata);
+    this.expanded = expandSliver(this.layout, sourceAxis, data);
+    this.leaves = expandedLeafHashes(this.layout, this.expanded);
+  }
+
+  /** The symbol that helps recover sliver `targetIndex` of the other axis. */
+  symbolFor(targetIndex: number): RecoverySymbol {
+    const { nShards, symbolBytes: size } = this.layout;
+    if (!Number.isInteger(targetIndex) || targetIndex < 0 || targetIndex >= nShards) {
+      throw new RangeError(`target index ${targetIndex} is out of range`);
+    }
+    return {
+      targetAxis: otherAxis(this.sourceAxis),
+      targetIndex,
+      sourceIndex: this.sourceIndex,
+      data: this.expanded.slice(targetIndex * size, (targetIndex + 1) * size),
+      proof: merkleProof(this.leaves, nShards, targetIndex),
+    };
+  }
+}
+
+/**
+ * Checks a symbol offered for recovering sliver `targetIndex` of `targetAxis` (spec §8.1): indices
+ * in range and size right first, then usability, then the Merkle proof against the metadata hash of
+ * the source sliver.
+ */
+export function verifyRecoverySymbol(
+  metadata: VerifiedMetadata,
+  symbol: RecoverySymbol,
+  targetAxis: SliverAxis,
+  targetIndex: number,
+): void {
+  const layout = layoutOf(metadata);
+  const n = metadata.nShards;
+  if (symbol.sourceIndex >= n || symbol.targetIndex >= n || symbol.sourceIndex < 0 || symbol.targetIndex < 0) {
+    throw new SymbolVerificationError('INDEX_TOO_LARGE', 'symbol index out of range');
+  }
+  if (symbol.data.length !== layout.symbolBytes) {
+    throw new SymbolVerificationError('SYMBOL_SIZE_MISMATCH', `symbol of ${symbol.data.length} bytes`);
+  }
+  if (symbol.targetAxis !== targetAxis || symbol.targetIndex !== targetIndex) {
+    throw new SymbolVerificationError('SYMBOL_NOT_USABLE', 'symbol does not recover the requested sliver');
+  }
+  const sourceAxis = otherAxis(symbol.targetAxis);
+  const root = expectedSliverHash(metadata, sourceAxis, symbol.sourceIndex);
+  if (!verifyMerkleProof(symbol.proof, leafHash(symbol.data), symbol.targetIndex, n, root)) {
+    throw new SymbolVerificationError('INVALID_PROOF', 'Merkle proof does not verify against the metadata');
+  }
+}
+
+/** Symbols needed to recover one sliver of `axis`: n_s for primary, n_p for secondary. */
+export function symbolsNeededToRecover(layout: BlobLayout, axis: SliverAxis): number {
+  return sliverSymbolCount(layout, axis);
+}
+
+/**
+ * Decodes sliver `targetIndex` of `targetAxis` from verified symbols (distinct source indices).
+ * The result is not yet checked against the metadata: see `recoverSliver`.
+ */
+export function decodeSliverFromSymbols(
+  layout: BlobLayout,
+  targetAxis: SliverAxis,
+  symbols: readonly RecoverySymbol[],
+): Uint8Array {
+  const { nShards, symbolBytes: size, symbolElements } = layout;
+  // A primary target is a row: its expanded row is a codeword of the secondary (row) code in which
+  // the symbol from secondary sliver q sits at position q; symmetrically for a secondary target.
+  const k = symbolsNeededToRecover(layout, targetAxis);
+  const code = reedSolomonCode(k, nShards - k);
+  const distinct = new Map<number, RecoverySymbol>();
+  for (const symbol of symbols) if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
+  if (distinct.size < k) throw new DecodingError(`need ${k} distinct symbols, got ${distinct.size}`);
+  const chosen = [...distinct.values()].slice(0, k);
+  const decoder = code.decoderFor(chosen.map((s) => s.sourceIndex));
+  const sliver = new Uint8Array(k * size);
+  for (const batch of codewordBatches(0, 1, symbolElements)) {
+    const width = batch.elementEnd - batch.elementStart;
+    const input = new Uint16Array(chosen.length * width);
+    chosen.forEach((s, slot) => symbolToElements(s.data, 0, size, batch.elementStart, batch.elementEnd, input, slot * width));
+    const originals = decoder.decode(input, width);
+    for (let i = 0; i < k; i++) {
+      elementsToSymbol(originals, i * width, size, batch.elementStart, batch.elementEnd, sliver, i * size);
+    }
+  }
+  return sliver;
+}
+
+export class InconsistentBlobError extends Error {
+  override name = 'InconsistentBlobError';
+  constructor(
+    readonly targetAxis: SliverAxis,
+    readonly targetIndex: number,
+    /** The verified symbols that decode to a sliver which contradicts the metadata. */
+    readonly symbols: readonly RecoverySymbol[],
+  ) {
+    super(`recovered ${targetAxis} sliver ${targetIndex} does not match the metadata: the blob is inconsistent`);
+  }
+}
+
+/**
+ * Recovers sliver `targetIndex` of `targetAxis`: verifies every symbol (dropping none silently: a bad
+ * symbol throws), decodes, and checks the result against the metadata. A mismatch means the writer
+ * encoded inconsistently; the thrown InconsistentBlobError carries what an inconsistency proof needs.
+ */
+export function recoverSliver(
+  metadata: VerifiedMetadata,
+  targetAxis: SliverAxis,
+  targetIndex: number,
+  symbols: readonly RecoverySymbol[],
+): Uint8Array {
+  const layout = layoutOf(metadata);
+  for (const symbol of symbols) verifyRecoverySymbol(metadata, symbol, targetAxis, targetIndex);
+  const k = symbolsNeededToRecover(layout, targetAxis);
+  const distinct = new Map<number, RecoverySymbol>();
+  for (const symbol of symbols) if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
+  const used = [...distinct.values()].slice(0, k);
+  const sliver = decodeSliverFromSymbols(layout, targetAxis, used);
+  const hash = computeSliverHash(layout, targetAxis, sliver);
+  if (!bytesEqual(hash, expectedSliverHash(metadata, targetAxis, targetIndex))) {
+    throw new InconsistentBlobError(targetAxis, targetIndex, used);
+  }
+  return sliver;
+}
