@@ -32,6 +32,7 @@ import {
 import { DecodingError } from '../core/encoding/reed-solomon.js';
 import { SliverVerificationError, computeSliverHash, verifySliver } from '../core/encoding/sliver-verification.js';
 import type { SliverData } from '../core/encoding/sliver-data.js';
+import { expectBytes } from './helpers/bytes.js';
 import { randomBytes, seededRandom } from './helpers/random.js';
 
 const SEED = 20261124;
@@ -65,12 +66,12 @@ describe('decoding from random sliver subsets', () => {
       const all = Array.from({ length: n }, (_, i) => i);
       for (let trial = 0; trial < 3; trial++) {
         const primaries = shuffled(all, random).slice(0, nPrimary).map(primary);
-        expect(decodeBlob(metadata, 'primary', primaries)).toEqual(blob);
+        expectBytes(decodeBlob(metadata, 'primary', primaries), blob);
         const secondaries = shuffled(all, random).slice(0, nSecondary).map(secondary);
-        expect(decodeBlob(metadata, 'secondary', secondaries)).toEqual(blob);
+        expectBytes(decodeBlob(metadata, 'secondary', secondaries), blob);
       }
       // The systematic fast path.
-      expect(decodeBlob(metadata, 'primary', all.slice(0, nPrimary).map(primary))).toEqual(blob);
+      expectBytes(decodeBlob(metadata, 'primary', all.slice(0, nPrimary).map(primary)), blob);
       expect(() => decodeBlob(metadata, 'primary', all.slice(0, nPrimary - 1).map(primary))).toThrow(DecodingError);
     });
   }
@@ -148,10 +149,10 @@ describe('recovery symbols', () => {
         const helpers = shuffled(all, random).slice(0, encodingParams(n).nSecondary);
         const symbols = helpers.map((j) => new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data).symbolFor(target));
         const wire = decodeRecoverySymbols(encodeRecoverySymbols(symbols));
-        expect(recoverSliver(metadata, 'primary', target, wire)).toEqual(primary(target).data);
+        expectBytes(recoverSliver(metadata, 'primary', target, wire), primary(target).data);
         const rowHelpers = shuffled(all, random).slice(0, encodingParams(n).nPrimary);
         const rowSymbols = rowHelpers.map((i) => new RecoverySymbolSource(metadata, 'primary', i, primary(i).data).symbolFor(target));
-        expect(recoverSliver(metadata, 'secondary', target, rowSymbols)).toEqual(secondary(target).data);
+        expectBytes(recoverSliver(metadata, 'secondary', target, rowSymbols), secondary(target).data);
       }
     });
   }

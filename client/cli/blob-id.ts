@@ -1,0 +1,79 @@
+/**
+ * `walrus-edge blob-id FILE [--n-shards N] [--json]`: the blob ID a file gets on a network of
+ * n_shards shards, computed locally (the whole Red Stuff encoding, on every core).
+ */
+import { blobIdToString } from '../../core/blob-id.js';
+import { bytesToHex } from '../../core/hex.js';
+import { DataTooLargeError, encodedBlobLength, maxBlobBytes, SHARDS_MAX, SHARDS_MIN } from '../../core/encoding/config.js';
+import { EncoderPool } from '../node/encoder-pool.js';
+import { readFileShared } from '../node/read-blob.js';
+import { CliError } from './errors.js';
+
+/** Walrus mainnet and testnet both run with 1000 shards. */
+export const DEFAULT_N_SHARDS = 1000;
+
+export interface BlobIdOptions {
+  readonly file: string;
+  readonly nShards: number;
+  readonly json: boolean;
+}
+
+export function parseShardCount(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_N_SHARDS;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < SHARDS_MIN || value > SHARDS_MAX) {
+    throw new CliError(
+      `--n-shards must be an integer from ${SHARDS_MIN} to ${SHARDS_MAX}, got ${JSON.stringify(text)}`,
+      'Walrus mainnet and testnet use 1000 shards (the default).',
+    );
+  }
+  return value;
+}
+
+function readInput(file: string, nShards: number): Uint8Array {
+  try {
+    return readFileShared(file, maxBlobBytes(nShards));
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') throw new CliError(`cannot read ${file}: no such file`, 'Check the path.');
+    if (code === 'EISDIR') throw new CliError(`cannot read ${file}: it is a directory`, 'Give a file.');
+    if (code === 'EACCES') throw new CliError(`cannot read ${file}: permission denied`);
+    if (error instanceof RangeError) {
+      throw new CliError(
+        `${file} is too large for ${nShards} shards: the maximum blob size is ${maxBlobBytes(nShards)} bytes`,
+        'Use a network with more shards (--n-shards), or split the file.',
+      );
+    }
+    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+export async function blobIdCommand(options: BlobIdOptions, out: (line: string) => void): Promise<void> {
+  const blob = readInput(options.file, options.nShards);
+  const pool = new EncoderPool();
+  try {
+    const encoded = await pool.encode(blob, options.nShards);
+    const blobId = blobIdToString(encoded.blobId);
+    if (options.json) {
+      out(
+        JSON.stringify({
+          blobId,
+          rootHash: bytesToHex(encoded.rootHash),
+          unencodedLength: blob.length,
+          encodedLength: encodedBlobLength(blob.length, options.nShards),
+          symbolSize: encoded.layout.symbolBytes,
+          nShards: options.nShards,
+        }),
+      );
+    } else {
+      out(blobId);
+    }
+  } catch (error) {
+    if (error instanceof DataTooLargeError) {
+      throw new CliError(error.message, 'Use a network with more shards (--n-shards), or split the file.');
+    }
+    throw error;
+  } finally {
+    await pool.close();
+  }
+}

@@ -1,0 +1,153 @@
+/**
+ * Red Stuff encoding on every core (Node only: worker_threads and SharedArrayBuffer).
+ *
+ * core/encoding splits the work into stages over index ranges; this pool hands the ranges of each
+ * stage to worker threads and to the calling thread, all working on the same shared buffers, and
+ * waits for a stage to finish before starting the next. The result is the same EncodedBlob the
+ * single-threaded `encodeBlob` returns, byte for byte.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { checkInteger } from '../../core/assert.js';
+import { BlobEncodingJob, type EncodedBlob } from '../../core/encoding/blob-encoder.js';
+import { allocateEncodingBuffers, blobLayout } from '../../core/encoding/blob-layout.js';
+import {
+  type EncoderStage,
+  type EncoderWorkerReply,
+  type EncoderWorkerRequest,
+  runStageRange,
+} from './encoder-stages.js';
+
+/** More threads than this gains nothing on the machines we target and costs memory per isolate. */
+export const ENCODER_THREADS_MAX = 64;
+/** Ranges per thread and stage: enough to balance uneven ranges, few enough to keep messages cheap. */
+const RANGES_PER_THREAD = 8;
+/** Blobs this small encode faster in one thread than the pool can hand out the work. */
+export const POOL_BLOB_BYTES_MIN = 64 * 1024;
+
+/** A Uint8Array over a SharedArrayBuffer, so worker threads can see the same bytes. */
+export function sharedBytes(length: number): Uint8Array {
+  return new Uint8Array(new SharedArrayBuffer(length));
+}
+
+function isShared(bytes: Uint8Array): boolean {
+  return typeof SharedArrayBuffer !== 'undefined' && bytes.buffer instanceof SharedArrayBuffer;
+}
+
+/**
+ * Where the compiled worker lives. Under vitest this module runs from source (.ts) while workers
+ * need JavaScript, so it points at the build output (`npm run build` produces it).
+ */
+function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/client/node/encoder-worker.js', import.meta.url)
+    : new URL('./encoder-worker.js', import.meta.url);
+}
+
+interface PendingTask {
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+export class EncoderPool {
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private readonly pending = new Map<number, PendingTask>();
+  private nextTaskId = 1;
+  private closed = false;
+
+  /** `threads` counts the calling thread: threads − 1 workers are started. */
+  constructor(threads: number = availableParallelism()) {
+    this.threads = checkInteger('threads', threads, 1, ENCODER_THREADS_MAX);
+    for (let i = 1; i < this.threads; i++) {
+      const worker = new Worker(workerUrl());
+      worker.on('message', (reply: EncoderWorkerReply) => this.settle(reply));
+      worker.on('error', (error) => this.failAll(error));
+      worker.unref();
+      this.workers.push(worker);
+    }
+  }
+
+  private settle(reply: EncoderWorkerReply): void {
+    const task = this.pending.get(reply.taskId);
+    if (task === undefined) return;
+    this.pending.delete(reply.taskId);
+    if (reply.error === undefined) task.resolve();
+    else task.reject(new Error(`encoder worker failed: ${reply.error}`));
+  }
+
+  private failAll(error: Error): void {
+    for (const task of this.pending.values()) task.reject(error);
+    this.pending.clear();
+  }
+
+  private send(worker: Worker, message: EncoderWorkerRequest): Promise<void> {
+    const taskId = this.nextTaskId++;
+    return new Promise<void>((resolve, reject) => {
+      this.pending.set(taskId, { resolve, reject });
+      worker.postMessage({ ...message, taskId });
+    });
+  }
+
+  /**
+   * Encodes `blob` for `nShards`. A blob already in a SharedArrayBuffer (see `sharedBytes`) is used
+   * in place; any other is copied once.
+   */
+  async encode(blob: Uint8Array, nShards: number): Promise<EncodedBlob> {
+    if (this.closed) throw new Error('the encoder pool is closed');
+    const layout = blobLayout(blob.length, nShards);
+    if (this.workers.length === 0 || blob.length < POOL_BLOB_BYTES_MIN) {
+      return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
+    }
+    let shared = blob;
+    if (!isShared(blob)) {
+      shared = sharedBytes(blob.length);
+      shared.set(blob);
+    }
+    const buffers = allocateEncodingBuffers(layout, sharedBytes);
+    const job = new BlobEncodingJob(layout, shared, buffers);
+    // Idle workers must not keep the process alive, busy ones must: replies are all we wait for.
+    for (const worker of this.workers) worker.ref();
+    const setup = { kind: 'setup' as const, blobBytes: layout.blobBytes, nShards, blob: shared, buffers };
+    await Promise.all(this.workers.map((worker) => this.send(worker, setup)));
+    try {
+      await this.runStage(job, 'rows', layout.params.nPrimary);
+      await this.runStage(job, 'columns', nShards);
+      await this.runStage(job, 'pairs', nShards);
+    } finally {
+      await Promise.all(this.workers.map((worker) => this.send(worker, { kind: 'release' })));
+      for (const worker of this.workers) worker.unref();
+    }
+    return job.finish();
+  }
+
+  /** Splits [0, count) into ranges; workers and this thread take them from a shared queue. */
+  private async runStage(job: BlobEncodingJob, stage: EncoderStage, count: number) {
+    const rangeCount = Math.min(count, this.threads * RANGES_PER_THREAD);
+    const ranges: [number, number][] = [];
+    for (let i = 0; i < rangeCount; i++) {
+      ranges.push([Math.floor((i * count) / rangeCount), Math.floor(((i + 1) * count) / rangeCount)]);
+    }
+    let next = 0;
+    const take = () => (next < ranges.length ? ranges[next++] : undefined);
+    const workerLoop = async (worker: Worker) => {
+      for (let range = take(); range !== undefined; range = take()) {
+        await this.send(worker, { kind: 'run', stage, start: range[0], end: range[1] });
+      }
+    };
+    const localLoop = async () => {
+      for (let range = take(); range !== undefined; range = take()) {
+        runStageRange(job, stage, range[0], range[1]);
+        // Let worker replies be handled between our own ranges, so workers are fed promptly.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+    };
+    await Promise.all([...this.workers.map(workerLoop), localLoop()]);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
+    this.workers.length = 0;
+  }
+}
