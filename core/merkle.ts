@@ -50,6 +50,31 @@ export function merkleRootOfLeafHashes(leafHashes: Uint8Array, count: number): U
   return root;
 }
 
+/**
+ * The root of the subtree of height `height` whose first `count` leaf hashes (1 ≤ count ≤ 2^height)
+ * are at leaves[offset + i·stride], as a node of a larger tree in which this subtree is the LAST
+ * one (the only one allowed to be partial). Lets a tree be built from aligned chunks of leaves:
+ * a partial chunk's own root is hashed up with empty siblings, exactly as the whole tree would pad
+ * its odd levels there.
+ */
+export function subtreeRoot(
+  leaves: Uint8Array,
+  offset: number,
+  stride: number,
+  count: number,
+  height: number,
+  out: Uint8Array,
+  outOffset: number,
+): void {
+  checkInteger('height', height, 0, MERKLE_PROOF_NODES_MAX);
+  checkInteger('count', count, 1, 2 ** height);
+  merkleRootOfLeaves(leaves, offset, stride, count, out, outOffset);
+  const ownHeight = Math.ceil(Math.log2(count));
+  let node = out.subarray(outOffset, outOffset + DIGEST_BYTES);
+  for (let level = ownHeight; level < height; level++) node = innerHash(node, EMPTY_NODE);
+  out.set(node, outOffset);
+}
+
 /** Leaf hashes of `count` equal-size symbols stored contiguously. */
 export function leafHashesOfSymbols(symbols: Uint8Array, symbolBytes: number, count: number): Uint8Array {
   const out = new Uint8Array(count * DIGEST_BYTES);

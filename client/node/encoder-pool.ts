@@ -112,7 +112,7 @@ export class EncoderPool {
     await Promise.all(this.workers.map((worker) => this.send(worker, setup)));
     try {
       await this.runStage(job, 'rows', layout.params.nPrimary);
-      await this.runStage(job, 'columns', nShards);
+      await this.runStage(job, 'columns', job.chunking.chunkCount);
       await this.runStage(job, 'pairs', nShards);
     } finally {
       await Promise.all(this.workers.map((worker) => this.send(worker, { kind: 'release' })));

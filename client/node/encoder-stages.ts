@@ -18,6 +18,6 @@ export interface EncoderWorkerReply {
 
 export function runStageRange(job: BlobEncodingJob, stage: EncoderStage, start: number, end: number): void {
   if (stage === 'rows') job.encodeRows(start, end);
-  else if (stage === 'columns') job.encodeColumns(start, end);
-  else job.hashSliverPairs(start, end);
+  else if (stage === 'columns') job.encodeColumnChunks(start, end);
+  else job.hashPrimarySlivers(start, end);
 }

@@ -3,27 +3,28 @@
  * (spec: encoding.md §3, §6).
  *
  * The work is split into three stages over index ranges so that a host with threads can run each
- * stage's ranges in parallel on shared buffers (client/encoder-pool.ts); `encodeBlob` runs them in
- * one thread. Stage 2 needs all of stage 1, stage 3 all of stage 2.
- *   1. rows r < n_p: the secondary code extends each row by f recovery columns; leaf hashes of the
- *      systematic cells;
- *   2. columns c < n: the primary code extends each column by 2f recovery rows; leaf hashes of the
- *      recovery rows and recovery columns;
- *   3. pairs p: Merkle roots of expanded row p and expanded column n − 1 − p.
+ * stage's ranges in parallel on shared buffers (client/node/encoder-pool.ts); `encodeBlob` runs them
+ * in one thread. Stage 2 needs all of stage 1, stage 3 all of stage 2.
+ *   1. rows r < n_p: the secondary code extends each row by f recovery columns;
+ *   2. column chunks: the primary code extends each column by 2f recovery rows; every cell is
+ *      hashed once, giving the secondary sliver hashes and per-row subtree roots;
+ *   3. pairs p: the primary sliver hash of row p from its subtree roots.
  */
 import { deriveBlobId } from '../blob-id.js';
 import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
-import { LEAF_PREFIX } from '../merkle.js';
+import { LEAF_PREFIX, subtreeRoot } from '../merkle.js';
 import {
   type BlobLayout,
+  type ColumnChunking,
   type EncodingBuffers,
   allocateEncodingBuffers,
   blobLayout,
   codewordBatches,
+  columnChunking,
 } from './blob-layout.js';
 import { type BlobMetadata, rootHashOfSliverHashes } from './metadata.js';
-import { reedSolomonCode } from './reed-solomon.js';
-import { encodeSliverData, sliverDataBcsBytes } from './sliver-data.js';
+import { type ReedSolomonCode, reedSolomonCode } from './reed-solomon.js';
+import { encodeSliverData, sliverDataBcsBytes, writeSliverDataFrame } from './sliver-data.js';
 import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 /** Where one cell's bytes are: a buffer and an offset into it. */
@@ -62,8 +63,11 @@ export class MessageMatrix {
 
 export class BlobEncodingJob {
   readonly matrix: MessageMatrix;
-  private readonly rowCode;
-  private readonly columnCode;
+  readonly chunking: ColumnChunking;
+  private readonly rowCode: ReedSolomonCode;
+  private readonly columnCode: ReedSolomonCode;
+  /** Per-thread scratch, reused across batches and chunks to spare the garbage collector. */
+  private readonly scratch = new Map<string, Uint8Array | Uint16Array>();
 
   constructor(
     readonly layout: BlobLayout,
@@ -72,20 +76,43 @@ export class BlobEncodingJob {
   ) {
     if (blob.length !== layout.blobBytes) throw new RangeError('blob length does not match the layout');
     this.matrix = new MessageMatrix(layout, blob);
+    this.chunking = columnChunking(layout);
     const { nPrimary, nSecondary, maxFaulty } = layout.params;
     this.rowCode = reedSolomonCode(nSecondary, maxFaulty);
     this.columnCode = reedSolomonCode(nPrimary, 2 * maxFaulty);
   }
 
-  /** Stage 1 for rows [rowStart, rowEnd) of the message matrix. */
+  private scratchBytes(name: string, length: number): Uint8Array {
+    let buffer = this.scratch.get(name) as Uint8Array | undefined;
+    if (buffer === undefined || buffer.length < length) {
+      buffer = new Uint8Array(length);
+      this.scratch.set(name, buffer);
+    }
+    return buffer;
+  }
+
+  /** A zeroed work buffer for `code` and `width`. */
+  private work(code: ReedSolomonCode, width: number): Uint16Array {
+    const length = code.workShardCount * width;
+    let buffer = this.scratch.get('work') as Uint16Array | undefined;
+    if (buffer === undefined || buffer.length < length) {
+      buffer = new Uint16Array(length);
+      this.scratch.set('work', buffer);
+    }
+    const view = buffer.subarray(0, length);
+    view.fill(0);
+    return view;
+  }
+
+  /** Stage 1 for rows [rowStart, rowEnd): the secondary code adds the f recovery columns. */
   encodeRows(rowStart: number, rowEnd: number): void {
-    const { nShards, symbolBytes: size, symbolElements } = this.layout;
+    const { symbolBytes: size, symbolElements } = this.layout;
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.rowCode;
     for (const batch of codewordBatches(rowStart, rowEnd, symbolElements)) {
       const span = batch.elementEnd - batch.elementStart;
       const width = (batch.last - batch.first) * span;
-      const work = code.allocateWork(width);
+      const work = this.work(code, width);
       for (let r = batch.first; r < batch.last; r++) {
         const row = this.matrix.row(r);
         const out = (r - batch.first) * span;
@@ -101,10 +128,6 @@ export class BlobEncodingJob {
         }
       }
     }
-    for (let r = rowStart; r < rowEnd; r++) {
-      const row = this.matrix.row(r);
-      hashSymbols(LEAF_PREFIX, row.bytes, row.offset, size, nSecondary, this.buffers.leafHashes, r * nShards * DIGEST_BYTES, DIGEST_BYTES);
-    }
   }
 
   /** Source cell (r, c) of the column code: r < n_p, any column c. */
@@ -118,19 +141,61 @@ export class BlobEncodingJob {
     return { bytes: this.buffers.recoveryColumns, offset: ((c - nSecondary) * nPrimary + r) * size };
   }
 
-  /** Stage 2 for columns [columnStart, columnEnd) of the expanded matrix. */
-  encodeColumns(columnStart: number, columnEnd: number): void {
+  /**
+   * Stage 2 for column chunks [chunkStart, chunkEnd): the primary code adds the 2f recovery rows,
+   * every cell of the chunk is hashed, and the chunk yields its columns' roots (secondary sliver
+   * hashes) and each row's subtree root over the chunk.
+   */
+  encodeColumnChunks(chunkStart: number, chunkEnd: number): void {
+    const { nShards } = this.layout;
+    const { chunkColumns, chunkCount, height } = this.chunking;
+    const { sliverHashes, rowChunkRoots } = this.buffers;
+    const leaves = this.scratchBytes('leaves', nShards * chunkColumns * DIGEST_BYTES);
+    for (let chunk = chunkStart; chunk < chunkEnd; chunk++) {
+      const first = chunk * chunkColumns;
+      const last = Math.min(nShards, first + chunkColumns);
+      this.hashSystematicRows(first, last, leaves);
+      this.encodeColumns(first, last, leaves);
+      for (let c = first; c < last; c++) {
+        const pair = nShards - 1 - c;
+        merkleRootOfLeaves(leaves, (c - first) * nShards * DIGEST_BYTES, DIGEST_BYTES, nShards, sliverHashes, pair * 2 * DIGEST_BYTES + DIGEST_BYTES);
+      }
+      for (let r = 0; r < nShards; r++) {
+        subtreeRoot(leaves, r * DIGEST_BYTES, nShards * DIGEST_BYTES, last - first, height, rowChunkRoots, (r * chunkCount + chunk) * DIGEST_BYTES);
+      }
+    }
+  }
+
+  /** Leaf hashes of rows r < n_p for columns [first, last), into the chunk's column-major table. */
+  private hashSystematicRows(first: number, last: number, leaves: Uint8Array): void {
+    const { nShards, symbolBytes: size } = this.layout;
+    const { nPrimary, nSecondary } = this.layout.params;
+    const columnStride = nShards * DIGEST_BYTES;
+    const systematicEnd = Math.min(last, nSecondary);
+    if (first < systematicEnd) {
+      for (let r = 0; r < nPrimary; r++) {
+        const row = this.matrix.row(r);
+        hashSymbols(LEAF_PREFIX, row.bytes, row.offset + first * size, size, systematicEnd - first, leaves, r * DIGEST_BYTES, columnStride);
+      }
+    }
+    for (let c = Math.max(first, nSecondary); c < last; c++) {
+      hashSymbols(LEAF_PREFIX, this.buffers.recoveryColumns, (c - nSecondary) * nPrimary * size, size, nPrimary, leaves, (c - first) * columnStride, DIGEST_BYTES);
+    }
+  }
+
+  /** The column code over columns [first, last), and the leaf hashes of the recovery rows. */
+  private encodeColumns(first: number, last: number, leaves: Uint8Array): void {
     const { nShards, symbolBytes: size, symbolElements } = this.layout;
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.columnCode;
     const recoveryCount = 2 * maxFaulty;
-    const { recoveryRows, recoveryColumns, leafHashes } = this.buffers;
-    let corner = new Uint8Array(0);
-    for (const batch of codewordBatches(columnStart, columnEnd, symbolElements)) {
+    const { recoveryRows } = this.buffers;
+    const columnStride = nShards * DIGEST_BYTES;
+    for (const batch of codewordBatches(first, last, symbolElements)) {
       const span = batch.elementEnd - batch.elementStart;
       const columns = batch.last - batch.first;
       const width = columns * span;
-      const work = code.allocateWork(width);
+      const work = this.work(code, width);
       for (let r = 0; r < nPrimary; r++) {
         for (let c = batch.first; c < batch.last; c++) {
           const cell = this.columnCell(r, c);
@@ -138,10 +203,8 @@ export class BlobEncodingJob {
         }
       }
       code.encodeInPlace(work, width);
-      // Corner cells (recovery rows × recovery columns) are only hashed; keep them per batch.
-      if (batch.elementStart === 0 && corner.length < recoveryCount * columns * size) {
-        corner = new Uint8Array(recoveryCount * columns * size);
-      }
+      // Corner cells (recovery rows × recovery columns) are only hashed: kept for this batch only.
+      const corner = this.scratchBytes('corner', recoveryCount * columns * size);
       for (let t = 0; t < recoveryCount; t++) {
         for (let c = batch.first; c < batch.last; c++) {
           const from = t * width + (c - batch.first) * span;
@@ -154,32 +217,25 @@ export class BlobEncodingJob {
       }
       if (!batch.completesCodewords) continue;
       const systematicEnd = Math.min(batch.last, nSecondary);
+      const cornerStart = Math.max(batch.first, nSecondary);
       for (let t = 0; t < recoveryCount; t++) {
-        const leafRow = (nPrimary + t) * nShards * DIGEST_BYTES;
+        const leafRow = (nPrimary + t) * DIGEST_BYTES;
         if (batch.first < systematicEnd) {
-          hashSymbols(LEAF_PREFIX, recoveryRows, (t * nSecondary + batch.first) * size, size, systematicEnd - batch.first, leafHashes, leafRow + batch.first * DIGEST_BYTES, DIGEST_BYTES);
+          hashSymbols(LEAF_PREFIX, recoveryRows, (t * nSecondary + batch.first) * size, size, systematicEnd - batch.first, leaves, (batch.first - first) * columnStride + leafRow, columnStride);
         }
-        const cornerStart = Math.max(batch.first, nSecondary);
         if (cornerStart < batch.last) {
-          hashSymbols(LEAF_PREFIX, corner, (t * columns + cornerStart - batch.first) * size, size, batch.last - cornerStart, leafHashes, leafRow + cornerStart * DIGEST_BYTES, DIGEST_BYTES);
+          hashSymbols(LEAF_PREFIX, corner, (t * columns + cornerStart - batch.first) * size, size, batch.last - cornerStart, leaves, (cornerStart - first) * columnStride + leafRow, columnStride);
         }
       }
     }
-    // Leaves of the recovery columns' systematic rows, contiguous per column.
-    for (let c = Math.max(columnStart, nSecondary); c < columnEnd; c++) {
-      hashSymbols(LEAF_PREFIX, recoveryColumns, (c - nSecondary) * nPrimary * size, size, nPrimary, leafHashes, c * DIGEST_BYTES, nShards * DIGEST_BYTES);
-    }
   }
 
-  /** Stage 3 for sliver pairs [pairStart, pairEnd). */
-  hashSliverPairs(pairStart: number, pairEnd: number): void {
-    const { nShards } = this.layout;
-    const { leafHashes, sliverHashes } = this.buffers;
-    const rowStride = nShards * DIGEST_BYTES;
+  /** Stage 3 for sliver pairs [pairStart, pairEnd): primary hashes from the rows' chunk roots. */
+  hashPrimarySlivers(pairStart: number, pairEnd: number): void {
+    const { chunkCount } = this.chunking;
+    const { rowChunkRoots, sliverHashes } = this.buffers;
     for (let p = pairStart; p < pairEnd; p++) {
-      merkleRootOfLeaves(leafHashes, p * rowStride, DIGEST_BYTES, nShards, sliverHashes, p * 2 * DIGEST_BYTES);
-      const column = nShards - 1 - p;
-      merkleRootOfLeaves(leafHashes, column * DIGEST_BYTES, rowStride, nShards, sliverHashes, p * 2 * DIGEST_BYTES + DIGEST_BYTES);
+      merkleRootOfLeaves(rowChunkRoots, p * chunkCount * DIGEST_BYTES, DIGEST_BYTES, chunkCount, sliverHashes, p * 2 * DIGEST_BYTES);
     }
   }
 
@@ -187,8 +243,8 @@ export class BlobEncodingJob {
   runAll(): EncodedBlob {
     const { nShards, params } = this.layout;
     this.encodeRows(0, params.nPrimary);
-    this.encodeColumns(0, nShards);
-    this.hashSliverPairs(0, nShards);
+    this.encodeColumnChunks(0, this.chunking.chunkCount);
+    this.hashPrimarySlivers(0, nShards);
     return this.finish();
   }
 
@@ -254,10 +310,15 @@ export class EncodedBlob {
     return encodeSliverData({ data: this.primarySliver(i), symbolBytes: this.layout.symbolBytes, index: i }, out);
   }
 
-  /** BCS SliverData of secondary sliver j. */
+  /** BCS SliverData of secondary sliver j; systematic columns are gathered straight into `out`. */
   secondarySliverBcs(j: number, out?: Uint8Array): Uint8Array {
-    const data = this.secondarySliver(j);
-    return encodeSliverData({ data, symbolBytes: this.layout.symbolBytes, index: j }, out);
+    const { symbolBytes: size, secondarySliverBytes: bytes } = this.layout;
+    const total = sliverDataBcsBytes(bytes);
+    const target = out ?? new Uint8Array(total);
+    const payload = writeSliverDataFrame(target, 0, bytes, size, j);
+    if (j >= this.layout.params.nSecondary) target.set(this.secondarySliver(j), payload);
+    else this.secondarySliver(j, target.subarray(payload, payload + bytes));
+    return target.subarray(0, total);
   }
 
   get primarySliverBcsBytes(): number {

@@ -3,9 +3,11 @@
  * how the work is split into batches (spec: encoding.md §3).
  *
  * Memory plan (why the buffers look like this): the systematic part of the matrix IS the blob, so it
- * is never copied; only the f recovery columns (secondary slivers n_s..n−1), the 2f recovery rows
- * restricted to the first n_s columns (primary slivers n_p..n−1) and one 32-byte leaf hash per cell
- * are kept. The 2f × f corner block is needed only for hashing and is computed, hashed and dropped.
+ * is never copied; only the f recovery columns (secondary slivers n_s..n−1) and the 2f recovery rows
+ * restricted to the first n_s columns (primary slivers n_p..n−1) are kept. The 2f × f corner block
+ * is needed only for hashing and is computed, hashed and dropped. Leaf hashes are not kept either:
+ * columns are processed in aligned chunks of 2^h, each chunk yields its columns' Merkle roots and,
+ * per row, the root of the row's subtree over the chunk; the row roots are built from those.
  */
 import { DIGEST_BYTES } from '../hash/blake2b.js';
 import { type EncodingParams, encodingParams, symbolBytes } from './config.js';
@@ -45,8 +47,8 @@ export function encodingBufferBytes(layout: BlobLayout) {
     recoveryColumns: params.maxFaulty * params.nPrimary * size,
     /** Primary slivers n_p..n−1, each contiguous. */
     recoveryRows: 2 * params.maxFaulty * params.nSecondary * size,
-    /** leaf[r][c] = H(0x00 ‖ M[r][c]) for every cell, row-major. */
-    leafHashes: nShards * nShards * DIGEST_BYTES,
+    /** Per row, the subtree root over each column chunk (row-major). */
+    rowChunkRoots: nShards * columnChunking(layout).chunkCount * DIGEST_BYTES,
     /** Pair p: primary hash ‖ secondary hash. */
     sliverHashes: nShards * 2 * DIGEST_BYTES,
   };
@@ -55,7 +57,7 @@ export function encodingBufferBytes(layout: BlobLayout) {
 export interface EncodingBuffers {
   readonly recoveryColumns: Uint8Array;
   readonly recoveryRows: Uint8Array;
-  readonly leafHashes: Uint8Array;
+  readonly rowChunkRoots: Uint8Array;
   readonly sliverHashes: Uint8Array;
 }
 
@@ -67,7 +69,7 @@ export function allocateEncodingBuffers(
   return {
     recoveryColumns: allocate(sizes.recoveryColumns),
     recoveryRows: allocate(sizes.recoveryRows),
-    leafHashes: allocate(sizes.leafHashes),
+    rowChunkRoots: allocate(sizes.rowChunkRoots),
     sliverHashes: allocate(sizes.sliverHashes),
   };
 }
@@ -78,6 +80,36 @@ export function allocateEncodingBuffers(
  * so the work buffer stays near the CPU cache. Measured on the bench machine: see bench/encode.ts.
  */
 export const WORK_WIDTH_ELEMENTS_TARGET = 1024;
+
+/** Column chunks per blob to aim for, so threads can share stage 2 evenly. */
+const COLUMN_CHUNKS_TARGET = 16;
+/** Bound on a chunk's leaf-hash table (n × chunk width × 32 bytes, one per thread). */
+export const CHUNK_LEAF_HASH_BYTES_MAX = 4 * 1024 * 1024;
+
+export interface ColumnChunking {
+  /** Chunks are 2^height columns wide (the last may be narrower). */
+  readonly height: number;
+  readonly chunkColumns: number;
+  readonly chunkCount: number;
+}
+
+/**
+ * Chunks wide enough to hold one work batch of columns (so small symbols still batch well), narrow
+ * enough for COLUMN_CHUNKS_TARGET chunks and a leaf table within CHUNK_LEAF_HASH_BYTES_MAX; one
+ * chunk of exactly the tree height when the matrix is narrower than that, since a subtree taller
+ * than the whole tree would hash extra levels.
+ */
+export function columnChunking(layout: BlobLayout): ColumnChunking {
+  const { nShards, symbolElements } = layout;
+  const batchColumns = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
+  const tableColumnsMax = Math.max(1, Math.floor(CHUNK_LEAF_HASH_BYTES_MAX / (nShards * DIGEST_BYTES)));
+  const heightMax = Math.floor(Math.log2(tableColumnsMax));
+  let height = Math.ceil(Math.log2(Math.max(batchColumns, nShards / COLUMN_CHUNKS_TARGET, 1)));
+  height = Math.min(height, heightMax);
+  if (2 ** height >= nShards) height = Math.ceil(Math.log2(nShards));
+  const chunkColumns = 2 ** height;
+  return { height, chunkColumns, chunkCount: Math.ceil(nShards / chunkColumns) };
+}
 
 export interface CodewordBatch {
   /** Codewords [first, last) (rows or columns of the matrix). */

@@ -34,25 +34,43 @@ export function sliverDataBcsBytes(dataBytes: number): number {
   return ulebBytes(dataBytes) + dataBytes + 4;
 }
 
+/**
+ * Writes the BCS frame of a sliver of `dataBytes` bytes into `out` at `offset` — the uleb128 length
+ * before the payload and the symbol size and index after it — leaving the payload to the caller, so
+ * slivers gathered from a matrix are written in place. Returns the payload's offset.
+ */
+export function writeSliverDataFrame(
+  out: Uint8Array,
+  offset: number,
+  dataBytes: number,
+  symbolBytes: number,
+  index: number,
+): number {
+  const total = sliverDataBcsBytes(dataBytes);
+  if (offset + total > out.length) throw new RangeError('output buffer too small for the sliver');
+  let o = offset;
+  let length = dataBytes;
+  while (length >= 128) {
+    out[o++] = (length & 0x7f) | 0x80;
+    length = Math.floor(length / 128);
+  }
+  out[o++] = length;
+  const payload = o;
+  o += dataBytes;
+  out[o++] = symbolBytes & 0xff;
+  out[o++] = symbolBytes >>> 8;
+  out[o++] = index & 0xff;
+  out[o++] = index >>> 8;
+  return payload;
+}
+
 /** Serializes into `out` at `offset` (or a new buffer); returns the bytes written as a view. */
 export function encodeSliverData(sliver: SliverData, out?: Uint8Array, offset = 0): Uint8Array {
   const total = sliverDataBcsBytes(sliver.data.length);
   const target = out ?? new Uint8Array(total);
-  if (offset + total > target.length) throw new RangeError('output buffer too small for the sliver');
-  let o = offset;
-  let length = sliver.data.length;
-  while (length >= 128) {
-    target[o++] = (length & 0x7f) | 0x80;
-    length = Math.floor(length / 128);
-  }
-  target[o++] = length;
-  target.set(sliver.data, o);
-  o += sliver.data.length;
-  target[o++] = sliver.symbolBytes & 0xff;
-  target[o++] = sliver.symbolBytes >>> 8;
-  target[o++] = sliver.index & 0xff;
-  target[o++] = sliver.index >>> 8;
-  return target.subarray(offset, o);
+  const payload = writeSliverDataFrame(target, offset, sliver.data.length, sliver.symbolBytes, sliver.index);
+  target.set(sliver.data, payload);
+  return target.subarray(offset, offset + total);
 }
 
 /** Parses BCS SliverData; the data is a view into `bytes`. Structure only — verify separately. */
