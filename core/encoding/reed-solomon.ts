@@ -7,7 +7,8 @@
  * which amortizes the per-butterfly overhead that dominates with small symbols.
  */
 import { assert, checkInteger } from '../assert.js';
-import { GF_ORDER, addMod, gfInv, gfMul, gfTables } from './gf16.js';
+import { type WorkTransforms, mulAddRows, transformWork } from './fft-kernel.js';
+import { gfInv, gfMul, gfTables } from './gf16.js';
 
 /** The library's rate bound: min(npow2(k), npow2(m)) + max(k, m) ≤ 65536. */
 const SHARD_COUNT_SUM_MAX = 65_536;
@@ -35,77 +36,6 @@ export function selectRate(k: number, m: number): Rate {
   }
   if (kPow !== mPow) return kPow > mPow ? 'high' : 'low';
   return k <= m ? 'high' : 'low';
-}
-
-/** Additive FFT over shards [pos, pos + size) (spec §4.4); blocks from `trunc` on are not touched. */
-function fft(work: Uint16Array, width: number, pos: number, size: number, trunc: number, delta: number) {
-  const { log, exp, skew } = gfTables();
-  for (let dist = size >>> 1; dist >= 1; dist >>>= 1) {
-    for (let r = 0; r < trunc; r += 2 * dist) {
-      const factor = skew[r + dist + delta - 1];
-      for (let i = r; i < r + dist; i++) {
-        const a0 = (pos + i) * width;
-        const b0 = a0 + dist * width;
-        if (factor === GF_ORDER) {
-          // A skew of "zero" means the multiplication is skipped, never mul(x, 65535).
-          for (let e = 0; e < width; e++) work[b0 + e] ^= work[a0 + e];
-          continue;
-        }
-        for (let e = 0; e < width; e++) {
-          const b = work[b0 + e];
-          let a = work[a0 + e];
-          if (b !== 0) {
-            const sum = log[b] + factor;
-            a ^= exp[(sum + (sum >>> 16)) & 0xffff];
-            work[a0 + e] = a;
-          }
-          work[b0 + e] = b ^ a;
-        }
-      }
-    }
-  }
-}
-
-/** Inverse additive FFT (spec §4.4); inputs at blocks from `trunc` on must be zero. */
-function ifft(work: Uint16Array, width: number, pos: number, size: number, trunc: number, delta: number) {
-  const { log, exp, skew } = gfTables();
-  for (let dist = 1; dist < size; dist *= 2) {
-    for (let r = 0; r < trunc; r += 2 * dist) {
-      const factor = skew[r + dist + delta - 1];
-      for (let i = r; i < r + dist; i++) {
-        const a0 = (pos + i) * width;
-        const b0 = a0 + dist * width;
-        if (factor === GF_ORDER) {
-          for (let e = 0; e < width; e++) work[b0 + e] ^= work[a0 + e];
-          continue;
-        }
-        for (let e = 0; e < width; e++) {
-          const b = work[b0 + e] ^ work[a0 + e];
-          work[b0 + e] = b;
-          if (b !== 0) {
-            const sum = log[b] + factor;
-            work[a0 + e] ^= exp[(sum + (sum >>> 16)) & 0xffff];
-          }
-        }
-      }
-    }
-  }
-}
-
-/** dst ^= src · g^factorLog, element-wise over `width` elements. */
-function mulAddInto(
-  dst: Uint16Array,
-  dstOffset: number,
-  src: Uint16Array,
-  srcOffset: number,
-  width: number,
-  factorLog: number,
-) {
-  const { log, exp } = gfTables();
-  for (let e = 0; e < width; e++) {
-    const v = src[srcOffset + e];
-    if (v !== 0) dst[dstOffset + e] ^= exp[addMod(log[v], factorLog)];
-  }
 }
 
 /** One systematic code with `k` original and `m` recovery symbols per codeword. */
@@ -140,26 +70,30 @@ export class ReedSolomonCode {
   /**
    * Encodes `width` codewords in place: on entry shards 0..k−1 of `work` hold the originals and
    * shards k..workShardCount−1 are zero; on return shard t (t < m) holds recovery symbol t.
-   * The originals are overwritten.
+   * The other shards are left with unspecified values (they differ between kernel backends).
    */
   encodeInPlace(work: Uint16Array, width: number): void {
     assert(work.length >= this.workShardCount * width, 'work buffer too small');
+    transformWork(work, this.workShardCount, width, this.m, (transforms) => {
+      this.encodeWork(transforms);
+    });
+  }
+
+  /** spec §4.6 on a work matrix held by the FFT kernel. */
+  private encodeWork(transforms: WorkTransforms): void {
     const { k, m, chunkSize } = this;
     if (this.rate === 'high') {
-      ifft(work, width, 0, chunkSize, Math.min(k, chunkSize), chunkSize);
+      transforms.ifft(0, chunkSize, Math.min(k, chunkSize), chunkSize);
       for (let c = chunkSize; c < k; c += chunkSize) {
-        ifft(work, width, c, chunkSize, Math.min(chunkSize, k - c), c + chunkSize);
-        const from = c * width;
-        for (let e = 0; e < chunkSize * width; e++) work[e] ^= work[from + e];
+        transforms.ifft(c, chunkSize, Math.min(chunkSize, k - c), c + chunkSize);
+        transforms.xorShards(0, c, chunkSize);
       }
-      fft(work, width, 0, chunkSize, m, 0);
+      transforms.fft(0, chunkSize, m, 0);
     } else {
-      ifft(work, width, 0, chunkSize, k, 0);
-      for (let c = chunkSize; c < m; c += chunkSize) {
-        work.copyWithin(c * width, 0, chunkSize * width);
-      }
+      transforms.ifft(0, chunkSize, k, 0);
+      for (let c = chunkSize; c < m; c += chunkSize) transforms.copyShards(c, 0, chunkSize);
       for (let c = 0; c < m; c += chunkSize) {
-        fft(work, width, c, chunkSize, Math.min(chunkSize, m - c), c + chunkSize);
+        transforms.fft(c, chunkSize, Math.min(chunkSize, m - c), c + chunkSize);
       }
     }
   }
@@ -268,13 +202,8 @@ export class ErasureDecoder {
         residual[j * width + e] = symbols[slot * width + e] ^ known[t * width + e];
       }
     });
-    for (let l = 0; l < missing.length; l++) {
-      const out = missing[l] * width;
-      for (let j = 0; j < missing.length; j++) {
-        const factor = this.inverseLogs[l * missing.length + j];
-        if (factor !== GF_ORDER) mulAddInto(originals, out, residual, j * width, width, factor);
-      }
-    }
+    // The missing originals are still zero in `originals`, so accumulating gives them.
+    mulAddRows(originals, missing, residual, missing.length, this.inverseLogs, width);
     return originals.subarray(0, k * width);
   }
 }

@@ -17,6 +17,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { assert, checkInteger } from '../assert.js';
 import { BLAKE2B_WASM_BASE64 } from '../wasm/blake2b.generated.js';
+import { decodeEmbeddedWasm } from '../wasm/embedded.js';
 
 export const DIGEST_BYTES = 32;
 /** Largest `symbolBytes` of hashSymbols: one symbol must fit the kernel's input region. Walrus
@@ -165,19 +166,11 @@ function selectDefault(): Hasher {
 }
 
 function compileEmbedded(): WebAssembly.Module {
-  return new WebAssembly.Module(decodeBase64(BLAKE2B_WASM_BASE64));
+  return new WebAssembly.Module(decodeEmbeddedWasm(BLAKE2B_WASM_BASE64));
 }
 
 function instantiate(module: WebAssembly.Module): KernelExports {
   return new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
-}
-
-/** Base64 without Buffer, which workerd and browsers lack; runs once per process. */
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(text);
-  const bytes = new Uint8Array(binary.length);
-  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-  return bytes;
 }
 
 // ---------------------------------------------------------------------------------------------
