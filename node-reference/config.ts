@@ -1,0 +1,170 @@
+/**
+ * Node configuration: a JSON file (`--config <path>` or WALRUS_NODE_CONFIG), then environment
+ * overrides, then defaults. Errors say which field is wrong and how to fix it.
+ *
+ * Environment overrides:
+ *   WALRUS_NODE_LISTEN            host:port to bind ([::1]:9185 for IPv6)
+ *   WALRUS_NODE_PUBLIC_URL        the URL other parties use to reach this node
+ *   WALRUS_NODE_DATA_DIR          data directory (lmdb stores, default key file)
+ *   WALRUS_NODE_KEY_FILE          BLS protocol key file (created on first start)
+ *   WALRUS_NODE_CHAIN_URL         Sui JSON-RPC URL (for the chain adapter; unused for now)
+ *   WALRUS_NODE_PACKAGE_ID        Walrus package ID (unused for now)
+ *   WALRUS_NODE_SYSTEM_OBJECT_ID  Walrus System object ID (unused for now)
+ *   WALRUS_NODE_CHAIN_STATE_FILE  development chain: a JSON state file (testing/file-chain.ts)
+ *   WALRUS_NODE_LOG_LEVEL         debug | info | warn | error
+ *   WALRUS_NODE_FAIL_POINTS       test only: name=throw|crash[@p],… (fail-points.ts)
+ */
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { ConcurrencyLimits } from './limits.js';
+import type { LogLevel } from './log.js';
+import type { PendingCacheLimits } from './pending-cache.js';
+
+/** Walrus's default REST port. */
+export const DEFAULT_PORT = 9185;
+
+export interface NodeConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly publicUrl: string | null;
+  readonly dataDir: string;
+  readonly keyFile: string;
+  readonly chain: {
+    readonly url: string | null;
+    readonly packageId: string | null;
+    readonly systemObjectId: string | null;
+    readonly stateFile: string | null;
+  };
+  readonly logLevel: LogLevel;
+  readonly limits: Partial<ConcurrencyLimits>;
+  readonly pending: Partial<PendingCacheLimits>;
+  readonly failPoints: string | null;
+}
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+interface FileConfig {
+  listen?: string;
+  publicUrl?: string;
+  dataDir?: string;
+  keyFile?: string;
+  chain?: { url?: string; packageId?: string; systemObjectId?: string; stateFile?: string };
+  logLevel?: string;
+  limits?: Record<string, unknown>;
+  pending?: Record<string, unknown>;
+  failPoints?: string;
+}
+
+const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
+const LIMIT_KEYS: readonly string[] = [
+  'sliverPutsInFlightMax',
+  'recoveryRequestsInFlightMax',
+  'batchReadsInFlightMax',
+  'inconsistencyProofsInFlightMax',
+  'registrationWaitsInFlightMax',
+];
+const PENDING_KEYS: readonly string[] = ['bytesMax', 'blobsMax', 'ttlMs'];
+
+/** `host:port`, `[v6]:port` or `:port`. */
+export function parseListen(text: string): { host: string; port: number } {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text.trim());
+  const port = match === null ? NaN : Number(match[3]);
+  if (match === null || port > 65_535) {
+    throw new ConfigError(
+      `listen address ${JSON.stringify(text)} is not host:port (e.g. 127.0.0.1:${DEFAULT_PORT})`,
+    );
+  }
+  return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]), port };
+}
+
+function numbers(
+  section: string,
+  value: Record<string, unknown> | undefined,
+  keys: readonly string[],
+) {
+  const out: Record<string, number> = {};
+  for (const [key, raw] of Object.entries(value ?? {})) {
+    if (!keys.includes(key))
+      throw new ConfigError(`${section}.${key} is not a known setting (known: ${keys.join(', ')})`);
+    if (typeof raw !== 'number' || !Number.isSafeInteger(raw) || raw < 0) {
+      throw new ConfigError(`${section}.${key} must be a non-negative integer`);
+    }
+    out[key] = raw;
+  }
+  return out;
+}
+
+function readConfigFile(path: string): FileConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const value = JSON.parse(text) as unknown;
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new Error('not a JSON object');
+    return value as FileConfig;
+  } catch (error) {
+    throw new ConfigError(`config file ${path} is not valid JSON: ${(error as Error).message}`);
+  }
+}
+
+function configPath(argv: readonly string[], env: NodeJS.ProcessEnv): string | null {
+  const index = argv.indexOf('--config');
+  if (index >= 0) {
+    const path = argv[index + 1];
+    if (path === undefined) throw new ConfigError('--config needs a path');
+    return path;
+  }
+  return env.WALRUS_NODE_CONFIG ?? null;
+}
+
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): NodeConfig {
+  const path = configPath(argv, env);
+  const file = path === null ? {} : readConfigFile(path);
+  const base = path === null ? process.cwd() : resolve(path, '..');
+  const relative = (p: string) => resolve(base, p);
+  const listen = parseListen(env.WALRUS_NODE_LISTEN ?? file.listen ?? `127.0.0.1:${DEFAULT_PORT}`);
+  const dataDirText = env.WALRUS_NODE_DATA_DIR ?? file.dataDir;
+  if (dataDirText === undefined)
+    throw new ConfigError('no data directory: set dataDir in the config or WALRUS_NODE_DATA_DIR');
+  const dataDir =
+    env.WALRUS_NODE_DATA_DIR !== undefined ? resolve(dataDirText) : relative(dataDirText);
+  const keyText = env.WALRUS_NODE_KEY_FILE ?? file.keyFile;
+  const keyFile =
+    keyText === undefined
+      ? join(dataDir, 'protocol.key')
+      : env.WALRUS_NODE_KEY_FILE !== undefined
+        ? resolve(keyText)
+        : relative(keyText);
+  const stateText = env.WALRUS_NODE_CHAIN_STATE_FILE ?? file.chain?.stateFile;
+  const logLevel = env.WALRUS_NODE_LOG_LEVEL ?? file.logLevel ?? 'info';
+  if (!LOG_LEVELS.includes(logLevel))
+    throw new ConfigError(`logLevel must be one of ${LOG_LEVELS.join(', ')}`);
+  return {
+    host: listen.host,
+    port: listen.port,
+    publicUrl: env.WALRUS_NODE_PUBLIC_URL ?? file.publicUrl ?? null,
+    dataDir,
+    keyFile,
+    chain: {
+      url: env.WALRUS_NODE_CHAIN_URL ?? file.chain?.url ?? null,
+      packageId: env.WALRUS_NODE_PACKAGE_ID ?? file.chain?.packageId ?? null,
+      systemObjectId: env.WALRUS_NODE_SYSTEM_OBJECT_ID ?? file.chain?.systemObjectId ?? null,
+      stateFile:
+        stateText === undefined
+          ? null
+          : env.WALRUS_NODE_CHAIN_STATE_FILE !== undefined
+            ? resolve(stateText)
+            : relative(stateText),
+    },
+    logLevel: logLevel as LogLevel,
+    limits: numbers('limits', file.limits, LIMIT_KEYS) as Partial<ConcurrencyLimits>,
+    pending: numbers('pending', file.pending, PENDING_KEYS) as Partial<PendingCacheLimits>,
+    failPoints: env.WALRUS_NODE_FAIL_POINTS ?? file.failPoints ?? null,
+  };
+}
