@@ -41,3 +41,16 @@ export function memberForPair(owners: Int32Array, blobId: Uint8Array, pairIndex:
 export function pairsOfMember(committee: CommitteeView, memberIndex: number, blobId: Uint8Array): number[] {
   return committee.members[memberIndex].shards.map((shard) => pairForShard(shard, blobId, committee.nShards));
 }
+
+/** The client's view of the committee a chain System state describes. */
+export function committeeViewOf(system: {
+  readonly epoch: number;
+  readonly nShards: number;
+  readonly members: readonly { readonly networkAddress: string; readonly shards: readonly number[] }[];
+}): CommitteeView {
+  return {
+    epoch: system.epoch,
+    nShards: system.nShards,
+    members: system.members.map((member) => ({ url: member.networkAddress, shards: member.shards })),
+  };
+}

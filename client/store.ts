@@ -1,0 +1,191 @@
+/**
+ * Storing a blob (spec: api.md §2.3, §5.5): encode → reserve + register in one transaction → send
+ * metadata and slivers to every node in parallel (bounded, with retries) → collect confirmations,
+ * each checked against the expected message and the member's BLS key, until the signers' SHARD
+ * weight is a quorum by the on-chain rule (3w ≥ 2n + 1) → aggregate the certificate → certify.
+ */
+import { blobIdToString } from '../core/blob-id.js';
+import { blsAggregateSignatures, blsVerify, isQuorumWeight, signersBitmap } from '../core/bls.js';
+import type { Chain, ChainBlob, ChainSigner, RegisterCost, SystemState } from '../core/chain/types.js';
+import { type EncodedBlob, encodeBlob } from '../core/encoding/blob-encoder.js';
+import { encodedBlobLength } from '../core/encoding/config.js';
+import { pairForShard } from '../core/encoding/mapping.js';
+import { bytesToHex, hexToBytes } from '../core/hex.js';
+import { type BlobPersistence, storageConfirmationMessage } from '../core/messages.js';
+import { bytesEqual } from '../core/merkle.js';
+import { StorageNodeClient, type StorageNodeClientOptions, StorageNodeError } from './storage-node-client.js';
+
+/** Sliver PUTs in flight per node: enough to fill a link, few enough not to swamp a node. */
+export const SLIVER_PUTS_PER_NODE = 8;
+/** Attempts per request; nodes may lag the chain by a moment before they see a registration. */
+export const NODE_REQUEST_ATTEMPTS = 5;
+const RETRY_DELAY_MS = 250;
+
+export class NotEnoughConfirmationsError extends Error {
+  override name = 'NotEnoughConfirmationsError';
+}
+
+export type StoreStage = 'encode' | 'register' | 'upload' | 'certify';
+
+export interface StoreProgress {
+  readonly stage: StoreStage;
+  readonly done: number;
+  readonly total: number;
+}
+
+export interface StoreOptions {
+  readonly chain: Chain;
+  readonly signer: ChainSigner;
+  readonly epochs: number;
+  readonly deletable: boolean;
+  /** Encoder to use (the Node CLI passes its multi-threaded pool); default: this thread. */
+  readonly encode?: (blob: Uint8Array, nShards: number) => Promise<EncodedBlob> | EncodedBlob;
+  readonly nodeOptions?: StorageNodeClientOptions;
+  readonly onProgress?: (progress: StoreProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+export interface StoreResult {
+  readonly blobId: string;
+  readonly blobObject: ChainBlob;
+  readonly size: number;
+  readonly encodedSize: number;
+  readonly endEpoch: number;
+  readonly cost: RegisterCost;
+  readonly certifiedEpoch: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function withRetries<T>(run: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const retryable = error instanceof StorageNodeError && (error.status === 0 || error.status >= 500 || error.reason === 'NOT_REGISTERED');
+      if (!retryable || attempt >= NODE_REQUEST_ATTEMPTS || signal?.aborted) throw error;
+      await sleep(RETRY_DELAY_MS * attempt);
+    }
+  }
+}
+
+async function inParallel<T>(items: readonly T[], lanes: number, worker: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) await worker(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
+}
+
+interface Confirmation {
+  readonly memberIndex: number;
+  readonly signature: Uint8Array;
+}
+
+/** Uploads metadata and this member's slivers, then asks it for a confirmation and checks it. */
+async function storeOnMember(
+  encoded: EncodedBlob,
+  system: SystemState,
+  memberIndex: number,
+  persistence: BlobPersistence,
+  expectedMessage: Uint8Array,
+  options: StoreOptions,
+  onSliver: () => void,
+): Promise<Confirmation> {
+  const member = system.members[memberIndex];
+  const client = new StorageNodeClient(member.networkAddress, options.nodeOptions);
+  const { blobId } = encoded;
+  await withRetries(() => client.putMetadata(blobId, encoded.metadata, options.signal), options.signal);
+  const pairs = member.shards.map((shard) => pairForShard(shard, blobId, system.nShards));
+  const uploads = pairs.flatMap((pair) => [
+    { pair, axis: 'primary' as const },
+    { pair, axis: 'secondary' as const },
+  ]);
+  await inParallel(uploads, SLIVER_PUTS_PER_NODE, async ({ pair, axis }) => {
+    const bcs = axis === 'primary' ? encoded.primarySliverBcs(pair) : encoded.secondarySliverBcs(system.nShards - 1 - pair);
+    await withRetries(() => client.putSliver(blobId, pair, axis, bcs, options.signal), options.signal);
+    onSliver();
+  });
+  const wirePersistence =
+    persistence.kind === 'permanent' ? persistence : { kind: 'deletable' as const, objectId: `0x${bytesToHex(persistence.objectId)}` };
+  const signed = await withRetries(() => client.getConfirmation(blobId, wirePersistence, options.signal), options.signal);
+  if (!bytesEqual(signed.serializedMessage, expectedMessage)) {
+    throw new Error(`node ${member.name} confirmed a different message`);
+  }
+  if (!blsVerify(signed.signature, member.blsPublicKey, expectedMessage)) {
+    throw new Error(`node ${member.name} sent a confirmation that does not verify under its key`);
+  }
+  return { memberIndex, signature: signed.signature };
+}
+
+export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promise<StoreResult> {
+  const report = options.onProgress ?? (() => {});
+  const { chain, signer } = options;
+  let system = await chain.readSystem({ fresh: true, signal: options.signal });
+  if (system.members.length === 0) throw new Error('the network has no committee yet');
+  report({ stage: 'encode', done: 0, total: 1 });
+  const encoded = await (options.encode ?? encodeBlob)(blob, system.nShards);
+  report({ stage: 'encode', done: 1, total: 1 });
+
+  report({ stage: 'register', done: 0, total: 1 });
+  const registered = await chain.reserveAndRegister(
+    { size: blob.length, epochs: options.epochs, blobId: encoded.blobId, rootHash: encoded.rootHash, deletable: options.deletable },
+    signer,
+    { signal: options.signal, system },
+  );
+  report({ stage: 'register', done: 1, total: 1 });
+
+  const persistence: BlobPersistence = options.deletable
+    ? { kind: 'deletable', objectId: hexToBytes(registered.blob.objectId, 32) }
+    : { kind: 'permanent' };
+  const slivers = system.nShards * 2;
+  let slivered = 0;
+  report({ stage: 'upload', done: 0, total: slivers });
+  let confirmations: Confirmation[] = [];
+  for (let round = 0; round < 2; round++) {
+    const message = storageConfirmationMessage(system.epoch, encoded.blobId, persistence);
+    const results = await Promise.allSettled(
+      system.members.map((_, index) =>
+        storeOnMember(encoded, system, index, persistence, message, options, () => {
+          report({ stage: 'upload', done: Math.min(++slivered, slivers), total: slivers });
+        }),
+      ),
+    );
+    confirmations = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    const weight = confirmations.reduce((sum, c) => sum + system.members[c.memberIndex].weight, 0);
+    if (isQuorumWeight(weight, system.nShards)) {
+      report({ stage: 'certify', done: 0, total: 1 });
+      const certified = await chain.certifyBlob(
+        registered.blob,
+        {
+          signature: blsAggregateSignatures(confirmations.map((c) => c.signature)),
+          signersBitmap: signersBitmap(confirmations.map((c) => c.memberIndex), system.members.length),
+          message,
+        },
+        signer,
+        { signal: options.signal },
+      );
+      report({ stage: 'certify', done: 1, total: 1 });
+      const blobObject = await chain.readBlob(certified.ref.objectId, { signal: options.signal });
+      return {
+        blobId: blobIdToString(encoded.blobId),
+        blobObject,
+        size: blob.length,
+        encodedSize: encodedBlobLength(blob.length, system.nShards),
+        endEpoch: blobObject.storage.endEpoch,
+        cost: registered.cost,
+        certifiedEpoch: blobObject.certifiedEpoch ?? system.epoch,
+      };
+    }
+    // Confirmations are signed for the nodes' current epoch: if it moved on, ask again once.
+    const fresh = await chain.readSystem({ fresh: true, signal: options.signal });
+    if (fresh.epoch === system.epoch) {
+      const reasons = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
+      throw new NotEnoughConfirmationsError(
+        `confirmations from ${weight} of ${system.nShards} shards are not a quorum` + (reasons.length ? `: ${reasons[0]}` : ''),
+      );
+    }
+    system = fresh;
+  }
+  throw new NotEnoughConfirmationsError('the epoch changed twice while collecting confirmations');
+}
