@@ -20,7 +20,7 @@
  */
 import { assert } from '../assert.js';
 import { GF16_WASM_BASE64 } from '../wasm/gf16.generated.js';
-import { decodeEmbeddedWasm } from '../wasm/embedded.js';
+import { compileEmbeddedWasm, decodeEmbeddedWasm } from '../wasm/embedded.js';
 import { GF_ORDER, addMod, gfTables } from './gf16.js';
 
 export type Gf16Backend = 'wasm-simd' | 'js';
@@ -115,7 +115,7 @@ function kernel(): Kernel {
 
 function selectDefault(): Kernel {
   try {
-    return new WasmKernel(new WebAssembly.Module(gf16WasmBytes()));
+    return new WasmKernel(compileEmbeddedWasm(GF16_WASM_BASE64));
   } catch {
     // Wasm code generation disallowed by the embedder, or no SIMD support: same bytes, slower.
     return JS_KERNEL;

@@ -17,7 +17,7 @@
 import { blake2b } from '@noble/hashes/blake2.js';
 import { assert, checkInteger } from '../assert.js';
 import { BLAKE2B_WASM_BASE64 } from '../wasm/blake2b.generated.js';
-import { decodeEmbeddedWasm } from '../wasm/embedded.js';
+import { compileEmbeddedWasm } from '../wasm/embedded.js';
 
 export const DIGEST_BYTES = 32;
 /** Largest `symbolBytes` of hashSymbols: one symbol must fit the kernel's input region. Walrus
@@ -166,7 +166,7 @@ function selectDefault(): Hasher {
 }
 
 function compileEmbedded(): WebAssembly.Module {
-  return new WebAssembly.Module(decodeEmbeddedWasm(BLAKE2B_WASM_BASE64));
+  return compileEmbeddedWasm(BLAKE2B_WASM_BASE64);
 }
 
 function instantiate(module: WebAssembly.Module): KernelExports {
