@@ -1,0 +1,140 @@
+/**
+ * JSON-RPC over a caller-supplied `fetch`, with a timeout on every request and a bound on the
+ * response size. It implements `@mysten/sui`'s `JsonRpcTransport`, so `SuiJsonRpcClient` runs on
+ * it unchanged, in Node and in workerd alike (no Node built-ins: only fetch, AbortController and
+ * timers).
+ */
+import type { JsonRpcTransport, JsonRpcTransportRequestOptions } from '@mysten/sui/jsonRpc';
+import { checkInteger } from '../assert.js';
+import { ChainNetworkError, ChainRpcError } from './errors.js';
+
+/** A fullnode answers reads in well under a second; execution waits for finality (a few s). */
+export const REQUEST_TIMEOUT_MS_DEFAULT = 30_000;
+export const REQUEST_TIMEOUT_MS_MAX = 10 * 60_000;
+/**
+ * The largest JSON-RPC response we read. Our largest replies are 50-object pages of System-sized
+ * objects (a System with a 1000-slot accounting ring and a full committee is a few hundred KiB
+ * of base64); anything far beyond that is a broken or hostile server.
+ */
+export const RESPONSE_BYTES_MAX = 32 * 1024 * 1024;
+
+export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface TransportOptions {
+  readonly url: string;
+  readonly fetch?: FetchFunction;
+  readonly timeoutMs?: number;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+async function readBounded(response: Response, method: string): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > RESPONSE_BYTES_MAX) {
+    await response.body?.cancel();
+    throw new ChainNetworkError(
+      `${method}: response of ${declared} bytes is too large`,
+      method,
+      false,
+    );
+  }
+  if (response.body === null) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.length;
+    if (total > RESPONSE_BYTES_MAX) {
+      await reader.cancel();
+      throw new ChainNetworkError(
+        `${method}: response over ${RESPONSE_BYTES_MAX} bytes`,
+        method,
+        false,
+      );
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, at);
+    at += chunk.length;
+  }
+  return new TextDecoder().decode(joined);
+}
+
+interface RpcReply {
+  readonly result?: unknown;
+  readonly error?: { readonly code?: unknown; readonly message?: unknown } | null;
+}
+
+export class TimedJsonRpcTransport implements JsonRpcTransport {
+  readonly #url: string;
+  readonly #fetch: FetchFunction;
+  readonly #timeoutMs: number;
+  readonly #headers: Readonly<Record<string, string>>;
+  #requestId = 0;
+
+  constructor(options: TransportOptions) {
+    this.#url = options.url;
+    // workerd refuses `fetch` called with a foreign `this`, so the global is bound here.
+    this.#fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
+    this.#timeoutMs = checkInteger(
+      'timeoutMs',
+      options.timeoutMs ?? REQUEST_TIMEOUT_MS_DEFAULT,
+      1,
+      REQUEST_TIMEOUT_MS_MAX,
+    );
+    this.#headers = options.headers ?? {};
+  }
+
+  async request<T>(input: JsonRpcTransportRequestOptions): Promise<T> {
+    const { method, params, signal } = input;
+    signal?.throwIfAborted();
+    const controller = new AbortController();
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, this.#timeoutMs);
+    const forward = () => controller.abort(signal?.reason);
+    signal?.addEventListener('abort', forward, { once: true });
+    let text: string;
+    try {
+      const response = await this.#fetch(this.#url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...this.#headers },
+        body: JSON.stringify({ jsonrpc: '2.0', id: ++this.#requestId, method, params }),
+        signal: controller.signal,
+      });
+      text = await readBounded(response, method);
+      if (!response.ok && !text.startsWith('{')) {
+        throw new ChainRpcError(`${method}: HTTP ${response.status}`, method, response.status);
+      }
+    } catch (error) {
+      if (error instanceof ChainRpcError || error instanceof ChainNetworkError) throw error;
+      if (signal?.aborted === true) throw signal.reason;
+      const message = timedOut
+        ? `${method}: no answer from ${this.#url} within ${this.#timeoutMs} ms`
+        : `${method}: request to ${this.#url} failed: ${(error as Error).message}`;
+      throw new ChainNetworkError(message, method, timedOut, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', forward);
+    }
+    let reply: RpcReply;
+    try {
+      reply = JSON.parse(text) as RpcReply;
+    } catch (error) {
+      throw new ChainNetworkError(`${method}: the answer is not JSON`, method, false, {
+        cause: error,
+      });
+    }
+    if (reply.error !== undefined && reply.error !== null) {
+      const code = typeof reply.error.code === 'number' ? reply.error.code : 0;
+      throw new ChainRpcError(`${method}: ${String(reply.error.message)}`, method, code);
+    }
+    return reply.result as T;
+  }
+}
