@@ -1,0 +1,59 @@
+/** `npm start` options. */
+import { parseArgs } from 'node:util';
+
+export interface LauncherOptions {
+  readonly dataDir: string;
+  readonly nodes: number;
+  readonly shards: number;
+  readonly port: number;
+  readonly epochMs: number;
+}
+
+export const LAUNCHER_USAGE = `Usage: npm start -- [--nodes N] [--shards N] [--data-dir DIR] [--port PORT] [--epoch-ms MS]
+
+  --nodes N       storage nodes (default 7)
+  --shards N      shards, at least 4 and at least one per node (default 100)
+  --data-dir DIR  where the network lives (default .devnet); restarting on it resumes the network
+  --port PORT     the edge Worker's port (default 8787; 0 picks a free one)
+  --epoch-ms MS   epoch duration (default 600000 = 10 minutes)`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  return value;
+}
+
+export function parseLauncherOptions(argv: string[]): LauncherOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        nodes: { type: 'string' },
+        shards: { type: 'string' },
+        'data-dir': { type: 'string' },
+        port: { type: 'string' },
+        'epoch-ms': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (values.help) throw new UsageError('');
+  const nodes = integer('nodes', values.nodes, 7, 1, 64);
+  const shards = integer('shards', values.shards, 100, 4, 1000);
+  if (shards < nodes) throw new UsageError('every node needs at least one shard: --shards must be at least --nodes');
+  return {
+    dataDir: values['data-dir'] ?? '.devnet',
+    nodes,
+    shards,
+    port: integer('port', values.port, 8787, 0, 65_535),
+    epochMs: integer('epoch-ms', values['epoch-ms'], 600_000, 1_000, 365 * 24 * 3_600_000),
+  };
+}
