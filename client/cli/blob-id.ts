@@ -4,10 +4,16 @@
  */
 import { blobIdToString } from '../../core/blob-id.js';
 import { bytesToHex } from '../../core/hex.js';
-import { DataTooLargeError, encodedBlobLength, maxBlobBytes, SHARDS_MAX, SHARDS_MIN } from '../../core/encoding/config.js';
+import {
+  DataTooLargeError,
+  encodedBlobLength,
+  maxBlobBytes,
+  SHARDS_MAX,
+  SHARDS_MIN,
+} from '../../core/encoding/config.js';
 import { EncoderPool } from '../node/encoder-pool.js';
-import { readFileShared } from '../node/read-blob.js';
 import { CliError } from './errors.js';
+import { readBlobFile } from './files.js';
 
 /** Walrus mainnet and testnet both run with 1000 shards. */
 export const DEFAULT_N_SHARDS = 1000;
@@ -31,24 +37,21 @@ export function parseShardCount(text: string | undefined): number {
 }
 
 function readInput(file: string, nShards: number): Uint8Array {
-  try {
-    return readFileShared(file, maxBlobBytes(nShards));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new CliError(`cannot read ${file}: no such file`, 'Check the path.');
-    if (code === 'EISDIR') throw new CliError(`cannot read ${file}: it is a directory`, 'Give a file.');
-    if (code === 'EACCES') throw new CliError(`cannot read ${file}: permission denied`);
-    if (error instanceof RangeError) {
-      throw new CliError(
+  return readBlobFile(
+    file,
+    maxBlobBytes(nShards),
+    () =>
+      new CliError(
         `${file} is too large for ${nShards} shards: the maximum blob size is ${maxBlobBytes(nShards)} bytes`,
         'Use a network with more shards (--n-shards), or split the file.',
-      );
-    }
-    throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
-  }
+      ),
+  );
 }
 
-export async function blobIdCommand(options: BlobIdOptions, out: (line: string) => void): Promise<void> {
+export async function blobIdCommand(
+  options: BlobIdOptions,
+  out: (line: string) => void,
+): Promise<void> {
   const blob = readInput(options.file, options.nShards);
   const pool = new EncoderPool();
   try {
@@ -70,7 +73,10 @@ export async function blobIdCommand(options: BlobIdOptions, out: (line: string) 
     }
   } catch (error) {
     if (error instanceof DataTooLargeError) {
-      throw new CliError(error.message, 'Use a network with more shards (--n-shards), or split the file.');
+      throw new CliError(
+        error.message,
+        'Use a network with more shards (--n-shards), or split the file.',
+      );
     }
     throw error;
   } finally {

@@ -1,0 +1,128 @@
+/**
+ * Command-line parsing shared by the commands: `node:util` parseArgs in strict mode, with its
+ * errors turned into usage errors (exit code 2), and checks for the values commands take.
+ */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { normalizeSuiAddress } from '@mysten/sui/utils';
+import { blobIdFromString, InvalidBlobIdError } from '../../core/blob-id.js';
+import { usageError } from './errors.js';
+
+type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
+
+/** What parseArgs gives for one option (`multiple` is not used by these commands). */
+type OptionValue<T> = T extends { readonly type: 'boolean' }
+  ? T extends { readonly default: boolean }
+    ? boolean
+    : boolean | undefined
+  : T extends { readonly default: string }
+    ? string
+    : string | undefined;
+
+export interface ParsedCommandArgs<O> {
+  readonly values: { readonly [K in keyof O]: OptionValue<O[K]> };
+  readonly positionals: string[];
+}
+
+/** Move takes epochs as a u32. */
+export const EPOCHS_MAX = 0xffff_ffff;
+
+/** The `--network FILE` option every command that talks to a network accepts. */
+export const NETWORK_OPTION = { network: { type: 'string' } } as const;
+
+/** node:util parseArgs's errors carry an `ERR_PARSE_ARGS_*` code (other errors' codes may be numbers). */
+export function isParseArgsError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
+}
+
+/** Strict parseArgs; unknown options, missing values and stray positionals are usage errors. */
+export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
+  args: readonly string[],
+  options: O,
+  usage: string,
+): ParsedCommandArgs<O> {
+  try {
+    const { values, positionals } = parseArgs({
+      args: [...args],
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as unknown as ParsedCommandArgs<O>['values'], positionals };
+  } catch (error) {
+    if (isParseArgsError(error)) {
+      throw usageError((error as Error).message, usage);
+    }
+    throw error;
+  }
+}
+
+/** Exactly `count` positionals, else a usage error naming what is missing. */
+export function positionalsExactly(
+  positionals: readonly string[],
+  names: readonly string[],
+  command: string,
+  usage: string,
+): string[] {
+  if (positionals.length < names.length) {
+    throw usageError(`${command} needs ${names.slice(positionals.length).join(' and ')}`, usage);
+  }
+  if (positionals.length > names.length) {
+    throw usageError(
+      `${command} takes ${names.length === 0 ? 'no arguments' : names.join(' and ')}, ` +
+        `got unexpected ${JSON.stringify(positionals[names.length])}`,
+      usage,
+    );
+  }
+  return [...positionals];
+}
+
+/** A whole number of epochs in [1, EPOCHS_MAX], or `max` (the network's max epochs ahead). */
+export function parseEpochs(text: string | undefined, flag: string, usage: string): number | 'max' {
+  if (text === undefined) throw usageError(`${flag} is required`, usage);
+  if (text === 'max') return 'max';
+  const value = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(value) || value < 1 || value > EPOCHS_MAX) {
+    throw usageError(
+      `${flag} must be a whole number of epochs from 1 to ${EPOCHS_MAX}, or "max"; got ${JSON.stringify(text)}`,
+      usage,
+    );
+  }
+  return value;
+}
+
+/** A blob ID in its displayed form (43 characters of base64url). */
+export function parseBlobIdArg(text: string, usage: string): Uint8Array {
+  try {
+    return blobIdFromString(text);
+  } catch (error) {
+    if (error instanceof InvalidBlobIdError) {
+      throw usageError(`invalid blob ID ${JSON.stringify(text)}: ${error.message}`, usage);
+    }
+    throw error;
+  }
+}
+
+/** A Sui object ID: `0x` and 1 to 64 hex digits; returned normalized (0x + 64 digits). */
+export function parseObjectIdArg(text: string, flag: string, usage: string): string {
+  if (!/^0x[0-9a-fA-F]{1,64}$/.test(text)) {
+    throw usageError(
+      `${flag} must be a Sui object ID (0x and up to 64 hex digits), got ${JSON.stringify(text)}`,
+      usage,
+    );
+  }
+  return normalizeSuiAddress(text.toLowerCase());
+}
+
+/** The value of one of two equivalent options (ours and Walrus's spelling); both at once is an error. */
+export function eitherOption(
+  values: Readonly<Record<string, unknown>>,
+  names: readonly [string, string],
+  usage: string,
+): string | undefined {
+  const [first, second] = names.map((name) => values[name] as string | undefined);
+  if (first !== undefined && second !== undefined) {
+    throw usageError(`give --${names[0]} or --${names[1]}, not both`, usage);
+  }
+  return first ?? second;
+}
