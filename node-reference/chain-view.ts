@@ -62,6 +62,18 @@ export interface ChainSubscription {
   close(): void;
 }
 
+/** What the node offers a view when it subscribes; a view may ignore all of it. */
+export interface SubscribeOptions {
+  /**
+   * The snapshot the node stored for a blob, i.e. the state after every change it has applied so
+   * far. An event-sourced view (chain/sui-chain-view.ts) builds the next snapshot from it, so its
+   * snapshots survive restarts without a chain index by blob ID.
+   */
+  readonly stored?: (blobId: Uint8Array) => BlobRegistration | null;
+  /** Called once, when the replay first reaches the head of the chain. */
+  readonly onCaughtUp?: () => void;
+}
+
 export interface ChainView {
   readonly nShards: number;
   currentEpoch(): number;
@@ -71,6 +83,7 @@ export interface ChainView {
   subscribe(
     after: string | null,
     listener: (change: ChainChange) => Promise<void>,
+    options?: SubscribeOptions,
   ): ChainSubscription;
 }
 
@@ -101,6 +114,12 @@ export function confirmableObject(
   const live = liveObjects(registration, epoch);
   if (objectId === null) return live.find((object) => !object.deletable) ?? null;
   return live.find((object) => object.deletable && bytesEqual(object.objectId, objectId)) ?? null;
+}
+
+/** Registered, valid, and some live object is certified: its slivers must be on this node. */
+export function isCertified(registration: BlobRegistration | null, epoch: number): boolean {
+  if (registration === null || registration.invalidEvent !== null) return false;
+  return liveObjects(registration, epoch).some((object) => object.certifiedEpoch !== null);
 }
 
 /** True when nothing about this blob can ever be stored again: invalid, or every object gone. */

@@ -5,11 +5,16 @@
  * Environment overrides:
  *   WALRUS_NODE_LISTEN            host:port to bind ([::1]:9185 for IPv6)
  *   WALRUS_NODE_PUBLIC_URL        the URL other parties use to reach this node
- *   WALRUS_NODE_DATA_DIR          data directory (lmdb stores, default key file)
- *   WALRUS_NODE_KEY_FILE          BLS protocol key file (created on first start)
- *   WALRUS_NODE_CHAIN_URL         Sui JSON-RPC URL (for the chain adapter; unused for now)
- *   WALRUS_NODE_PACKAGE_ID        Walrus package ID (unused for now)
- *   WALRUS_NODE_SYSTEM_OBJECT_ID  Walrus System object ID (unused for now)
+ *   WALRUS_NODE_DATA_DIR          data directory (lmdb stores; wiping it keeps the identity)
+ *   WALRUS_NODE_KEY_DIR           key directory: protocol key, Sui key, NodeCap record
+ *                                 (default: the data dir — then wiping data loses the identity)
+ *   WALRUS_NODE_KEY_FILE          BLS protocol key file (default <keyDir>/protocol.key)
+ *   WALRUS_NODE_NAME              on-chain node name (default walrus-edge-<address prefix>)
+ *   WALRUS_NODE_CHAIN_URL         Sui JSON-RPC URL (fullnode or devnet ledger)
+ *   WALRUS_NODE_PACKAGE_ID        Walrus package ID
+ *   WALRUS_NODE_SYSTEM_OBJECT_ID  Walrus System object ID
+ *   WALRUS_NODE_SUI_KEY_FILE      the node's Sui Ed25519 key (default <keyDir>/sui.key)
+ *   WALRUS_NODE_FAUCET_URL        devnets: a faucet to fund the Sui key for registration
  *   WALRUS_NODE_CHAIN_STATE_FILE  development chain: a JSON state file (testing/file-chain.ts)
  *   WALRUS_NODE_LOG_LEVEL         debug | info | warn | error
  *   WALRUS_NODE_FAIL_POINTS       test only: name=throw|crash[@p],… (fail-points.ts)
@@ -19,6 +24,7 @@ import { join, resolve } from 'node:path';
 import type { ConcurrencyLimits } from './limits.js';
 import type { LogLevel } from './log.js';
 import type { PendingCacheLimits } from './pending-cache.js';
+import type { RecoveryLimits } from './recovery.js';
 
 /** Walrus's default REST port. */
 export const DEFAULT_PORT = 9185;
@@ -28,16 +34,25 @@ export interface NodeConfig {
   readonly port: number;
   readonly publicUrl: string | null;
   readonly dataDir: string;
+  /** Identity files; the data dir when not configured (a warning says what that costs). */
+  readonly keyDir: string;
+  readonly keyDirConfigured: boolean;
   readonly keyFile: string;
+  readonly name: string | null;
   readonly chain: {
     readonly url: string | null;
     readonly packageId: string | null;
     readonly systemObjectId: string | null;
+    readonly suiKeyFile: string;
+    readonly faucetUrl: string | null;
+    /** Event poll interval once caught up (ms). */
+    readonly pollMs: number | null;
     readonly stateFile: string | null;
   };
   readonly logLevel: LogLevel;
   readonly limits: Partial<ConcurrencyLimits>;
   readonly pending: Partial<PendingCacheLimits>;
+  readonly recovery: Partial<RecoveryLimits>;
   readonly failPoints: string | null;
 }
 
@@ -49,11 +64,22 @@ interface FileConfig {
   listen?: string;
   publicUrl?: string;
   dataDir?: string;
+  keyDir?: string;
   keyFile?: string;
-  chain?: { url?: string; packageId?: string; systemObjectId?: string; stateFile?: string };
+  name?: string;
+  chain?: {
+    url?: string;
+    packageId?: string;
+    systemObjectId?: string;
+    suiKeyFile?: string;
+    faucetUrl?: string;
+    pollMs?: number;
+    stateFile?: string;
+  };
   logLevel?: string;
   limits?: Record<string, unknown>;
   pending?: Record<string, unknown>;
+  recovery?: Record<string, unknown>;
   failPoints?: string;
 }
 
@@ -66,6 +92,14 @@ const LIMIT_KEYS: readonly string[] = [
   'registrationWaitsInFlightMax',
 ];
 const PENDING_KEYS: readonly string[] = ['bytesMax', 'blobsMax', 'ttlMs'];
+const RECOVERY_KEYS: readonly string[] = [
+  'blobsInFlightMax',
+  'sliversInFlightMax',
+  'attemptsMax',
+  'backoffMs',
+  'backoffMsMax',
+  'requestTimeoutMs',
+];
 
 /** `host:port`, `[v6]:port` or `:port`. */
 export function parseListen(text: string): { host: string; port: number } {
@@ -134,13 +168,21 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
     throw new ConfigError('no data directory: set dataDir in the config or WALRUS_NODE_DATA_DIR');
   const dataDir =
     env.WALRUS_NODE_DATA_DIR !== undefined ? resolve(dataDirText) : relative(dataDirText);
-  const keyText = env.WALRUS_NODE_KEY_FILE ?? file.keyFile;
-  const keyFile =
-    keyText === undefined
-      ? join(dataDir, 'protocol.key')
-      : env.WALRUS_NODE_KEY_FILE !== undefined
-        ? resolve(keyText)
-        : relative(keyText);
+  /** An environment value resolves against the working directory, a file value against the file. */
+  const pathOf = (envValue: string | undefined, fileValue: string | undefined) =>
+    envValue !== undefined
+      ? resolve(envValue)
+      : fileValue !== undefined
+        ? relative(fileValue)
+        : null;
+  const keyDirConfigured = pathOf(env.WALRUS_NODE_KEY_DIR, file.keyDir);
+  const keyDir = keyDirConfigured ?? dataDir;
+  const keyFile = pathOf(env.WALRUS_NODE_KEY_FILE, file.keyFile) ?? join(keyDir, 'protocol.key');
+  const suiKeyFile =
+    pathOf(env.WALRUS_NODE_SUI_KEY_FILE, file.chain?.suiKeyFile) ?? join(keyDir, 'sui.key');
+  const pollMs = file.chain?.pollMs ?? null;
+  if (pollMs !== null && (!Number.isSafeInteger(pollMs) || pollMs < 1))
+    throw new ConfigError('chain.pollMs must be a positive integer (milliseconds)');
   const stateText = env.WALRUS_NODE_CHAIN_STATE_FILE ?? file.chain?.stateFile;
   const logLevel = env.WALRUS_NODE_LOG_LEVEL ?? file.logLevel ?? 'info';
   if (!LOG_LEVELS.includes(logLevel))
@@ -150,11 +192,17 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
     port: listen.port,
     publicUrl: env.WALRUS_NODE_PUBLIC_URL ?? file.publicUrl ?? null,
     dataDir,
+    keyDir,
+    keyDirConfigured: keyDirConfigured !== null,
     keyFile,
+    name: env.WALRUS_NODE_NAME ?? file.name ?? null,
     chain: {
       url: env.WALRUS_NODE_CHAIN_URL ?? file.chain?.url ?? null,
       packageId: env.WALRUS_NODE_PACKAGE_ID ?? file.chain?.packageId ?? null,
       systemObjectId: env.WALRUS_NODE_SYSTEM_OBJECT_ID ?? file.chain?.systemObjectId ?? null,
+      suiKeyFile,
+      faucetUrl: env.WALRUS_NODE_FAUCET_URL ?? file.chain?.faucetUrl ?? null,
+      pollMs,
       stateFile:
         stateText === undefined
           ? null
@@ -165,6 +213,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
     logLevel: logLevel as LogLevel,
     limits: numbers('limits', file.limits, LIMIT_KEYS) as Partial<ConcurrencyLimits>,
     pending: numbers('pending', file.pending, PENDING_KEYS) as Partial<PendingCacheLimits>,
+    recovery: numbers('recovery', file.recovery, RECOVERY_KEYS) as Partial<RecoveryLimits>,
     failPoints: env.WALRUS_NODE_FAIL_POINTS ?? file.failPoints ?? null,
   };
 }

@@ -95,6 +95,13 @@ export const PENDING_TTL_MS = 120_000;
 
 /** Registrations removed per batch when an epoch change expires blobs. */
 export const EXPIRY_BATCH_BLOBS_MAX = 256;
+/**
+ * Recovery sweeps before an epoch is reported ready (`epoch_sync_done`) with blobs still missing:
+ * the epoch change needs the report, and what is missing keeps being retried afterwards.
+ */
+export const EPOCH_SYNC_ROUNDS_MAX = 3;
+/** Sweeps for certified blobs still missing data between epoch changes (epochs can be long). */
+export const RECOVERY_SWEEP_INTERVAL_MS = 5 * 60_000;
 /** Clean shutdown waits this long for in-flight requests before closing connections. */
 export const SHUTDOWN_GRACE_MS = 5_000;
 

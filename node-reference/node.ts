@@ -10,7 +10,7 @@ import type { ConcurrencyLimits } from './limits.js';
 import { SHUTDOWN_GRACE_MS } from './limits.js';
 import type { Logger } from './log.js';
 import type { PendingCacheLimits } from './pending-cache.js';
-import { StorageNode } from './service.js';
+import { type NodeRecoveryOptions, StorageNode } from './service.js';
 import { NodeStorage } from './storage/storage.js';
 
 export interface StartNodeOptions {
@@ -24,6 +24,10 @@ export interface StartNodeOptions {
   readonly limits?: Partial<ConcurrencyLimits>;
   readonly pending?: Partial<PendingCacheLimits>;
   readonly nowMs?: () => number;
+  /** Recover missing slivers of certified blobs from peers (service.ts). */
+  readonly recovery?: NodeRecoveryOptions;
+  /** Called when the node holds what it needs for an epoch (service.ts). */
+  readonly onEpochReady?: (epoch: number) => Promise<void>;
 }
 
 export interface RunningNode {
@@ -54,6 +58,8 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
       logger: options.logger,
       pending: options.pending,
       nowMs: options.nowMs,
+      recovery: options.recovery,
+      onEpochReady: options.onEpochReady,
     });
   } catch (error) {
     await storage.close();

@@ -7,9 +7,13 @@
  * node holds in the current epoch are on disk. Blob state comes from the chain view's change
  * stream, mirrored into the node store together with the stream's cursor.
  *
+ * It also decides when slivers must be recovered (a certified blob the node lacks data of; the
+ * work itself is recovery.ts) and when an epoch is ready to be reported (`onEpochReady`).
+ *
  * Over 400 lines because it is the one place where the protocol's rules meet: the service
- * interface, upload modes, confirmation rules and change handling read best side by side. Pure
- * parts live apart: blob-status.ts, recovery-plan.ts, pending-cache.ts, storage/.
+ * interface, upload modes, confirmation rules, change handling and what recovery may store read
+ * best side by side. Pure parts live apart: blob-status.ts, recovery-plan.ts, pending-cache.ts,
+ * storage/; recovery's network side is recovery.ts.
  */
 import { blsPublicKey, blsSign } from '../core/bls.js';
 import { blobIdToString } from '../core/blob-id.js';
@@ -39,6 +43,7 @@ import {
   type ChainSubscription,
   type ChainView,
   confirmableObject,
+  isCertified,
   isRegistered,
   isRetired,
 } from './chain-view.js';
@@ -46,7 +51,9 @@ import { type BlobStatus, blobStatusOf } from './blob-status.js';
 import { NodeErrors } from './errors.js';
 import { failPoint } from './fail-points.js';
 import {
+  EPOCH_SYNC_ROUNDS_MAX,
   EXPIRY_BATCH_BLOBS_MAX,
+  RECOVERY_SWEEP_INTERVAL_MS,
   PENDING_BLOBS_MAX,
   PENDING_CACHE_BYTES_MAX,
   PENDING_TTL_MS,
@@ -54,6 +61,15 @@ import {
 import type { Logger } from './log.js';
 import { PendingCache, type PendingCacheLimits } from './pending-cache.js';
 import { type RecoverySymbolFilter, planRecoverySymbols } from './recovery-plan.js';
+import {
+  type MissingSliver,
+  type RecoveryHost,
+  type RecoveryLimits,
+  type RecoveryOutcome,
+  type RecoveryPeer,
+  type RecoveryProgress,
+  SliverRecovery,
+} from './recovery.js';
 import type { NodeStorage } from './storage/storage.js';
 import {
   SliverIndexMismatchError,
@@ -94,6 +110,8 @@ export interface ServiceHealthInfo {
     readonly owned: { shard: number; status: string }[];
     readonly other: { shard: number; status: string }[];
   };
+  /** walrus-edge extension: sliver recovery counters (only on nodes that recover). */
+  readonly recovery?: RecoveryProgress;
 }
 
 /** Reads slivers of one blob and axis one at a time, verified; null for one the node lacks. */
@@ -164,7 +182,24 @@ export interface StorageNodeOptions {
   readonly pending?: Partial<PendingCacheLimits>;
   /** Injected clock (ms). */
   readonly nowMs?: () => number;
+  /** Recover missing slivers of certified blobs from these peers; absent: no recovery. */
+  readonly recovery?: NodeRecoveryOptions;
+  /**
+   * Called once the node holds what it needs for `epoch` (every certified blob's slivers on its
+   * shards, as far as recovery could get them): where a chain-backed node reports
+   * `epoch_sync_done`. Called again after restarts; it must be idempotent.
+   */
+  readonly onEpochReady?: (epoch: number) => Promise<void>;
 }
+
+export interface NodeRecoveryOptions {
+  /** The other members of the current committee. */
+  readonly peers: () => readonly RecoveryPeer[];
+  readonly limits?: Partial<RecoveryLimits>;
+  readonly fetch?: typeof fetch;
+}
+
+const AXES: readonly SliverAxis[] = ['primary', 'secondary'];
 
 const slot = (blobId: Uint8Array): string => Buffer.from(blobId).toString('hex');
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
@@ -200,9 +235,18 @@ export class StorageNode implements StorageNodeService {
   private readonly startedAtMs: number;
   private subscription: ChainSubscription | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private recoverySweepTimer: NodeJS.Timeout | null = null;
   private changesApplied = 0;
   /** Serializes chain changes with data deletions so a deletion never races a store. */
   private changeQueue: Promise<void> = Promise.resolve();
+  private readonly recovery: SliverRecovery | null;
+  private readonly onEpochReady: ((epoch: number) => Promise<void>) | null;
+  private readonly caughtUp: Promise<void>;
+  private markCaughtUp!: () => void;
+  /** The newest epoch waiting for its readiness check, and whether the check loop runs. */
+  private readinessEpoch: number | null = null;
+  private readinessRunning = false;
+  private closed = false;
 
   private constructor(options: StorageNodeOptions) {
     this.chain = options.chain;
@@ -221,6 +265,18 @@ export class StorageNode implements StorageNodeService {
       },
       this.nowMs,
     );
+    this.caughtUp = new Promise((resolve) => (this.markCaughtUp = resolve));
+    this.onEpochReady = options.onEpochReady ?? null;
+    this.recovery =
+      options.recovery === undefined
+        ? null
+        : new SliverRecovery({
+            host: this.recoveryHost(),
+            peers: options.recovery.peers,
+            logger: this.logger,
+            limits: options.recovery.limits,
+            fetch: options.recovery.fetch,
+          });
   }
 
   /** Opens the node: held shards from the chain, then the change stream from the stored cursor. */
@@ -232,27 +288,39 @@ export class StorageNode implements StorageNodeService {
     }
     const node = new StorageNode(options);
     await node.storage.setHeldShards(node.chain.shardsHeld());
-    node.subscription = node.chain.subscribe(node.storage.chainCursor(), (change) =>
-      node.enqueueChange(change),
-    );
+    const cursor = node.storage.chainCursor();
+    node.subscription = node.chain.subscribe(cursor, (change) => node.enqueueChange(change), {
+      stored: (blobId) => (node.closed ? null : node.storage.registration(blobId)),
+      onCaughtUp: () => node.onCaughtUp(),
+    });
     node.sweepTimer = setInterval(
       () => node.pending.sweep(),
       Math.max(1_000, node.pending.limits.ttlMs / 4),
     );
     node.sweepTimer.unref();
+    if (node.recovery !== null) {
+      node.recoverySweepTimer = setInterval(() => {
+        if (node.recovery?.busy === false) void node.sweepForRecovery();
+      }, RECOVERY_SWEEP_INTERVAL_MS);
+      node.recoverySweepTimer.unref();
+    }
     node.logger.log('info', 'node.started', {
       epoch: node.chain.currentEpoch(),
       nShards: node.nShards,
       shards: node.storage.heldShards(),
       publicKey: base64(node.publicKey),
+      cursor,
     });
     return node;
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     this.subscription?.close();
     this.subscription = null;
+    this.recovery?.close();
     if (this.sweepTimer !== null) clearInterval(this.sweepTimer);
+    if (this.recoverySweepTimer !== null) clearInterval(this.recoverySweepTimer);
     await this.changeQueue.catch(() => {});
     for (const waiters of this.registrationWaiters.values()) for (const wake of waiters) wake();
     this.registrationWaiters.clear();
@@ -281,6 +349,7 @@ export class StorageNode implements StorageNodeService {
       await this.storage.recordCursor(change.cursor);
       this.logger.log('info', 'chain.epoch', { epoch: change.epoch, shards: change.shards });
       await this.expireBlobs(change.epoch);
+      this.scheduleReadiness(change.epoch);
       return;
     }
     const registration = change.registration;
@@ -296,6 +365,132 @@ export class StorageNode implements StorageNodeService {
         registration.invalidEvent !== null ? 'invalid' : 'retired',
       );
     }
+    if (
+      this.recovery !== null &&
+      isCertified(registration, epoch) &&
+      this.lacksData(registration.blobId)
+    )
+      void this.recovery.enqueue(registration.blobId);
+  }
+
+  // Recovery and epoch readiness.
+
+  private onCaughtUp(): void {
+    if (this.closed) return;
+    this.logger.log('info', 'chain.caught_up', { epoch: this.chain.currentEpoch() });
+    this.markCaughtUp();
+    this.scheduleReadiness(this.chain.currentEpoch());
+  }
+
+  /** True when a held shard lacks a sliver of the blob, or the metadata is missing. */
+  private lacksData(blobId: Uint8Array): boolean {
+    if (this.storage.heldShards().length === 0) return false;
+    return !this.storage.hasMetadata(blobId) || !this.storage.hasAllSlivers(blobId);
+  }
+
+  /** Queues every certified, live blob this node lacks data of; one promise per queued blob. */
+  private sweepForRecovery(): Promise<RecoveryOutcome>[] {
+    const recovery = this.recovery;
+    if (recovery === null || this.closed) return [];
+    const epoch = this.chain.currentEpoch();
+    const queued: Promise<RecoveryOutcome>[] = [];
+    let after: Uint8Array | null = null;
+    for (;;) {
+      const batch = this.storage.registrationsAfter(after, EXPIRY_BATCH_BLOBS_MAX);
+      for (const registration of batch) {
+        if (isCertified(registration, epoch) && this.lacksData(registration.blobId))
+          queued.push(recovery.enqueue(registration.blobId));
+      }
+      if (batch.length < EXPIRY_BATCH_BLOBS_MAX) return queued;
+      after = batch[batch.length - 1].blobId;
+    }
+  }
+
+  /** Runs the readiness check for `epoch` (a newer epoch supersedes one still waiting). */
+  private scheduleReadiness(epoch: number): void {
+    if (this.recovery === null && this.onEpochReady === null) return;
+    this.readinessEpoch = epoch;
+    if (this.readinessRunning) return;
+    this.readinessRunning = true;
+    void (async () => {
+      try {
+        while (this.readinessEpoch !== null && !this.closed) {
+          const next = this.readinessEpoch;
+          this.readinessEpoch = null;
+          await this.prepareEpoch(next);
+        }
+      } catch (error) {
+        this.logger.log('error', 'epoch.readiness_failed', { error });
+      } finally {
+        this.readinessRunning = false;
+      }
+    })();
+  }
+
+  /** Recovers what the node lacks for `epoch`, then reports it ready (epoch_sync_done). */
+  private async prepareEpoch(epoch: number): Promise<void> {
+    await this.caughtUp;
+    for (let round = 1; ; round++) {
+      const outcomes = await Promise.all(this.sweepForRecovery());
+      if (this.closed || epoch !== this.chain.currentEpoch()) return; // superseded
+      const failed = outcomes.filter((outcome) => outcome === 'failed').length;
+      if (failed === 0) break;
+      if (round >= EPOCH_SYNC_ROUNDS_MAX) {
+        // The committee cannot finish the epoch change without this report; what is still
+        // missing keeps being retried at the next sweep.
+        this.logger.log('warn', 'epoch.sync_incomplete', { epoch, blobsFailed: failed });
+        break;
+      }
+      this.logger.log('info', 'epoch.sync_retry', { epoch, round, blobsFailed: failed });
+    }
+    this.logger.log('info', 'epoch.ready', { epoch, shards: this.storage.heldShards() });
+    if (this.onEpochReady === null) return;
+    try {
+      await this.onEpochReady(epoch);
+    } catch (error) {
+      this.logger.log('error', 'epoch.ready_callback_failed', { epoch, error });
+    }
+  }
+
+  /** Runs `work` in the change queue, so it never races a chain change or a deletion. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.changeQueue.then(work);
+    this.changeQueue = run.then(
+      () => {},
+      () => {},
+    );
+    return run;
+  }
+
+  private recoveryHost(): RecoveryHost {
+    const stillWanted = (blobId: Uint8Array) =>
+      !this.closed && isCertified(this.storage.registration(blobId), this.chain.currentEpoch());
+    return {
+      nShards: this.nShards,
+      needs: (blobId) => {
+        if (!stillWanted(blobId) || this.storage.heldShards().length === 0) return null;
+        const missing: MissingSliver[] = [];
+        for (const pairIndex of this.storage.heldPairs(blobId)) {
+          for (const axis of AXES) {
+            if (!this.storage.hasSliver(blobId, pairIndex, axis)) missing.push({ pairIndex, axis });
+          }
+        }
+        return { metadata: this.storage.readMetadata(blobId), missing };
+      },
+      storeMetadata: (metadata) =>
+        this.serialized(async () => {
+          if (!stillWanted(metadata.blobId)) return false;
+          await this.storage.storeMetadata(metadata);
+          return true;
+        }),
+      storeSliver: (sliver) =>
+        this.serialized(async () => {
+          const shard = shardForPair(sliver.pairIndex, sliver.blobId, this.nShards);
+          if (!stillWanted(sliver.blobId) || !this.storage.holdsShard(shard)) return false;
+          if (!this.storage.hasMetadata(sliver.blobId)) return false;
+          return this.storage.storeSliver(sliver);
+        }),
+    };
   }
 
   private async expireBlobs(epoch: number): Promise<void> {
@@ -623,22 +818,32 @@ export class StorageNode implements StorageNodeService {
   async healthInfo(detailed: boolean): Promise<ServiceHealthInfo> {
     const uptimeMs = Math.max(0, this.nowMs() - this.startedAtMs);
     const shards = this.storage.heldShards();
+    const recovering = this.recovery?.shardsInRecovery() ?? new Set<number>();
+    const inRecovery = shards.filter((shard) => recovering.has(shard)).length;
     const info: ServiceHealthInfo = {
       uptime: { secs: Math.floor(uptimeMs / 1000), nanos: (uptimeMs % 1000) * 1_000_000 },
       epoch: this.chain.currentEpoch(),
       publicKey: base64(this.publicKey),
-      nodeStatus: 'Active',
+      // Walrus's NodeStatus names.
+      nodeStatus: this.recovery?.busy === true ? 'RecoveryInProgress' : 'Active',
       eventProgress: { persisted: this.changesApplied, pending: 0 },
       shardSummary: {
         owned: shards.length,
-        ownedShardStatus: { unknown: 0, ready: shards.length, inTransfer: 0, inRecovery: 0 },
+        ownedShardStatus: {
+          unknown: 0,
+          ready: shards.length - inRecovery,
+          inTransfer: 0,
+          inRecovery,
+        },
         readOnly: 0,
       },
+      ...(this.recovery === null ? {} : { recovery: this.recovery.progress() }),
     };
     if (!detailed) return info;
+    const status = (shard: number) => (recovering.has(shard) ? 'inRecovery' : 'ready');
     return {
       ...info,
-      shardDetail: { owned: shards.map((shard) => ({ shard, status: 'ready' })), other: [] },
+      shardDetail: { owned: shards.map((shard) => ({ shard, status: status(shard) })), other: [] },
     };
   }
 }

@@ -13,7 +13,13 @@
  */
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { blobIdFromString } from '../../core/blob-id.js';
-import type { BlobRegistration, ChainChange, ChainSubscription, ChainView } from '../chain-view.js';
+import type {
+  BlobRegistration,
+  ChainChange,
+  ChainSubscription,
+  ChainView,
+  SubscribeOptions,
+} from '../chain-view.js';
 
 export interface FileChainState {
   readonly nShards: number;
@@ -143,12 +149,14 @@ export class FileChainView implements ChainView {
   subscribe(
     _after: string | null,
     listener: (change: ChainChange) => Promise<void>,
+    options?: SubscribeOptions,
   ): ChainSubscription {
     this.listeners.add(listener);
     for (const { registration } of this.blobs.values()) {
       const change: ChainChange = { kind: 'blob', cursor: `file:${++this.version}`, registration };
       this.delivering = this.delivering.then(() => listener(change)).catch(() => {});
     }
+    void this.delivering.then(() => options?.onCaughtUp?.());
     const onChange = () => this.reload();
     if (this.listeners.size === 1)
       watchFile(this.path, { interval: POLL_INTERVAL_MS, persistent: false }, onChange);

@@ -12,6 +12,7 @@ import type { ConcurrencyLimits } from '../limits.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type RunningNode, startNode } from '../node.js';
 import type { PendingCacheLimits } from '../pending-cache.js';
+import type { NodeRecoveryOptions } from '../service.js';
 import type { MemoryChain } from './memory-chain.js';
 
 /** `length` bytes from a seeded xorshift generator: reproducible blob contents. */
@@ -72,6 +73,8 @@ export interface TestNodeOptions {
   readonly logger?: Logger;
   readonly limits?: Partial<ConcurrencyLimits>;
   readonly pending?: Partial<PendingCacheLimits>;
+  readonly recovery?: NodeRecoveryOptions;
+  readonly onEpochReady?: (epoch: number) => Promise<void>;
 }
 
 export async function startTestNode(
@@ -87,6 +90,8 @@ export async function startTestNode(
     logger: options.logger ?? silentLogger,
     limits: options.limits,
     pending: options.pending,
+    recovery: options.recovery,
+    onEpochReady: options.onEpochReady,
   });
   return Object.assign(node, { secretKey });
 }

@@ -14,6 +14,7 @@ import type {
   ChainEventId,
   ChainSubscription,
   ChainView,
+  SubscribeOptions,
 } from '../chain-view.js';
 
 type LogEntry =
@@ -92,7 +93,7 @@ export class MemoryChain {
       shardsHeld: () => this.shardsOf(node),
       blobRegistration: async (blobId) =>
         this.blobs.get(Buffer.from(blobId).toString('hex')) ?? null,
-      subscribe: (after, listener) => this.subscribe(node, after, listener),
+      subscribe: (after, listener, options) => this.subscribe(node, after, listener, options),
     };
   }
 
@@ -227,6 +228,7 @@ export class MemoryChain {
     node: string,
     after: string | null,
     listener: (change: ChainChange) => Promise<void>,
+    options?: SubscribeOptions,
   ): ChainSubscription {
     const subscriber: Subscriber = {
       node,
@@ -236,7 +238,7 @@ export class MemoryChain {
       pumping: null,
     };
     this.subscribers.add(subscriber);
-    void this.pump(subscriber);
+    void this.pump(subscriber).then(() => options?.onCaughtUp?.());
     return {
       close: () => {
         subscriber.closed = true;
