@@ -89,5 +89,20 @@ export async function readBlobRoute(request: Request, blobIdText: string, deps: 
     await opened.stream.cancel();
     return new Response(null, { status, headers });
   }
-  return new Response(bodyLength === 0 ? null : opened.stream, { status, headers });
+  return new Response(bodyLength === 0 ? null : withKnownLength(opened.stream, bodyLength), { status, headers });
+}
+
+/**
+ * workerd sends a streamed body chunked (dropping our Content-Length) unless it flows through a
+ * FixedLengthStream; players and download managers want the length. Other runtimes keep the header.
+ */
+function withKnownLength(stream: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
+  const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
+    .FixedLengthStream;
+  if (Fixed === undefined) return stream;
+  const fixed = new Fixed(length);
+  stream.pipeTo(fixed.writable).catch(() => {
+    // The reader saw the error (the body is cut short); nothing else to tell.
+  });
+  return fixed.readable;
 }
