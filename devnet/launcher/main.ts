@@ -14,7 +14,7 @@ import { loadOrCreateKeypair } from './keys.js';
 import { LAUNCHER_USAGE, type LauncherOptions, UsageError, parseLauncherOptions } from './options.js';
 import { freePort } from './ports.js';
 import { ProcessGroup } from './processes.js';
-import { type RunningWorker, startWorker } from './worker.js';
+import type { WorkerBindings } from './worker.js';
 
 /** Time for one process to come up (building nothing: `npm ci` built dist/). */
 const START_TIMEOUT_MS = 60_000;
@@ -108,7 +108,6 @@ async function run(options: LauncherOptions): Promise<void> {
   const dir = resolve(options.dataDir);
   const state = await loadState(dir, options);
   const group = new ProcessGroup(join(dir, 'logs'));
-  let worker: RunningWorker | undefined;
   let keeper: CommitteeKeeper | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -116,7 +115,6 @@ async function run(options: LauncherOptions): Promise<void> {
     stopping = true;
     log('stopping…');
     keeper?.stop();
-    await worker?.dispose().catch(() => {});
     await group.stopAll();
     process.exit(code);
   };
@@ -172,21 +170,25 @@ async function run(options: LauncherOptions): Promise<void> {
     );
     void keeper.keep(nodeIds, POLL_MS * 4);
 
-    worker = await startWorker(options.port, {
+    const bindings: WorkerBindings = {
       SUI_RPC_URL: ledgerUrl,
       WALRUS_PACKAGE_ID: packageId,
       WALRUS_SYSTEM_OBJECT_ID: systemObjectId,
       PUBLISHER_SECRET_KEY: wallet.getSecretKey(),
       PUBLISHER_BODY_BYTES_MAX: String(PUBLISHER_BODY_BYTES_MAX),
+    };
+    const workerProcess = group.start('worker', [join(DIST, 'devnet', 'launcher', 'worker-main.js'), '--port', String(options.port)], {
+      WALRUS_EDGE_WORKER_BINDINGS: JSON.stringify(bindings),
     });
+    const [, workerUrl] = await workerProcess.waitForLine(/worker listening on (\S+)/, START_TIMEOUT_MS);
     const network: NetworkFile = {
       nShards: state.shards,
       epoch: ready.epoch,
       ledgerUrl,
       packageId,
       systemObjectId,
-      aggregatorUrl: worker.url,
-      publisherUrl: worker.url,
+      aggregatorUrl: workerUrl,
+      publisherUrl: workerUrl,
       walletKeyFile,
       walletAddress: wallet.toSuiAddress(),
       nodes: ready.members.map((member) => {
@@ -200,8 +202,8 @@ async function run(options: LauncherOptions): Promise<void> {
         '',
         `walrus-edge devnet is up: ${state.nodes} storage nodes, ${state.shards} shards, epoch ${ready.epoch}`,
         `  ledger (Sui JSON-RPC)  ${ledgerUrl}`,
-        `  aggregator             ${worker.url}/v1/blobs/{blobId}`,
-        `  publisher              ${worker.url}/v1/blobs?epochs=N   (PUT the bytes)`,
+        `  aggregator             ${workerUrl}/v1/blobs/{blobId}`,
+        `  publisher              ${workerUrl}/v1/blobs?epochs=N   (PUT the bytes)`,
         ...network.nodes.map((n) => `  ${n.name.padEnd(22)} ${n.url}  (${n.shards.length} shards)`),
         `  network file           ${join(dir, 'network.json')}`,
         `  wallet key             ${walletKeyFile}`,
