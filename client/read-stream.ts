@@ -145,6 +145,9 @@ export async function openBlobStream(blobId: Uint8Array, committee: CommitteeVie
       inFlight.clear();
       decoded = await fetcher.decodeAll(have);
       have.clear();
+      // Enqueue now: a pull that returns without enqueuing is not called again for the same read.
+      controller.enqueue(slice(nextRow, decoded.subarray(nextRow * rowBytes, (nextRow + 1) * rowBytes)));
+      nextRow++;
     },
     cancel: () => {
       inFlight.clear();

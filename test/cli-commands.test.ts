@@ -18,13 +18,8 @@ import {
   ChainObjectError,
 } from '../core/chain/errors.js';
 import type { Chain, ChainBlob, Page, SystemState } from '../core/chain/types.js';
-import {
-  aggregateBlobStatus,
-  blobStatusJson,
-  parseBlobStatusArgs,
-  parseNodeBlobStatus,
-  type NodeBlobStatus,
-} from '../client/cli/blob-status.js';
+import { blobStatusJson, parseBlobStatusArgs } from '../client/cli/blob-status.js';
+import { aggregateBlobStatus, parseNodeBlobStatus, type NodeBlobStatus } from '../client/status.js';
 import type { CliIo, Session } from '../client/cli/context.js';
 import { deletableBlobs, parseDeleteArgs } from '../client/cli/delete.js';
 import { CliError, toCliError } from '../client/cli/errors.js';

@@ -11,7 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { WalrusEdgeClient } from '../client/index.js';
 import { blobIdToString } from '../core/blob-id.js';
+import { SuiChain } from '../core/chain/sui-chain.js';
 import { encodeBlob } from '../core/encoding/blob-encoder.js';
 import { randomBytes } from './helpers/random.js';
 
@@ -137,6 +141,20 @@ describe('npm start devnet end to end', () => {
       expect(viaWorker.status).toBe(200);
       expect(sha256(viaWorker.bytes)).toBe(digest);
     }
+  });
+
+  it('the SDK stores, reads and reports status through the same network', async () => {
+    const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8'));
+    const chain = new SuiChain({ url: net.ledgerUrl, packageId: net.packageId, systemObjectId: net.systemObjectId });
+    const signer = Ed25519Keypair.fromSecretKey(decodeSuiPrivateKey(readFileSync(net.walletKeyFile, 'utf8').trim()).secretKey);
+    const client = new WalrusEdgeClient({ chain });
+    const bytes = randomBytes(300_000, 99);
+    const stored = await client.store(bytes, { epochs: 1, deletable: false, signer });
+    expect(stored.blobObject.deletable).toBe(false);
+    expect(sha256(await client.read(stored.blobId))).toBe(sha256(bytes));
+    const status = await client.status(stored.blobId);
+    expect(status?.status.kind).toBe('permanent');
+    expect(status?.weight).toBeGreaterThan(33);
   });
 
   it('answers 404 for a blob that was never stored', async () => {

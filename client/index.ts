@@ -1,0 +1,57 @@
+/**
+ * The walrus-edge SDK: store, read and inspect blobs from Node, Cloudflare Workers or a browser.
+ * Everything goes through the chain adapter (core/chain) and the storage nodes' HTTP API; the
+ * Node-only multi-threaded encoder (client/node/encoder-pool.ts) can be plugged in as `encode`.
+ *
+ *   const client = new WalrusEdgeClient({ chain: new SuiChain({ url, packageId, systemObjectId }) });
+ *   const { blobId } = await client.store(bytes, { epochs: 2, deletable: true, signer });
+ *   const bytes = await client.read(blobId);
+ */
+import { blobIdFromString } from '../core/blob-id.js';
+import type { Chain, ChainSigner } from '../core/chain/types.js';
+import { committeeViewOf } from './committee.js';
+import { type ReadOptions, readBlob } from './read.js';
+import { type BlobStream, type StreamOptions, openBlobStream } from './read-stream.js';
+import { type AggregatedStatus, aggregateBlobStatus, askNodesForStatus } from './status.js';
+import { type StoreOptions, type StoreResult, storeBlob } from './store.js';
+import type { StorageNodeClientOptions } from './storage-node-client.js';
+
+export interface WalrusEdgeClientOptions {
+  readonly chain: Chain;
+  /** fetch, timeouts for storage-node requests. */
+  readonly nodeOptions?: StorageNodeClientOptions;
+}
+
+const idBytes = (blobId: string | Uint8Array) => (typeof blobId === 'string' ? blobIdFromString(blobId) : blobId);
+
+export class WalrusEdgeClient {
+  constructor(private readonly options: WalrusEdgeClientOptions) {}
+
+  /** Encode, register + reserve (one transaction), upload, collect a quorum of confirmations, certify. */
+  store(
+    bytes: Uint8Array,
+    options: { epochs: number; deletable: boolean; signer: ChainSigner } & Partial<Pick<StoreOptions, 'encode' | 'onProgress' | 'signal'>>,
+  ): Promise<StoreResult> {
+    return storeBlob(bytes, { ...options, chain: this.options.chain, nodeOptions: this.options.nodeOptions });
+  }
+
+  /** The whole blob, every sliver verified against metadata verified against the blob ID. */
+  async read(blobId: string | Uint8Array, options: Omit<ReadOptions, keyof StorageNodeClientOptions> = {}): Promise<Uint8Array> {
+    const committee = committeeViewOf(await this.options.chain.readSystem());
+    return readBlob(idBytes(blobId), committee, { ...this.options.nodeOptions, ...options });
+  }
+
+  /** A verified stream of the blob or of a byte range, sliver by sliver. */
+  async readStream(blobId: string | Uint8Array, options: Omit<StreamOptions, keyof StorageNodeClientOptions> = {}): Promise<BlobStream> {
+    const committee = committeeViewOf(await this.options.chain.readSystem());
+    return openBlobStream(idBytes(blobId), committee, { ...this.options.nodeOptions, ...options });
+  }
+
+  /** The status more than f shards' nodes agree on; undefined when no status has that backing. */
+  async status(blobId: string | Uint8Array): Promise<AggregatedStatus | undefined> {
+    const system = await this.options.chain.readSystem();
+    return aggregateBlobStatus(await askNodesForStatus(idBytes(blobId), system), system.nShards);
+  }
+}
+
+export type { StoreResult, AggregatedStatus, BlobStream };
