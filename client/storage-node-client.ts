@@ -4,6 +4,7 @@
  * time; error bodies in Walrus's shape become StorageNodeError with the node's reason code.
  */
 import { blobIdToString } from '../core/blob-id.js';
+import { BodyTooLargeError, readBodyBounded } from '../core/bounded-body.js';
 import { METADATA_BCS_BYTES_MAX, type BlobMetadata, decodeBlobMetadataWithId, encodeBlobMetadata } from '../core/encoding/metadata.js';
 import type { SliverAxis } from '../core/encoding/mapping.js';
 import { SLIVER_DATA_BYTES_MAX, type SliverData, decodeSliverData } from '../core/encoding/sliver-data.js';
@@ -48,35 +49,14 @@ function base64ToBytes(text: string): Uint8Array {
   return out;
 }
 
-/** Reads a body up to `bytesMax`, failing as soon as it goes over (never buffers more). */
+/** Reads a response body up to `bytesMax` (never buffering more); over that is a StorageNodeError. */
 async function readBounded(response: Response, bytesMax: number, url: string): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > bytesMax) {
-    await response.body?.cancel();
-    throw new StorageNodeError(url, response.status, undefined, `response of ${declared} bytes exceeds ${bytesMax}`);
+  try {
+    return await readBodyBounded(response, bytesMax);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new StorageNodeError(url, response.status, undefined, `response: ${error.message}`);
+    throw error;
   }
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > bytesMax) {
-      await reader.cancel();
-      throw new StorageNodeError(url, response.status, undefined, `response exceeds ${bytesMax} bytes`);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
 }
 
 export class StorageNodeClient {

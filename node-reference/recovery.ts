@@ -16,6 +16,7 @@
  * `PEER_REQUESTS_IN_FLIGHT_MAX` peers asked at once per sliver, `attemptsMax` attempts per blob
  * with exponential backoff. What failed is retried by the next sweep (restart, epoch change).
  */
+import { readBodyBounded } from '../core/bounded-body.js';
 import { assert } from '../core/assert.js';
 import { blobIdToString } from '../core/blob-id.js';
 import {
@@ -141,29 +142,6 @@ function shuffled<T>(items: readonly T[]): T[] {
   return out;
 }
 
-/** Reads a response body up to `bytesMax`; more is an error (never buffered). */
-async function readBounded(response: Response, bytesMax: number): Promise<Uint8Array> {
-  const declared = Number(response.headers.get('content-length') ?? NaN);
-  if (declared > bytesMax) {
-    await response.body?.cancel();
-    throw new Error(`response of ${declared} bytes exceeds ${bytesMax}`);
-  }
-  if (response.body === null) return new Uint8Array(0);
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > bytesMax) {
-      await reader.cancel();
-      throw new Error(`response exceeds ${bytesMax} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks, total));
-}
 
 export interface SliverRecoveryOptions {
   readonly host: RecoveryHost;
@@ -499,7 +477,7 @@ export class SliverRecovery {
       `${base}/v1/blobs/${blobIdToString(blobId)}/recoverySymbols` +
       `?targetSliver=${targetIndex}&targetType=${axis}`;
     const response = await this.request(url);
-    return decodeRecoverySymbols(await readBounded(response, RECOVERY_RESPONSE_BYTES_MAX));
+    return decodeRecoverySymbols(await readBodyBounded(response, RECOVERY_RESPONSE_BYTES_MAX));
   }
 
   /** The first metadata a peer returns that verifies against the blob ID. */
@@ -512,7 +490,7 @@ export class SliverRecovery {
       const url = `${peer.url.replace(/\/$/, '')}/v1/blobs/${blobIdToString(blobId)}/metadata`;
       try {
         const response = await this.request(url);
-        const reply = decodeBlobMetadataWithId(await readBounded(response, METADATA_BCS_BYTES_MAX));
+        const reply = decodeBlobMetadataWithId(await readBodyBounded(response, METADATA_BCS_BYTES_MAX));
         if (!bytesEqual(reply.blobId, blobId)) throw new Error('metadata for another blob ID');
         return verifyMetadata(blobId, reply.metadata, this.host.nShards);
       } catch (error) {

@@ -5,6 +5,7 @@
  */
 import type { Chain, ChainSigner } from '../core/chain/types.js';
 import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
+import { BodyTooLargeError, readBodyBounded } from '../core/bounded-body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
 import { errorResponse } from './errors.js';
 
@@ -20,31 +21,14 @@ export interface PublisherDeps {
   readonly bodyBytesMax: number;
 }
 
-/** Reads the request body, stopping with 413 as soon as it passes the limit. */
+/** Reads the request body, answering 413 as soon as it passes the limit. */
 async function readBody(request: Request, bytesMax: number): Promise<Uint8Array | Response> {
-  const declared = Number(request.headers.get('content-length') ?? NaN);
-  if (declared > bytesMax) return errorResponse(413, 'BODY_TOO_LARGE', `body of ${declared} bytes exceeds ${bytesMax}`);
-  if (request.body === null) return new Uint8Array(0);
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  const reader = request.body.getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > bytesMax) {
-      await reader.cancel();
-      return errorResponse(413, 'BODY_TOO_LARGE', `body exceeds ${bytesMax} bytes`);
-    }
-    chunks.push(value);
+  try {
+    return await readBodyBounded(request, bytesMax);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) return errorResponse(413, 'BODY_TOO_LARGE', error.message);
+    throw error;
   }
-  const body = new Uint8Array(total);
-  let offset = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return body;
 }
 
 function parseQuery(url: URL): { epochs: number; deletable: boolean } | Response {

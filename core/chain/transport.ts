@@ -4,6 +4,7 @@
  * it unchanged, in Node and in workerd alike (no Node built-ins: only fetch, AbortController and
  * timers).
  */
+import { BodyTooLargeError, readBodyBounded } from '../bounded-body.js';
 import type { JsonRpcTransport, JsonRpcTransportRequestOptions } from '@mysten/sui/jsonRpc';
 import { checkInteger } from '../assert.js';
 import { ChainNetworkError, ChainRpcError } from './errors.js';
@@ -28,40 +29,12 @@ export interface TransportOptions {
 }
 
 async function readBounded(response: Response, method: string): Promise<string> {
-  const declared = Number(response.headers.get('content-length') ?? '0');
-  if (declared > RESPONSE_BYTES_MAX) {
-    await response.body?.cancel();
-    throw new ChainNetworkError(
-      `${method}: response of ${declared} bytes is too large`,
-      method,
-      false,
-    );
+  try {
+    return new TextDecoder().decode(await readBodyBounded(response, RESPONSE_BYTES_MAX));
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new ChainNetworkError(`${method}: response ${error.message}`, method, false);
+    throw error;
   }
-  if (response.body === null) return '';
-  const reader = response.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > RESPONSE_BYTES_MAX) {
-      await reader.cancel();
-      throw new ChainNetworkError(
-        `${method}: response over ${RESPONSE_BYTES_MAX} bytes`,
-        method,
-        false,
-      );
-    }
-    chunks.push(value);
-  }
-  const joined = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    joined.set(chunk, at);
-    at += chunk.length;
-  }
-  return new TextDecoder().decode(joined);
 }
 
 interface RpcReply {

@@ -3,6 +3,7 @@
  * the faucet on `POST /v2/gas` (the shape `requestSuiFromFaucetV2` sends and expects), and a
  * health check. Bodies are bounded while they stream in; every failure is an answer.
  */
+import { BodyTooLargeError, readBodyBounded } from '../../core/bounded-body.js';
 import { isValidSuiAddress, normalizeSuiAddress } from '@mysten/sui/utils';
 import { FAUCET_BODY_BYTES_MAX, RPC_BATCH_REQUESTS_MAX, RPC_BODY_BYTES_MAX } from './limits.js';
 import type { Ledger } from './ledger.js';
@@ -26,36 +27,10 @@ export interface LedgerApp {
   fetch(request: Request): Promise<Response>;
 }
 
-class BodyTooLarge extends Error {}
 
-/** Reads at most `bytesMax` bytes: refuses a declared length early, else counts as it streams. */
-async function readBody(request: Request, bytesMax: number): Promise<Uint8Array> {
-  const declared = Number(request.headers.get('content-length') ?? '0');
-  if (declared > bytesMax) {
-    await request.body?.cancel();
-    throw new BodyTooLarge();
-  }
-  const reader = request.body?.getReader();
-  if (reader === undefined) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.length;
-    if (total > bytesMax) {
-      await reader.cancel();
-      throw new BodyTooLarge();
-    }
-    chunks.push(value);
-  }
-  const body = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    body.set(chunk, at);
-    at += chunk.length;
-  }
-  return body;
+/** Reads at most `bytesMax` bytes (core/bounded-body.ts). */
+function readBody(request: Request, bytesMax: number): Promise<Uint8Array> {
+  return readBodyBounded(request, bytesMax);
 }
 
 function json(value: unknown, status = 200): Response {
@@ -105,7 +80,7 @@ export function createLedgerApp(
     try {
       body = await readBody(request, RPC_BODY_BYTES_MAX);
     } catch (error) {
-      if (!(error instanceof BodyTooLarge)) throw error;
+      if (!(error instanceof BodyTooLargeError)) throw error;
       return json(
         rpcError(null, RPC_OVERSIZED_REQUEST, `Request body exceeds ${RPC_BODY_BYTES_MAX} bytes`),
         413,
@@ -142,7 +117,7 @@ export function createLedgerApp(
     try {
       parsed = JSON.parse(new TextDecoder().decode(await readBody(request, FAUCET_BODY_BYTES_MAX)));
     } catch (error) {
-      if (error instanceof BodyTooLarge) return faucetFailure('request body too large', 413);
+      if (error instanceof BodyTooLargeError) return faucetFailure('request body too large', 413);
       return faucetFailure('request body is not JSON', 400);
     }
     const recipient = (parsed as { FixedAmountRequest?: { recipient?: unknown } } | null)
