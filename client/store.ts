@@ -118,6 +118,44 @@ async function storeOnMember(
   return { memberIndex, signature: signed.signature };
 }
 
+/**
+ * Runs `storeOn` for every member and resolves as soon as the confirmations' shard weight is a
+ * quorum (a down node must not hold up the certificate: its retries go on in the background, and
+ * storage nodes recover what they miss once the blob is certified) — or when every member is done.
+ */
+function collectConfirmations(
+  system: SystemState,
+  storeOn: (memberIndex: number) => Promise<Confirmation>,
+): Promise<{ confirmations: Confirmation[]; failures: string[] }> {
+  return new Promise((resolve) => {
+    const confirmations: Confirmation[] = [];
+    const failures: string[] = [];
+    let weight = 0;
+    let settled = 0;
+    let resolved = false;
+    const settle = () => {
+      settled++;
+      if (!resolved && (isQuorumWeight(weight, system.nShards) || settled === system.members.length)) {
+        resolved = true;
+        resolve({ confirmations: confirmations.slice(), failures });
+      }
+    };
+    system.members.forEach((member, index) => {
+      storeOn(index).then(
+        (confirmation) => {
+          confirmations.push(confirmation);
+          weight += member.weight;
+          settle();
+        },
+        (error: unknown) => {
+          failures.push(error instanceof Error ? error.message : String(error));
+          settle();
+        },
+      );
+    });
+  });
+}
+
 export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promise<StoreResult> {
   const report = options.onProgress ?? (() => {});
   const { chain, signer } = options;
@@ -144,14 +182,12 @@ export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promis
   let confirmations: Confirmation[] = [];
   for (let round = 0; round < 2; round++) {
     const message = storageConfirmationMessage(system.epoch, encoded.blobId, persistence);
-    const results = await Promise.allSettled(
-      system.members.map((_, index) =>
-        storeOnMember(encoded, system, index, persistence, message, options, () => {
-          report({ stage: 'upload', done: Math.min(++slivered, slivers), total: slivers });
-        }),
-      ),
+    const { confirmations: collected, failures } = await collectConfirmations(system, (index) =>
+      storeOnMember(encoded, system, index, persistence, message, options, () => {
+        report({ stage: 'upload', done: Math.min(++slivered, slivers), total: slivers });
+      }),
     );
-    confirmations = results.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+    confirmations = collected;
     const weight = confirmations.reduce((sum, c) => sum + system.members[c.memberIndex].weight, 0);
     if (isQuorumWeight(weight, system.nShards)) {
       report({ stage: 'certify', done: 0, total: 1 });
@@ -180,9 +216,8 @@ export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promis
     // Confirmations are signed for the nodes' current epoch: if it moved on, ask again once.
     const fresh = await chain.readSystem({ fresh: true, signal: options.signal });
     if (fresh.epoch === system.epoch) {
-      const reasons = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
       throw new NotEnoughConfirmationsError(
-        `confirmations from ${weight} of ${system.nShards} shards are not a quorum` + (reasons.length ? `: ${reasons[0]}` : ''),
+        `confirmations from ${weight} of ${system.nShards} shards are not a quorum` + (failures.length ? `: ${failures[0]}` : ''),
       );
     }
     system = fresh;
