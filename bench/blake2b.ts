@@ -2,6 +2,7 @@
 // (spec/encoding.md §13): leaves of 1 + S bytes and 65-byte inner Merkle nodes.
 // Build, then run: node dist/bench/blake2b.js. Prints µs per hash, best of a few short runs
 // (the machine is shared), with @noble/hashes called per message as the baseline.
+import { xorshiftFill } from './pseudo-random.js';
 import { blake2b } from '@noble/hashes/blake2.js';
 import {
   blake2b256,
@@ -21,15 +22,7 @@ const NOBLE = 'noble per call';
 const OUT_STRIDE_BYTES = 2048;
 
 function pseudoRandomBytes(length: number): Uint8Array {
-  const bytes = new Uint8Array(length);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    bytes[i] = x & 0xff;
-  }
-  return bytes;
+  return xorshiftFill(new Uint8Array(length), 0xff);
 }
 
 /** Best µs per hash over RUNS runs of at least RUN_MS_MIN each, after one warm-up run. */

@@ -3,6 +3,7 @@
 // encoder's WORK_WIDTH_ELEMENTS_TARGET), and one decode of a batch with every original missing
 // that can be. Build, then run: node dist/bench/rs-kernel.js. Prints ms per call, best of a few
 // short runs (the machine is shared), and the JS/wasm ratio.
+import { xorshiftFill } from './pseudo-random.js';
 import {
   gf16Backend,
   gf16WasmBytes,
@@ -17,15 +18,7 @@ const RUNS = 5;
 const RUN_MS_MIN = 150;
 
 function pseudoRandomElements(length: number): Uint16Array {
-  const values = new Uint16Array(length);
-  let x = 0x9e3779b9;
-  for (let i = 0; i < length; i++) {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    values[i] = x & 0xffff;
-  }
-  return values;
+  return xorshiftFill(new Uint16Array(length), 0xffff);
 }
 
 /** Best ms per call over RUNS runs of at least RUN_MS_MIN each, after one warm-up run. */
