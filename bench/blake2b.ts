@@ -56,22 +56,32 @@ function main(): void {
     const label = `leaf 1+${symbolBytes} B`;
     for (const backend of BACKENDS) {
       useBlake2bBackend(backend);
-      rows.push([label, backend, microsecondsPerHash(LEAVES_PER_BATCH, () =>
-        hashSymbols(0, src, 0, symbolBytes, LEAVES_PER_BATCH, out, 0, 32))]);
+      rows.push([
+        label,
+        backend,
+        microsecondsPerHash(LEAVES_PER_BATCH, () =>
+          hashSymbols(0, src, 0, symbolBytes, LEAVES_PER_BATCH, out, 0, 32),
+        ),
+      ]);
     }
     // Column-major output, as for a table of leaf hashes written one column at a time.
     const strided = new Uint8Array(OUT_STRIDE_BYTES * LEAVES_PER_BATCH);
     useBlake2bBackend('wasm-simd');
     const stridedUs = microsecondsPerHash(LEAVES_PER_BATCH, () =>
-      hashSymbols(0, src, 0, symbolBytes, LEAVES_PER_BATCH, strided, 0, OUT_STRIDE_BYTES));
+      hashSymbols(0, src, 0, symbolBytes, LEAVES_PER_BATCH, strided, 0, OUT_STRIDE_BYTES),
+    );
     rows.push([label, `wasm-simd, stride ${OUT_STRIDE_BYTES}`, stridedUs]);
     const message = new Uint8Array(1 + symbolBytes);
-    rows.push([label, NOBLE, microsecondsPerHash(LEAVES_PER_BATCH, () => {
-      for (let i = 0; i < LEAVES_PER_BATCH; i++) {
-        message.set(src.subarray(i * symbolBytes, (i + 1) * symbolBytes), 1);
-        blake2b(message, { dkLen: 32 });
-      }
-    })]);
+    rows.push([
+      label,
+      NOBLE,
+      microsecondsPerHash(LEAVES_PER_BATCH, () => {
+        for (let i = 0; i < LEAVES_PER_BATCH; i++) {
+          message.set(src.subarray(i * symbolBytes, (i + 1) * symbolBytes), 1);
+          blake2b(message, { dkLen: 32 });
+        }
+      }),
+    ]);
   }
   const leaves = pseudoRandomBytes(32 * MERKLE_LEAVES);
   const root = new Uint8Array(32);
@@ -79,13 +89,22 @@ function main(): void {
   const label = `inner 65 B (${MERKLE_LEAVES}-leaf tree)`;
   for (const backend of BACKENDS) {
     useBlake2bBackend(backend);
-    rows.push([label, backend, microsecondsPerHash(innerHashes, () =>
-      merkleRootOfLeaves(leaves, 0, 32, MERKLE_LEAVES, root, 0))]);
+    rows.push([
+      label,
+      backend,
+      microsecondsPerHash(innerHashes, () =>
+        merkleRootOfLeaves(leaves, 0, 32, MERKLE_LEAVES, root, 0),
+      ),
+    ]);
   }
   const message = new Uint8Array(65);
-  rows.push([label, NOBLE, microsecondsPerHash(innerHashes, () => {
-    for (let i = 0; i < innerHashes; i++) blake2b(message, { dkLen: 32 });
-  })]);
+  rows.push([
+    label,
+    NOBLE,
+    microsecondsPerHash(innerHashes, () => {
+      for (let i = 0; i < innerHashes; i++) blake2b(message, { dkLen: 32 });
+    }),
+  ]);
 
   // One message per call, as for blob IDs and proofs: the per-call overhead of each backend.
   const single = pseudoRandomBytes(65);
@@ -93,13 +112,21 @@ function main(): void {
   const CALLS = 1000;
   for (const backend of BACKENDS) {
     useBlake2bBackend(backend);
-    rows.push([callLabel, backend, microsecondsPerHash(CALLS, () => {
-      for (let i = 0; i < CALLS; i++) blake2b256(single);
-    })]);
+    rows.push([
+      callLabel,
+      backend,
+      microsecondsPerHash(CALLS, () => {
+        for (let i = 0; i < CALLS; i++) blake2b256(single);
+      }),
+    ]);
   }
-  rows.push([callLabel, NOBLE, microsecondsPerHash(CALLS, () => {
-    for (let i = 0; i < CALLS; i++) blake2b(single, { dkLen: 32 });
-  })]);
+  rows.push([
+    callLabel,
+    NOBLE,
+    microsecondsPerHash(CALLS, () => {
+      for (let i = 0; i < CALLS; i++) blake2b(single, { dkLen: 32 });
+    }),
+  ]);
 
   const baseline = new Map<string, number>();
   for (const [shape, name, us] of rows) if (name === NOBLE) baseline.set(shape, us);

@@ -5,7 +5,16 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { closeSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,14 +30,19 @@ function seconds(run: () => void): number {
 }
 
 async function startDevnet(dir: string): Promise<ChildProcess> {
-  const launcher = spawn(process.execPath, [join(ROOT, 'dist', 'devnet', 'launcher', 'main.js'), '--data-dir', dir, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const launcher = spawn(
+    process.execPath,
+    [join(ROOT, 'dist', 'devnet', 'launcher', 'main.js'), '--data-dir', dir, '--port', '0'],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   let output = '';
   launcher.stdout!.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 180_000;
   while (!output.includes('Ctrl-C stops everything.')) {
-    if (launcher.exitCode !== null || Date.now() > deadline) throw new Error(`devnet did not start:\n${output}`);
+    if (launcher.exitCode !== null || Date.now() > deadline)
+      throw new Error(`devnet did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   return launcher;
@@ -45,11 +59,18 @@ async function main(): Promise<void> {
     for (let o = 0; o < blob.length; o += 65_536) randomFillSync(blob.subarray(o, o + 65_536));
     writeFileSync(file, blob);
     const cli = (...args: string[]) =>
-      execFileSync(process.execPath, [BIN, ...args, '--network', networkFile], { encoding: 'utf8', maxBuffer: 1 << 20, env: { ...process.env, WALRUS_EDGE_NO_PROGRESS: '1' } });
+      execFileSync(process.execPath, [BIN, ...args, '--network', networkFile], {
+        encoding: 'utf8',
+        maxBuffer: 1 << 20,
+        env: { ...process.env, WALRUS_EDGE_NO_PROGRESS: '1' },
+      });
     let blobId = '';
-    const store = seconds(() => (blobId = JSON.parse(cli('store', file, '--epochs', '1', '--json')).blobId));
+    const store = seconds(
+      () => (blobId = JSON.parse(cli('store', file, '--epochs', '1', '--json')).blobId),
+    );
     const read = seconds(() => cli('read', blobId, '--out', join(dir, 'read.bin')));
-    if (!readFileSync(join(dir, 'read.bin')).equals(blob)) throw new Error('CLI read returned other bytes');
+    if (!readFileSync(join(dir, 'read.bin')).equals(blob))
+      throw new Error('CLI read returned other bytes');
     const workerStart = performance.now();
     const response = await fetch(`${network.aggregatorUrl}/v1/blobs/${blobId}`);
     const viaWorker = new Uint8Array(await response.arrayBuffer());
@@ -63,7 +84,9 @@ async function main(): Promise<void> {
     });
     const diskRead = seconds(() => readFileSync(join(dir, 'disk.bin')));
     const mbps = (s: number) => (BLOB_BYTES / 1e6 / s).toFixed(1);
-    console.log(`64 MiB on the npm start devnet (7 nodes, 100 shards, one 2-core machine; ${process.version})`);
+    console.log(
+      `64 MiB on the npm start devnet (7 nodes, 100 shards, one 2-core machine; ${process.version})`,
+    );
     console.log('| operation | seconds | MB/s |');
     console.log('|---|---|---|');
     for (const [name, s] of [

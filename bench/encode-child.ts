@@ -60,7 +60,9 @@ async function encodeEdge(blob: Uint8Array, nShards: number): Promise<string> {
   try {
     const encoded = await pool.encode(blob, nShards);
     const layout = blobLayout(blob.length, nShards);
-    const out = new Uint8Array(sliverDataBcsBytes(Math.max(layout.primarySliverBytes, layout.secondarySliverBytes)));
+    const out = new Uint8Array(
+      sliverDataBcsBytes(Math.max(layout.primarySliverBytes, layout.secondarySliverBytes)),
+    );
     for (let p = 0; p < nShards; p++) {
       encoded.primarySliverBcs(p, out);
       encoded.secondarySliverBcs(nShards - 1 - p, out);
@@ -75,8 +77,14 @@ async function encodeWasm(blob: Uint8Array, nShards: number): Promise<string> {
   const { BlobEncoder } = await import('@mysten/walrus-wasm');
   const layout = blobLayout(blob.length, nShards);
   const encoder = new BlobEncoder(nShards);
-  const primary = Array.from({ length: nShards }, () => new Uint8Array(sliverDataBcsBytes(layout.primarySliverBytes)));
-  const secondary = Array.from({ length: nShards }, () => new Uint8Array(sliverDataBcsBytes(layout.secondarySliverBytes)));
+  const primary = Array.from(
+    { length: nShards },
+    () => new Uint8Array(sliverDataBcsBytes(layout.primarySliverBytes)),
+  );
+  const secondary = Array.from(
+    { length: nShards },
+    () => new Uint8Array(sliverDataBcsBytes(layout.secondarySliverBytes)),
+  );
   const [metadata] = encoder.encode(blob, primary, secondary) as [{ blob_id: number[] }];
   encoder.free();
   return blobIdToString(Uint8Array.from(metadata.blob_id));
@@ -99,9 +107,17 @@ async function main(): Promise<void> {
   const blob = impl === 'edge' ? sharedBytes(bytes) : new Uint8Array(bytes);
   fillPseudoRandom(blob, Number(values.seed));
   const start = performance.now();
-  const blobId = impl === 'edge' ? await encodeEdge(blob, nShards) : await encodeWasm(blob, nShards);
+  const blobId =
+    impl === 'edge' ? await encodeEdge(blob, nShards) : await encodeWasm(blob, nShards);
   const seconds = (performance.now() - start) / 1000;
-  const result: EncodeMeasurement = { impl, nShards, bytes, seconds, peakRssBytes: peakRssBytes(), blobId };
+  const result: EncodeMeasurement = {
+    impl,
+    nShards,
+    bytes,
+    seconds,
+    peakRssBytes: peakRssBytes(),
+    blobId,
+  };
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -32,7 +32,17 @@ const CHILD = fileURLToPath(new URL('./encode-child.js', import.meta.url));
 function measure(impl: 'edge' | 'wasm', benchCase: BenchCase, seed: number): EncodeMeasurement {
   const stdout = execFileSync(
     process.execPath,
-    [CHILD, '--impl', impl, '--n-shards', String(benchCase.nShards), '--bytes', String(benchCase.bytes), '--seed', String(seed)],
+    [
+      CHILD,
+      '--impl',
+      impl,
+      '--n-shards',
+      String(benchCase.nShards),
+      '--bytes',
+      String(benchCase.bytes),
+      '--seed',
+      String(seed),
+    ],
     { encoding: 'utf8', timeout: 600_000, maxBuffer: 1 << 20 },
   );
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as EncodeMeasurement;
@@ -49,7 +59,9 @@ const mib = (bytes: number) => (bytes / MIB).toFixed(0);
 function main(): number {
   const rows: string[] = [];
   let failures = 0;
-  rows.push('| n | blob | walrus-wasm s | walrus-edge s | speedup | wasm peak RSS MiB | edge peak RSS MiB | edge RSS budget MiB | verdict |');
+  rows.push(
+    '| n | blob | walrus-wasm s | walrus-edge s | speedup | wasm peak RSS MiB | edge peak RSS MiB | edge RSS budget MiB | verdict |',
+  );
   rows.push('|---|---|---|---|---|---|---|---|---|');
   for (const benchCase of CASES) {
     const wasm: EncodeMeasurement[] = [];
@@ -58,7 +70,9 @@ function main(): number {
       wasm.push(measure('wasm', benchCase, run + 1));
       edge.push(measure('edge', benchCase, run + 1));
       if (wasm[run].blobId !== edge[run].blobId) {
-        console.error(`blob IDs differ for n=${benchCase.nShards} bytes=${benchCase.bytes} seed=${run + 1}`);
+        console.error(
+          `blob IDs differ for n=${benchCase.nShards} bytes=${benchCase.bytes} seed=${run + 1}`,
+        );
         failures++;
       }
     }
@@ -75,7 +89,9 @@ function main(): number {
     );
     console.error(`done n=${benchCase.nShards} ${mib(benchCase.bytes)} MiB`);
   }
-  console.log(`walrus-edge encode vs @mysten/walrus-wasm 0.3.0 (median of runs, fresh process each; ${process.version})`);
+  console.log(
+    `walrus-edge encode vs @mysten/walrus-wasm 0.3.0 (median of runs, fresh process each; ${process.version})`,
+  );
   console.log(rows.join('\n'));
   return failures === 0 ? 0 : 1;
 }

@@ -12,7 +12,10 @@ import {
 } from '../core/encoding/fft-kernel.js';
 import { ReedSolomonCode } from '../core/encoding/reed-solomon.js';
 
-const CODES: [number, number][] = [[667, 333], [334, 666]];
+const CODES: [number, number][] = [
+  [667, 333],
+  [334, 666],
+];
 const WIDTH_ELEMENTS = 1024;
 const RUNS = 5;
 const RUN_MS_MIN = 150;

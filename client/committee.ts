@@ -22,7 +22,12 @@ export function shardOwners(committee: CommitteeView): Int32Array {
   const owners = new Int32Array(committee.nShards).fill(-1);
   committee.members.forEach((member, index) => {
     for (const shard of member.shards) {
-      if (!Number.isInteger(shard) || shard < 0 || shard >= committee.nShards || owners[shard] !== -1) {
+      if (
+        !Number.isInteger(shard) ||
+        shard < 0 ||
+        shard >= committee.nShards ||
+        owners[shard] !== -1
+      ) {
         throw new RangeError(`committee assigns shard ${shard} badly`);
       }
       owners[shard] = index;
@@ -38,19 +43,31 @@ export function memberForPair(owners: Int32Array, blobId: Uint8Array, pairIndex:
 }
 
 /** The sliver pairs a member stores for a blob, one per shard it holds. */
-export function pairsOfMember(committee: CommitteeView, memberIndex: number, blobId: Uint8Array): number[] {
-  return committee.members[memberIndex].shards.map((shard) => pairForShard(shard, blobId, committee.nShards));
+export function pairsOfMember(
+  committee: CommitteeView,
+  memberIndex: number,
+  blobId: Uint8Array,
+): number[] {
+  return committee.members[memberIndex].shards.map((shard) =>
+    pairForShard(shard, blobId, committee.nShards),
+  );
 }
 
 /** The client's view of the committee a chain System state describes. */
 export function committeeViewOf(system: {
   readonly epoch: number;
   readonly nShards: number;
-  readonly members: readonly { readonly networkAddress: string; readonly shards: readonly number[] }[];
+  readonly members: readonly {
+    readonly networkAddress: string;
+    readonly shards: readonly number[];
+  }[];
 }): CommitteeView {
   return {
     epoch: system.epoch,
     nShards: system.nShards,
-    members: system.members.map((member) => ({ url: member.networkAddress, shards: member.shards })),
+    members: system.members.map((member) => ({
+      url: member.networkAddress,
+      shards: member.shards,
+    })),
   };
 }

@@ -22,7 +22,8 @@ export interface WalrusEdgeClientOptions {
   readonly nodeOptions?: StorageNodeClientOptions;
 }
 
-const idBytes = (blobId: string | Uint8Array) => (typeof blobId === 'string' ? blobIdFromString(blobId) : blobId);
+const idBytes = (blobId: string | Uint8Array) =>
+  typeof blobId === 'string' ? blobIdFromString(blobId) : blobId;
 
 export class WalrusEdgeClient {
   constructor(private readonly options: WalrusEdgeClientOptions) {}
@@ -30,19 +31,31 @@ export class WalrusEdgeClient {
   /** Encode, register + reserve (one transaction), upload, collect a quorum of confirmations, certify. */
   store(
     bytes: Uint8Array,
-    options: { epochs: number; deletable: boolean; signer: ChainSigner } & Partial<Pick<StoreOptions, 'encode' | 'onProgress' | 'signal'>>,
+    options: { epochs: number; deletable: boolean; signer: ChainSigner } & Partial<
+      Pick<StoreOptions, 'encode' | 'onProgress' | 'signal'>
+    >,
   ): Promise<StoreResult> {
-    return storeBlob(bytes, { ...options, chain: this.options.chain, nodeOptions: this.options.nodeOptions });
+    return storeBlob(bytes, {
+      ...options,
+      chain: this.options.chain,
+      nodeOptions: this.options.nodeOptions,
+    });
   }
 
   /** The whole blob, every sliver verified against metadata verified against the blob ID. */
-  async read(blobId: string | Uint8Array, options: Omit<ReadOptions, keyof StorageNodeClientOptions> = {}): Promise<Uint8Array> {
+  async read(
+    blobId: string | Uint8Array,
+    options: Omit<ReadOptions, keyof StorageNodeClientOptions> = {},
+  ): Promise<Uint8Array> {
     const committee = committeeViewOf(await this.options.chain.readSystem());
     return readBlob(idBytes(blobId), committee, { ...this.options.nodeOptions, ...options });
   }
 
   /** A verified stream of the blob or of a byte range, sliver by sliver. */
-  async readStream(blobId: string | Uint8Array, options: Omit<StreamOptions, keyof StorageNodeClientOptions> = {}): Promise<BlobStream> {
+  async readStream(
+    blobId: string | Uint8Array,
+    options: Omit<StreamOptions, keyof StorageNodeClientOptions> = {},
+  ): Promise<BlobStream> {
     const committee = committeeViewOf(await this.options.chain.readSystem());
     return openBlobStream(idBytes(blobId), committee, { ...this.options.nodeOptions, ...options });
   }

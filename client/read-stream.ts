@@ -75,11 +75,18 @@ class SliverFetcher {
   async decodeAll(have: Map<number, SliverData>): Promise<Uint8Array> {
     const layout = blobLayout(this.metadata.unencodedLength, this.metadata.nShards);
     const needed = layout.params.nPrimary;
-    const candidates = Array.from({ length: layout.nShards }, (_, p) => p).filter((p) => !have.has(p));
-    await inLanes(candidates, SLIVER_LANES_DEFAULT, () => have.size >= needed, async (pair) => {
-      const sliver = await this.primary(pair);
-      if (sliver !== undefined && have.size < needed) have.set(pair, sliver);
-    });
+    const candidates = Array.from({ length: layout.nShards }, (_, p) => p).filter(
+      (p) => !have.has(p),
+    );
+    await inLanes(
+      candidates,
+      SLIVER_LANES_DEFAULT,
+      () => have.size >= needed,
+      async (pair) => {
+        const sliver = await this.primary(pair);
+        if (sliver !== undefined && have.size < needed) have.set(pair, sliver);
+      },
+    );
     if (have.size < needed) {
       throw new BlobUnavailableError(
         `only ${have.size} of the ${needed} primary slivers needed for ${blobIdToString(this.blobId)} could be read`,
@@ -94,11 +101,16 @@ class SliverFetcher {
  * before this returns, so callers can answer 404/503 before sending headers; errors after that
  * abort the stream.
  */
-export async function openBlobStream(blobId: Uint8Array, committee: CommitteeView, options: StreamOptions = {}): Promise<BlobStream> {
+export async function openBlobStream(
+  blobId: Uint8Array,
+  committee: CommitteeView,
+  options: StreamOptions = {},
+): Promise<BlobStream> {
   const clients = committee.members.map((member) => new StorageNodeClient(member.url, options));
   const metadata = await readMetadata(blobId, committee, clients, options.signal);
   const blobBytes = metadata.unencodedLength;
-  const range = blobBytes === 0 ? undefined : (options.range?.(blobBytes) ?? { start: 0, end: blobBytes - 1 });
+  const range =
+    blobBytes === 0 ? undefined : (options.range?.(blobBytes) ?? { start: 0, end: blobBytes - 1 });
   const fetcher = new SliverFetcher(blobId, committee, metadata, options, options.signal);
   const rowBytes = blobLayout(blobBytes, committee.nShards).primarySliverBytes;
   const firstRow = range === undefined ? 0 : Math.floor(range.start / rowBytes);
@@ -122,11 +134,17 @@ export async function openBlobStream(blobId: Uint8Array, committee: CommitteeVie
         return;
       }
       if (decoded !== undefined) {
-        controller.enqueue(slice(nextRow, decoded.subarray(nextRow * rowBytes, (nextRow + 1) * rowBytes)));
+        controller.enqueue(
+          slice(nextRow, decoded.subarray(nextRow * rowBytes, (nextRow + 1) * rowBytes)),
+        );
         nextRow++;
         return;
       }
-      for (let row = nextRow; row <= Math.min(lastRow, nextRow + STREAM_WINDOW_SLIVERS - 1); row++) {
+      for (
+        let row = nextRow;
+        row <= Math.min(lastRow, nextRow + STREAM_WINDOW_SLIVERS - 1);
+        row++
+      ) {
         if (!inFlight.has(row)) inFlight.set(row, fetcher.primary(row));
       }
       const sliver = await inFlight.get(nextRow)!;
@@ -146,7 +164,9 @@ export async function openBlobStream(blobId: Uint8Array, committee: CommitteeVie
       decoded = await fetcher.decodeAll(have);
       have.clear();
       // Enqueue now: a pull that returns without enqueuing is not called again for the same read.
-      controller.enqueue(slice(nextRow, decoded.subarray(nextRow * rowBytes, (nextRow + 1) * rowBytes)));
+      controller.enqueue(
+        slice(nextRow, decoded.subarray(nextRow * rowBytes, (nextRow + 1) * rowBytes)),
+      );
       nextRow++;
     },
     cancel: () => {

@@ -119,7 +119,10 @@ export function aggregateBlobStatus(
 }
 
 /** Every member's status reply; unreachable or malformed replies count as no answer. */
-export async function askNodesForStatus(blobId: Uint8Array, system: SystemState): Promise<StatusReply[]> {
+export async function askNodesForStatus(
+  blobId: Uint8Array,
+  system: SystemState,
+): Promise<StatusReply[]> {
   return Promise.all(
     system.members.map(async (member) => {
       const client = new StorageNodeClient(member.networkAddress, { timeoutMs: STATUS_TIMEOUT_MS });
@@ -135,4 +138,3 @@ export async function askNodesForStatus(blobId: Uint8Array, system: SystemState)
     }),
   );
 }
-

@@ -5,9 +5,18 @@
  */
 import { blobIdToString } from '../core/blob-id.js';
 import { BodyTooLargeError, readBodyBounded } from '../core/bounded-body.js';
-import { METADATA_BCS_BYTES_MAX, type BlobMetadata, decodeBlobMetadataWithId, encodeBlobMetadata } from '../core/encoding/metadata.js';
+import {
+  METADATA_BCS_BYTES_MAX,
+  type BlobMetadata,
+  decodeBlobMetadataWithId,
+  encodeBlobMetadata,
+} from '../core/encoding/metadata.js';
 import type { SliverAxis } from '../core/encoding/mapping.js';
-import { SLIVER_DATA_BYTES_MAX, type SliverData, decodeSliverData } from '../core/encoding/sliver-data.js';
+import {
+  SLIVER_DATA_BYTES_MAX,
+  type SliverData,
+  decodeSliverData,
+} from '../core/encoding/sliver-data.js';
 
 /** Default per-request time limit (the TS SDK uses 30 s). */
 export const NODE_REQUEST_TIMEOUT_MS = 30_000;
@@ -54,7 +63,8 @@ async function readBounded(response: Response, bytesMax: number, url: string): P
   try {
     return await readBodyBounded(response, bytesMax);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new StorageNodeError(url, response.status, undefined, `response: ${error.message}`);
+    if (error instanceof BodyTooLargeError)
+      throw new StorageNodeError(url, response.status, undefined, `response: ${error.message}`);
     throw error;
   }
 }
@@ -93,8 +103,12 @@ export class StorageNodeClient {
     let reason: string | undefined;
     let message = `${response.status} ${response.statusText}`;
     try {
-      const body = JSON.parse(new TextDecoder().decode(await readBounded(response, JSON_RESPONSE_BYTES_MAX, url)));
-      reason = body?.error?.details?.find?.((d: { reason?: string }) => typeof d?.reason === 'string')?.reason;
+      const body = JSON.parse(
+        new TextDecoder().decode(await readBounded(response, JSON_RESPONSE_BYTES_MAX, url)),
+      );
+      reason = body?.error?.details?.find?.(
+        (d: { reason?: string }) => typeof d?.reason === 'string',
+      )?.reason;
       if (typeof body?.error?.message === 'string') message = body.error.message;
     } catch {
       // Not Walrus's error shape; the status line is all we have.
@@ -104,43 +118,104 @@ export class StorageNodeClient {
 
   private async json<T>(url: string, init: RequestInit = {}, signal?: AbortSignal): Promise<T> {
     const response = await this.request(url, init, signal);
-    const body = JSON.parse(new TextDecoder().decode(await readBounded(response, JSON_RESPONSE_BYTES_MAX, url)));
+    const body = JSON.parse(
+      new TextDecoder().decode(await readBounded(response, JSON_RESPONSE_BYTES_MAX, url)),
+    );
     if (body === null || typeof body !== 'object' || !('success' in body)) {
-      throw new StorageNodeError(url, response.status, undefined, 'reply is not a Walrus success envelope');
+      throw new StorageNodeError(
+        url,
+        response.status,
+        undefined,
+        'reply is not a Walrus success envelope',
+      );
     }
     return body.success.data as T;
   }
 
   /** BCS BlobMetadataWithId, parsed (not verified: see verifyMetadata). */
-  async getMetadata(blobId: Uint8Array, signal?: AbortSignal): Promise<{ blobId: Uint8Array; metadata: BlobMetadata }> {
+  async getMetadata(
+    blobId: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<{ blobId: Uint8Array; metadata: BlobMetadata }> {
     const url = `${this.blobPath(blobId)}/metadata`;
-    const response = await this.request(url, { headers: { accept: 'application/octet-stream' } }, signal);
+    const response = await this.request(
+      url,
+      { headers: { accept: 'application/octet-stream' } },
+      signal,
+    );
     return decodeBlobMetadataWithId(await readBounded(response, METADATA_BCS_BYTES_MAX, url));
   }
 
-  async putMetadata(blobId: Uint8Array, metadata: BlobMetadata, signal?: AbortSignal): Promise<void> {
+  async putMetadata(
+    blobId: Uint8Array,
+    metadata: BlobMetadata,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const url = `${this.blobPath(blobId)}/metadata`;
-    await this.json(url, { method: 'PUT', body: encodeBlobMetadata(metadata) as BodyInit, headers: { 'content-type': 'application/octet-stream' } }, signal);
+    await this.json(
+      url,
+      {
+        method: 'PUT',
+        body: encodeBlobMetadata(metadata) as BodyInit,
+        headers: { 'content-type': 'application/octet-stream' },
+      },
+      signal,
+    );
   }
 
   /** BCS SliverData of sliver pair `pairIndex` on `axis`, parsed (not verified). */
-  async getSliver(blobId: Uint8Array, pairIndex: number, axis: SliverAxis, signal?: AbortSignal): Promise<SliverData> {
+  async getSliver(
+    blobId: Uint8Array,
+    pairIndex: number,
+    axis: SliverAxis,
+    signal?: AbortSignal,
+  ): Promise<SliverData> {
     const url = `${this.blobPath(blobId)}/slivers/${pairIndex}/${axis}`;
-    const response = await this.request(url, { headers: { accept: 'application/octet-stream' } }, signal);
+    const response = await this.request(
+      url,
+      { headers: { accept: 'application/octet-stream' } },
+      signal,
+    );
     return decodeSliverData(await readBounded(response, SLIVER_RESPONSE_BYTES_MAX, url));
   }
 
-  async putSliver(blobId: Uint8Array, pairIndex: number, axis: SliverAxis, sliverBcs: Uint8Array, signal?: AbortSignal): Promise<void> {
+  async putSliver(
+    blobId: Uint8Array,
+    pairIndex: number,
+    axis: SliverAxis,
+    sliverBcs: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const url = `${this.blobPath(blobId)}/slivers/${pairIndex}/${axis}`;
-    await this.json(url, { method: 'PUT', body: sliverBcs as BodyInit, headers: { 'content-type': 'application/octet-stream' } }, signal);
+    await this.json(
+      url,
+      {
+        method: 'PUT',
+        body: sliverBcs as BodyInit,
+        headers: { 'content-type': 'application/octet-stream' },
+      },
+      signal,
+    );
   }
 
   /** The node's signed storage confirmation for a registered blob whose slivers it holds. */
-  async getConfirmation(blobId: Uint8Array, persistence: Persistence, signal?: AbortSignal): Promise<SignedConfirmation> {
-    const suffix = persistence.kind === 'permanent' ? 'permanent' : `deletable/${persistence.objectId}`;
+  async getConfirmation(
+    blobId: Uint8Array,
+    persistence: Persistence,
+    signal?: AbortSignal,
+  ): Promise<SignedConfirmation> {
+    const suffix =
+      persistence.kind === 'permanent' ? 'permanent' : `deletable/${persistence.objectId}`;
     const url = `${this.blobPath(blobId)}/confirmation/${suffix}`;
-    const data = await this.json<{ signed: { serializedMessage: string; signature: string } }>(url, {}, signal);
-    return { serializedMessage: base64ToBytes(data.signed.serializedMessage), signature: base64ToBytes(data.signed.signature) };
+    const data = await this.json<{ signed: { serializedMessage: string; signature: string } }>(
+      url,
+      {},
+      signal,
+    );
+    return {
+      serializedMessage: base64ToBytes(data.signed.serializedMessage),
+      signature: base64ToBytes(data.signed.signature),
+    };
   }
 
   async getBlobStatus(blobId: Uint8Array, signal?: AbortSignal): Promise<unknown> {

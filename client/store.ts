@@ -6,14 +6,24 @@
  */
 import { blobIdToString } from '../core/blob-id.js';
 import { blsAggregateSignatures, blsVerify, isQuorumWeight, signersBitmap } from '../core/bls.js';
-import type { Chain, ChainBlob, ChainSigner, RegisterCost, SystemState } from '../core/chain/types.js';
+import type {
+  Chain,
+  ChainBlob,
+  ChainSigner,
+  RegisterCost,
+  SystemState,
+} from '../core/chain/types.js';
 import { type EncodedBlob, encodeBlob } from '../core/encoding/blob-encoder.js';
 import { encodedBlobLength } from '../core/encoding/config.js';
 import { pairForShard } from '../core/encoding/mapping.js';
 import { bytesToHex, hexToBytes } from '../core/hex.js';
 import { type BlobPersistence, storageConfirmationMessage } from '../core/messages.js';
 import { bytesEqual } from '../core/merkle.js';
-import { StorageNodeClient, type StorageNodeClientOptions, StorageNodeError } from './storage-node-client.js';
+import {
+  StorageNodeClient,
+  type StorageNodeClientOptions,
+  StorageNodeError,
+} from './storage-node-client.js';
 
 /** Sliver PUTs in flight per node: enough to fill a link, few enough not to swamp a node. */
 export const SLIVER_PUTS_PER_NODE = 8;
@@ -62,14 +72,20 @@ async function withRetries<T>(run: () => Promise<T>, signal?: AbortSignal): Prom
     try {
       return await run();
     } catch (error) {
-      const retryable = error instanceof StorageNodeError && (error.status === 0 || error.status >= 500 || error.reason === 'NOT_REGISTERED');
+      const retryable =
+        error instanceof StorageNodeError &&
+        (error.status === 0 || error.status >= 500 || error.reason === 'NOT_REGISTERED');
       if (!retryable || attempt >= NODE_REQUEST_ATTEMPTS || signal?.aborted) throw error;
       await sleep(RETRY_DELAY_MS * attempt);
     }
   }
 }
 
-async function inParallel<T>(items: readonly T[], lanes: number, worker: (item: T) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: readonly T[],
+  lanes: number,
+  worker: (item: T) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const lane = async () => {
     while (next < items.length) await worker(items[next++]);
@@ -95,20 +111,34 @@ async function storeOnMember(
   const member = system.members[memberIndex];
   const client = new StorageNodeClient(member.networkAddress, options.nodeOptions);
   const { blobId } = encoded;
-  await withRetries(() => client.putMetadata(blobId, encoded.metadata, options.signal), options.signal);
+  await withRetries(
+    () => client.putMetadata(blobId, encoded.metadata, options.signal),
+    options.signal,
+  );
   const pairs = member.shards.map((shard) => pairForShard(shard, blobId, system.nShards));
   const uploads = pairs.flatMap((pair) => [
     { pair, axis: 'primary' as const },
     { pair, axis: 'secondary' as const },
   ]);
   await inParallel(uploads, SLIVER_PUTS_PER_NODE, async ({ pair, axis }) => {
-    const bcs = axis === 'primary' ? encoded.primarySliverBcs(pair) : encoded.secondarySliverBcs(system.nShards - 1 - pair);
-    await withRetries(() => client.putSliver(blobId, pair, axis, bcs, options.signal), options.signal);
+    const bcs =
+      axis === 'primary'
+        ? encoded.primarySliverBcs(pair)
+        : encoded.secondarySliverBcs(system.nShards - 1 - pair);
+    await withRetries(
+      () => client.putSliver(blobId, pair, axis, bcs, options.signal),
+      options.signal,
+    );
     onSliver();
   });
   const wirePersistence =
-    persistence.kind === 'permanent' ? persistence : { kind: 'deletable' as const, objectId: `0x${bytesToHex(persistence.objectId)}` };
-  const signed = await withRetries(() => client.getConfirmation(blobId, wirePersistence, options.signal), options.signal);
+    persistence.kind === 'permanent'
+      ? persistence
+      : { kind: 'deletable' as const, objectId: `0x${bytesToHex(persistence.objectId)}` };
+  const signed = await withRetries(
+    () => client.getConfirmation(blobId, wirePersistence, options.signal),
+    options.signal,
+  );
   if (!bytesEqual(signed.serializedMessage, expectedMessage)) {
     throw new Error(`node ${member.name} confirmed a different message`);
   }
@@ -135,7 +165,10 @@ function collectConfirmations(
     let resolved = false;
     const settle = () => {
       settled++;
-      if (!resolved && (isQuorumWeight(weight, system.nShards) || settled === system.members.length)) {
+      if (
+        !resolved &&
+        (isQuorumWeight(weight, system.nShards) || settled === system.members.length)
+      ) {
         resolved = true;
         resolve({ confirmations: confirmations.slice(), failures });
       }
@@ -167,7 +200,13 @@ export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promis
 
   report({ stage: 'register', done: 0, total: 1 });
   const registered = await chain.reserveAndRegister(
-    { size: blob.length, epochs: options.epochs, blobId: encoded.blobId, rootHash: encoded.rootHash, deletable: options.deletable },
+    {
+      size: blob.length,
+      epochs: options.epochs,
+      blobId: encoded.blobId,
+      rootHash: encoded.rootHash,
+      deletable: options.deletable,
+    },
     signer,
     { signal: options.signal, system },
   );
@@ -195,7 +234,10 @@ export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promis
         registered.blob,
         {
           signature: blsAggregateSignatures(confirmations.map((c) => c.signature)),
-          signersBitmap: signersBitmap(confirmations.map((c) => c.memberIndex), system.members.length),
+          signersBitmap: signersBitmap(
+            confirmations.map((c) => c.memberIndex),
+            system.members.length,
+          ),
           message,
         },
         signer,
@@ -217,7 +259,8 @@ export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promis
     const fresh = await chain.readSystem({ fresh: true, signal: options.signal });
     if (fresh.epoch === system.epoch) {
       throw new NotEnoughConfirmationsError(
-        `confirmations from ${weight} of ${system.nShards} shards are not a quorum` + (failures.length ? `: ${failures[0]}` : ''),
+        `confirmations from ${weight} of ${system.nShards} shards are not a quorum` +
+          (failures.length ? `: ${failures[0]}` : ''),
       );
     }
     system = fresh;

@@ -37,14 +37,16 @@ export function toBase64Url(bytes: Uint8Array): string {
 
 /** Parses unpadded base64url; throws InvalidBlobIdError on any character outside the alphabet. */
 export function fromBase64Url(text: string): Uint8Array {
-  if (text.length % 4 === 1) throw new InvalidBlobIdError('base64url text has an impossible length');
+  if (text.length % 4 === 1)
+    throw new InvalidBlobIdError('base64url text has an impossible length');
   const out = new Uint8Array(Math.floor((text.length * 6) / 8));
   let bits = 0;
   let acc = 0;
   let o = 0;
   for (const char of text) {
     const value = BASE64URL_VALUE.get(char);
-    if (value === undefined) throw new InvalidBlobIdError(`invalid base64url character ${JSON.stringify(char)}`);
+    if (value === undefined)
+      throw new InvalidBlobIdError(`invalid base64url character ${JSON.stringify(char)}`);
     acc = ((acc << 6) | value) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
@@ -63,11 +65,14 @@ export function blobIdToString(blobId: Uint8Array): string {
 /** Parses a displayed blob ID; rejects anything that is not exactly 32 bytes of base64url. */
 export function blobIdFromString(text: string): Uint8Array {
   if (text.length !== BLOB_ID_TEXT_CHARS) {
-    throw new InvalidBlobIdError(`a blob ID is ${BLOB_ID_TEXT_CHARS} base64url characters, got ${text.length}`);
+    throw new InvalidBlobIdError(
+      `a blob ID is ${BLOB_ID_TEXT_CHARS} base64url characters, got ${text.length}`,
+    );
   }
   const bytes = fromBase64Url(text);
   // The last character carries 2 spare bits; canonical IDs have them zero.
-  if (toBase64Url(bytes) !== text) throw new InvalidBlobIdError('blob ID is not in canonical base64url');
+  if (toBase64Url(bytes) !== text)
+    throw new InvalidBlobIdError('blob ID is not in canonical base64url');
   return bytes;
 }
 

@@ -27,8 +27,13 @@ export function blsSign(secretKey: Uint8Array, message: Uint8Array): Uint8Array 
 }
 
 /** False for a wrong signature; false (not a throw) for malformed points too, as input is hostile. */
-export function blsVerify(signature: Uint8Array, publicKey: Uint8Array, message: Uint8Array): boolean {
-  if (signature.length !== BLS_SIGNATURE_BYTES || publicKey.length !== BLS_PUBLIC_KEY_BYTES) return false;
+export function blsVerify(
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+): boolean {
+  if (signature.length !== BLS_SIGNATURE_BYTES || publicKey.length !== BLS_PUBLIC_KEY_BYTES)
+    return false;
   try {
     return scheme.verify(signature, scheme.hash(message), publicKey);
   } catch {
@@ -38,19 +43,24 @@ export function blsVerify(signature: Uint8Array, publicKey: Uint8Array, message:
 
 export function blsAggregateSignatures(signatures: readonly Uint8Array[]): Uint8Array {
   if (signatures.length === 0) throw new RangeError('cannot aggregate zero signatures');
-  return scheme.aggregateSignatures(signatures.map((s) => scheme.Signature.fromBytes(s))).toBytes(true);
+  return scheme
+    .aggregateSignatures(signatures.map((s) => scheme.Signature.fromBytes(s)))
+    .toBytes(true);
 }
 
 export function blsAggregatePublicKeys(publicKeys: readonly Uint8Array[]): Uint8Array {
   if (publicKeys.length === 0) throw new RangeError('cannot aggregate zero public keys');
-  return scheme.aggregatePublicKeys(publicKeys.map((k) => bls12_381.G1.Point.fromBytes(k))).toBytes(true);
+  return scheme
+    .aggregatePublicKeys(publicKeys.map((k) => bls12_381.G1.Point.fromBytes(k)))
+    .toBytes(true);
 }
 
 /** LSB-first bitmap: bit j of byte k marks member 8k + j. */
 export function signersBitmap(signerIndices: readonly number[], memberCount: number): Uint8Array {
   const bitmap = new Uint8Array(Math.ceil(memberCount / 8));
   for (const index of signerIndices) {
-    if (!Number.isInteger(index) || index < 0 || index >= memberCount) throw new RangeError(`signer ${index} is not a member`);
+    if (!Number.isInteger(index) || index < 0 || index >= memberCount)
+      throw new RangeError(`signer ${index} is not a member`);
     bitmap[index >>> 3] |= 1 << (index & 7);
   }
   return bitmap;
@@ -58,7 +68,8 @@ export function signersBitmap(signerIndices: readonly number[], memberCount: num
 
 /** Member indices set in a bitmap; throws on bits past the member count or an over-long bitmap. */
 export function signersFromBitmap(bitmap: Uint8Array, memberCount: number): number[] {
-  if (bitmap.length > Math.ceil(memberCount / 8)) throw new RangeError('signer bitmap longer than the committee');
+  if (bitmap.length > Math.ceil(memberCount / 8))
+    throw new RangeError('signer bitmap longer than the committee');
   const signers: number[] = [];
   for (let i = 0; i < bitmap.length * 8; i++) {
     if ((bitmap[i >>> 3] >>> (i & 7)) & 1) {
@@ -111,10 +122,17 @@ export function verifyCertificate(
   }
   if (signers.length === 0) return false;
   const weight = signers.reduce((sum, i) => sum + members[i].weight, 0);
-  const enough = threshold === 'quorum' ? isQuorumWeight(weight, nShards) : includesOneCorrectNode(weight, nShards);
+  const enough =
+    threshold === 'quorum'
+      ? isQuorumWeight(weight, nShards)
+      : includesOneCorrectNode(weight, nShards);
   if (!enough) return false;
   try {
-    return blsVerify(signature, blsAggregatePublicKeys(signers.map((i) => members[i].publicKey)), message);
+    return blsVerify(
+      signature,
+      blsAggregatePublicKeys(signers.map((i) => members[i].publicKey)),
+      message,
+    );
   } catch {
     return false;
   }

@@ -76,7 +76,11 @@ export function subtreeRoot(
 }
 
 /** Leaf hashes of `count` equal-size symbols stored contiguously. */
-export function leafHashesOfSymbols(symbols: Uint8Array, symbolBytes: number, count: number): Uint8Array {
+export function leafHashesOfSymbols(
+  symbols: Uint8Array,
+  symbolBytes: number,
+  count: number,
+): Uint8Array {
   const out = new Uint8Array(count * DIGEST_BYTES);
   hashSymbols(LEAF_PREFIX, symbols, 0, symbolBytes, count, out, 0, DIGEST_BYTES);
   return out;
@@ -87,13 +91,18 @@ export function merkleProof(leafHashes: Uint8Array, count: number, index: number
   checkInteger('count', count, 1, MERKLE_LEAVES_MAX);
   checkInteger('index', index, 0, count - 1);
   let level: Uint8Array[] = [];
-  for (let i = 0; i < count; i++) level.push(leafHashes.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
+  for (let i = 0; i < count; i++)
+    level.push(leafHashes.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
   const path: MerkleNode[] = [];
   let position = index;
   while (level.length > 1) {
     if (level.length % 2 === 1) level.push(EMPTY_NODE);
     const sibling = level[position ^ 1];
-    path.push(sibling === EMPTY_NODE ? ({ $kind: 'Empty', Empty: true } as MerkleNode) : digestNode(sibling));
+    path.push(
+      sibling === EMPTY_NODE
+        ? ({ $kind: 'Empty', Empty: true } as MerkleNode)
+        : digestNode(sibling),
+    );
     const next: Uint8Array[] = [];
     for (let i = 0; i < level.length; i += 2) next.push(innerHash(level[i], level[i + 1]));
     level = next;

@@ -26,7 +26,8 @@ export class MessageFormatError extends Error {
 }
 
 function header(intent: IntentTypeValue, epoch: number, bodyBytes: number): Uint8Array {
-  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffff_ffff) throw new RangeError(`epoch ${epoch} is not a u32`);
+  if (!Number.isInteger(epoch) || epoch < 0 || epoch > 0xffff_ffff)
+    throw new RangeError(`epoch ${epoch} is not a u32`);
   const out = new Uint8Array(MESSAGE_HEADER_BYTES + bodyBytes);
   out[0] = intent;
   out[1] = INTENT_VERSION;
@@ -36,11 +37,16 @@ function header(intent: IntentTypeValue, epoch: number, bodyBytes: number): Uint
 }
 
 function checkLength(name: string, bytes: Uint8Array, length: number): void {
-  if (bytes.length !== length) throw new RangeError(`${name} must be ${length} bytes, got ${bytes.length}`);
+  if (bytes.length !== length)
+    throw new RangeError(`${name} must be ${length} bytes, got ${bytes.length}`);
 }
 
 /** The storage confirmation a node signs: 40 bytes (permanent) or 72 bytes (deletable). */
-export function storageConfirmationMessage(epoch: number, blobId: Uint8Array, persistence: BlobPersistence): Uint8Array {
+export function storageConfirmationMessage(
+  epoch: number,
+  blobId: Uint8Array,
+  persistence: BlobPersistence,
+): Uint8Array {
   checkLength('blob ID', blobId, HASH_BYTES);
   const deletable = persistence.kind === 'deletable';
   const out = header(IntentType.BLOB_CERT, epoch, HASH_BYTES + 1 + (deletable ? HASH_BYTES : 0));
@@ -62,10 +68,18 @@ export function invalidBlobIdMessage(epoch: number, blobId: Uint8Array): Uint8Ar
 }
 
 /** Proof of possession (87 bytes): binds a BLS key to the registering Sui address and epoch. */
-export function proofOfPossessionMessage(epoch: number, suiAddress: Uint8Array, publicKey: Uint8Array): Uint8Array {
+export function proofOfPossessionMessage(
+  epoch: number,
+  suiAddress: Uint8Array,
+  publicKey: Uint8Array,
+): Uint8Array {
   checkLength('Sui address', suiAddress, SUI_ADDRESS_BYTES);
   checkLength('BLS public key', publicKey, BLS_PUBLIC_KEY_BYTES);
-  const out = header(IntentType.PROOF_OF_POSSESSION, epoch, SUI_ADDRESS_BYTES + BLS_PUBLIC_KEY_BYTES);
+  const out = header(
+    IntentType.PROOF_OF_POSSESSION,
+    epoch,
+    SUI_ADDRESS_BYTES + BLS_PUBLIC_KEY_BYTES,
+  );
   out.set(suiAddress, MESSAGE_HEADER_BYTES);
   out.set(publicKey, MESSAGE_HEADER_BYTES + SUI_ADDRESS_BYTES);
   return out;
@@ -79,7 +93,8 @@ export interface MessageHeader {
 }
 
 export function parseHeader(message: Uint8Array): MessageHeader {
-  if (message.length < MESSAGE_HEADER_BYTES) throw new MessageFormatError('message shorter than its header');
+  if (message.length < MESSAGE_HEADER_BYTES)
+    throw new MessageFormatError('message shorter than its header');
   return {
     intent: message[0],
     version: message[1],
@@ -97,8 +112,10 @@ export interface ParsedConfirmation {
 /** Parses a BLOB_CERT message as Move does (trailing bytes after the body are tolerated). */
 export function parseStorageConfirmation(message: Uint8Array): ParsedConfirmation {
   const head = parseHeader(message);
-  if (head.intent !== IntentType.BLOB_CERT) throw new MessageFormatError(`intent ${head.intent} is not BLOB_CERT`);
-  if (head.version !== INTENT_VERSION) throw new MessageFormatError(`intent version ${head.version}`);
+  if (head.intent !== IntentType.BLOB_CERT)
+    throw new MessageFormatError(`intent ${head.intent} is not BLOB_CERT`);
+  if (head.version !== INTENT_VERSION)
+    throw new MessageFormatError(`intent version ${head.version}`);
   if (head.appId !== APP_ID_STORAGE) throw new MessageFormatError(`app id ${head.appId}`);
   const body = message.subarray(MESSAGE_HEADER_BYTES);
   if (body.length < HASH_BYTES + 1) throw new MessageFormatError('confirmation body too short');
@@ -106,7 +123,8 @@ export function parseStorageConfirmation(message: Uint8Array): ParsedConfirmatio
   const tag = body[HASH_BYTES];
   if (tag === 0) return { epoch: head.epoch, blobId, persistence: { kind: 'permanent' } };
   if (tag !== 1) throw new MessageFormatError(`persistence tag ${tag}`);
-  if (body.length < 2 * HASH_BYTES + 1) throw new MessageFormatError('deletable confirmation lacks its object ID');
+  if (body.length < 2 * HASH_BYTES + 1)
+    throw new MessageFormatError('deletable confirmation lacks its object ID');
   return {
     epoch: head.epoch,
     blobId,

@@ -142,7 +142,6 @@ function shuffled<T>(items: readonly T[]): T[] {
   return out;
 }
 
-
 export interface SliverRecoveryOptions {
   readonly host: RecoveryHost;
   readonly peers: () => readonly RecoveryPeer[];
@@ -490,7 +489,9 @@ export class SliverRecovery {
       const url = `${peer.url.replace(/\/$/, '')}/v1/blobs/${blobIdToString(blobId)}/metadata`;
       try {
         const response = await this.request(url);
-        const reply = decodeBlobMetadataWithId(await readBodyBounded(response, METADATA_BCS_BYTES_MAX));
+        const reply = decodeBlobMetadataWithId(
+          await readBodyBounded(response, METADATA_BCS_BYTES_MAX),
+        );
         if (!bytesEqual(reply.blobId, blobId)) throw new Error('metadata for another blob ID');
         return verifyMetadata(blobId, reply.metadata, this.host.nShards);
       } catch (error) {

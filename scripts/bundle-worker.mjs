@@ -24,9 +24,13 @@ await build({
     {
       name: 'wasm-beside-bundle',
       setup(b) {
-        b.onResolve({ filter: /\.wasm$/ }, (args) => ({ path: `./${args.path.split('/').pop()}`, external: true }));
+        b.onResolve({ filter: /\.wasm$/ }, (args) => ({
+          path: `./${args.path.split('/').pop()}`,
+          external: true,
+        }));
       },
     },
   ],
 });
-for (const name of ['blake2b.wasm', 'gf16.wasm']) copyFileSync(join(root, 'core', 'wasm', name), join(outdir, name));
+for (const name of ['blake2b.wasm', 'gf16.wasm'])
+  copyFileSync(join(root, 'core', 'wasm', name), join(outdir, name));

@@ -31,40 +31,38 @@ const Parser = createRequire(pluginPackageJson)('web-tree-sitter');
 
 /** Every `*.move` file under `dir`, sorted, skipping build output and dot-directories. */
 function findMoveFiles(dir) {
-    const found = [];
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        if (entry.name.startsWith('.') || entry.name === 'build') continue;
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) found.push(...findMoveFiles(path));
-        else if (entry.isFile() && entry.name.endsWith('.move')) found.push(path);
-    }
-    return found.sort();
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name.startsWith('.') || entry.name === 'build') continue;
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) found.push(...findMoveFiles(path));
+    else if (entry.isFile() && entry.name.endsWith('.move')) found.push(path);
+  }
+  return found.sort();
 }
 
 function snippet(text) {
-    const oneLine = text.replace(/\s+/g, ' ').trim();
-    return oneLine.length > SNIPPET_CHARS_MAX
-        ? `${oneLine.slice(0, SNIPPET_CHARS_MAX)}…`
-        : oneLine;
+  const oneLine = text.replace(/\s+/g, ' ').trim();
+  return oneLine.length > SNIPPET_CHARS_MAX ? `${oneLine.slice(0, SNIPPET_CHARS_MAX)}…` : oneLine;
 }
 
 /** Collects the innermost ERROR / MISSING nodes below `node` (only subtrees that have errors). */
 function collectProblems(node, out) {
-    if (out.length >= PROBLEMS_PER_FILE_MAX) return;
-    if (node.isMissing()) {
-        out.push({ node, message: `missing ${node.type}` });
-        return;
-    }
-    if (node.type === 'ERROR') {
-        // Report the first child problem if there is a more precise one; otherwise this node.
-        const before = out.length;
-        for (const child of node.children) if (child.hasError()) collectProblems(child, out);
-        if (out.length === before) {
-            out.push({ node, message: `syntax error near \`${snippet(node.text)}\`` });
-        }
-        return;
-    }
+  if (out.length >= PROBLEMS_PER_FILE_MAX) return;
+  if (node.isMissing()) {
+    out.push({ node, message: `missing ${node.type}` });
+    return;
+  }
+  if (node.type === 'ERROR') {
+    // Report the first child problem if there is a more precise one; otherwise this node.
+    const before = out.length;
     for (const child of node.children) if (child.hasError()) collectProblems(child, out);
+    if (out.length === before) {
+      out.push({ node, message: `syntax error near \`${snippet(node.text)}\`` });
+    }
+    return;
+  }
+  for (const child of node.children) if (child.hasError()) collectProblems(child, out);
 }
 
 /**
@@ -73,69 +71,69 @@ function collectProblems(node, out) {
  * belongs), skipping blank and comment-only lines.
  */
 function reportPosition(lines, node) {
-    const { row, column } = node.startPosition;
-    if (!node.isMissing() || lines[row].slice(0, column).trim() !== '') return { row, column };
-    for (let previous = row - 1; previous >= 0; previous--) {
-        const code = lines[previous].trimEnd();
-        if (code.trim() !== '' && !code.trim().startsWith('//')) {
-            return { row: previous, column: code.length };
-        }
+  const { row, column } = node.startPosition;
+  if (!node.isMissing() || lines[row].slice(0, column).trim() !== '') return { row, column };
+  for (let previous = row - 1; previous >= 0; previous--) {
+    const code = lines[previous].trimEnd();
+    if (code.trim() !== '' && !code.trim().startsWith('//')) {
+      return { row: previous, column: code.length };
     }
-    return { row, column };
+  }
+  return { row, column };
 }
 
 /** Parses one file; returns a list of `file:line:col: message` strings (empty when it parses). */
 function checkFile(parser, path) {
-    const text = readFileSync(path, 'utf8');
-    const tree = parser.parse(text);
-    try {
-        if (!tree.rootNode.hasError()) return [];
-        const problems = [];
-        collectProblems(tree.rootNode, problems);
-        if (problems.length === 0) {
-            problems.push({ node: tree.rootNode, message: 'syntax error (unlocated)' });
-        }
-        const shown = relative(process.cwd(), path) || path;
-        const lines = text.split('\n');
-        return problems.map(({ node, message }) => {
-            const { row, column } = reportPosition(lines, node);
-            return `${shown}:${row + 1}:${column + 1}: ${message}`;
-        });
-    } finally {
-        tree.delete();
+  const text = readFileSync(path, 'utf8');
+  const tree = parser.parse(text);
+  try {
+    if (!tree.rootNode.hasError()) return [];
+    const problems = [];
+    collectProblems(tree.rootNode, problems);
+    if (problems.length === 0) {
+      problems.push({ node: tree.rootNode, message: 'syntax error (unlocated)' });
     }
+    const shown = relative(process.cwd(), path) || path;
+    const lines = text.split('\n');
+    return problems.map(({ node, message }) => {
+      const { row, column } = reportPosition(lines, node);
+      return `${shown}:${row + 1}:${column + 1}: ${message}`;
+    });
+  } finally {
+    tree.delete();
+  }
 }
 
 async function main(argv) {
-    const files = argv.length > 0 ? argv.map((file) => resolve(file)) : findMoveFiles(MOVE_ROOT);
-    if (files.length === 0) {
-        console.error(`no .move files found under ${MOVE_ROOT}`);
-        console.log('0 passed, 1 failed');
-        return 1;
-    }
-    await Parser.init();
-    const parser = new Parser();
-    parser.setLanguage(await Parser.Language.load(GRAMMAR_WASM));
+  const files = argv.length > 0 ? argv.map((file) => resolve(file)) : findMoveFiles(MOVE_ROOT);
+  if (files.length === 0) {
+    console.error(`no .move files found under ${MOVE_ROOT}`);
+    console.log('0 passed, 1 failed');
+    return 1;
+  }
+  await Parser.init();
+  const parser = new Parser();
+  parser.setLanguage(await Parser.Language.load(GRAMMAR_WASM));
 
-    let passed = 0;
-    let failed = 0;
-    for (const file of files) {
-        let problems;
-        try {
-            if (!statSync(file).isFile()) throw new Error('not a file');
-            problems = checkFile(parser, file);
-        } catch (error) {
-            problems = [`${relative(process.cwd(), file) || file}:1:1: cannot read: ${error.message}`];
-        }
-        if (problems.length === 0) {
-            passed += 1;
-        } else {
-            failed += 1;
-            for (const line of problems) console.log(line);
-        }
+  let passed = 0;
+  let failed = 0;
+  for (const file of files) {
+    let problems;
+    try {
+      if (!statSync(file).isFile()) throw new Error('not a file');
+      problems = checkFile(parser, file);
+    } catch (error) {
+      problems = [`${relative(process.cwd(), file) || file}:1:1: cannot read: ${error.message}`];
     }
-    console.log(`${passed} passed, ${failed} failed`);
-    return failed === 0 ? 0 : 1;
+    if (problems.length === 0) {
+      passed += 1;
+    } else {
+      failed += 1;
+      for (const line of problems) console.log(line);
+    }
+  }
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
 }
 
 process.exitCode = await main(process.argv.slice(2));

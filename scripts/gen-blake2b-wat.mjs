@@ -61,8 +61,14 @@ if (STREAM_T_PTR + 8 > STATE2_PTR) throw new Error('scratch areas overlap');
 if (STATE2_PTR + 128 > OUTPUT_PTR) throw new Error('scratch areas overlap');
 
 const IV = [
-  0x6a09e667f3bcc908n, 0xbb67ae8584caa73bn, 0x3c6ef372fe94f82bn, 0xa54ff53a5f1d36f1n,
-  0x510e527fade682d1n, 0x9b05688c2b3e6c1fn, 0x1f83d9abfb41bd6bn, 0x5be0cd19137e2179n,
+  0x6a09e667f3bcc908n,
+  0xbb67ae8584caa73bn,
+  0x3c6ef372fe94f82bn,
+  0xa54ff53a5f1d36f1n,
+  0x510e527fade682d1n,
+  0x9b05688c2b3e6c1fn,
+  0x1f83d9abfb41bd6bn,
+  0x5be0cd19137e2179n,
 ];
 // Parameter block word 0, unkeyed 32-byte digest: digest_length | fanout 1 << 16 | depth 1 << 24.
 const PARAM_WORD0 = 0x01010000n | BigInt(DIGEST_BYTES);
@@ -82,8 +88,14 @@ const SIGMA = [
 const ROUNDS = 12;
 // The column steps, then the diagonal steps, of one round: state indices (a, b, c, d).
 const G_INDICES = [
-  [0, 4, 8, 12], [1, 5, 9, 13], [2, 6, 10, 14], [3, 7, 11, 15],
-  [0, 5, 10, 15], [1, 6, 11, 12], [2, 7, 8, 13], [3, 4, 9, 14],
+  [0, 4, 8, 12],
+  [1, 5, 9, 13],
+  [2, 6, 10, 14],
+  [3, 7, 11, 15],
+  [0, 5, 10, 15],
+  [1, 6, 11, 12],
+  [2, 7, 8, 13],
+  [3, 4, 9, 14],
 ];
 
 const hex64 = (x) => '0x' + x.toString(16).padStart(16, '0');
@@ -91,7 +103,9 @@ const range = (n) => Array.from({ length: n }, (_, i) => i);
 
 // Byte shuffles that rotate each 64-bit lane right by `bytes` (little-endian lanes).
 function rotrShuffle(bytes) {
-  return range(16).map((i) => (i & 8) + (((i & 7) + bytes) & 7)).join(' ');
+  return range(16)
+    .map((i) => (i & 8) + (((i & 7) + bytes) & 7))
+    .join(' ');
 }
 
 // The 96 G steps of one compression, one string of statements each, on state locals $<name>0..15.
@@ -129,9 +143,13 @@ function gStepsSimd(name, messageWord) {
     G_INDICES.forEach(([a, b, c, d], k) => {
       const lines = [];
       const set = (i, expr) => lines.push(`    (local.set $${name}${i} ${expr})`);
-      const rot = (i, bytes) => bytes === 3
-        ? set(i, `(v128.or (i64x2.shr_u ${v(i)} (i32.const 24)) (i64x2.shl ${v(i)} (i32.const 40)))`)
-        : set(i, `(i8x16.shuffle ${rotrShuffle(bytes)} ${v(i)} ${v(i)})`);
+      const rot = (i, bytes) =>
+        bytes === 3
+          ? set(
+              i,
+              `(v128.or (i64x2.shr_u ${v(i)} (i32.const 24)) (i64x2.shl ${v(i)} (i32.const 40)))`,
+            )
+          : set(i, `(i8x16.shuffle ${rotrShuffle(bytes)} ${v(i)} ${v(i)})`);
       set(a, `(i64x2.add (i64x2.add ${v(a)} ${v(b)}) ${messageWord(s[2 * k])})`);
       set(d, `(v128.xor ${v(d)} ${v(a)})`);
       rot(d, 4);
@@ -151,7 +169,9 @@ function gStepsSimd(name, messageWord) {
 }
 
 const localsDecl = (prefix, type, n) =>
-  range(n).map((i) => `(local $${prefix}${i} ${type})`).join(' ');
+  range(n)
+    .map((i) => `(local $${prefix}${i} ${type})`)
+    .join(' ');
 
 // Word j of a block that has only r = $n - 8j bytes left: the load ANDed with all-ones over its
 // first r bytes (r clamped to 0..8). Bytes past the message are read but masked to zero, which
@@ -172,17 +192,30 @@ function scalarBlock() {
   return `
       (if (i32.eq (local.get $n) (i32.const ${BLOCK_BYTES}))
         (then
-${range(16).map((j) => `          (local.set $m${j} ${word(j)})`).join('\n')})
+${range(16)
+  .map((j) => `          (local.set $m${j} ${word(j)})`)
+  .join('\n')})
         (else
-${range(16).map((j) => `          (local.set $m${j} ${maskedWord(word(j), j)})`).join('\n')}))
+${range(16)
+  .map((j) => `          (local.set $m${j} ${maskedWord(word(j), j)})`)
+  .join('\n')}))
       (if (i32.ge_s (local.get $prefix) (i32.const 0))
         (then (local.set $m0 (i64.or (i64.and (local.get $m0) (i64.const -256)) (i64.extend_i32_u (local.get $prefix))))))
-${range(8).map((i) => `      (local.set $v${i} (i64.load offset=${8 * i} (i32.const ${STATE_PTR})))`).join('\n')}
-${range(8).map((i) => `      (local.set $v${i + 8} (i64.const ${hex64(IV[i])}))`).join('\n')}
+${range(8)
+  .map((i) => `      (local.set $v${i} (i64.load offset=${8 * i} (i32.const ${STATE_PTR})))`)
+  .join('\n')}
+${range(8)
+  .map((i) => `      (local.set $v${i + 8} (i64.const ${hex64(IV[i])}))`)
+  .join('\n')}
       (local.set $v12 (i64.xor (local.get $v12) (local.get $t)))
       (local.set $v14 (i64.xor (local.get $v14) (local.get $last)))
 ${gStepsScalar('v', (i) => `(local.get $m${i})`).join('\n')}
-${range(8).map((i) => `      (i64.store offset=${8 * i} (i32.const ${STATE_PTR}) (i64.xor (i64.load offset=${8 * i} (i32.const ${STATE_PTR})) (i64.xor (local.get $v${i}) (local.get $v${i + 8}))))`).join('\n')}`;
+${range(8)
+  .map(
+    (i) =>
+      `      (i64.store offset=${8 * i} (i32.const ${STATE_PTR}) (i64.xor (i64.load offset=${8 * i} (i32.const ${STATE_PTR})) (i64.xor (local.get $v${i}) (local.get $v${i + 8}))))`,
+  )
+  .join('\n')}`;
 }
 
 // As scalarBlock for two messages at $a and $b (lanes 0 and 1), chaining values at STATE2_PTR.
@@ -191,23 +224,39 @@ ${range(8).map((i) => `      (i64.store offset=${8 * i} (i32.const ${STATE_PTR})
 function pairBlock() {
   const lo = '0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23';
   const hi = '8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31';
-  const interleave = range(8).map((k) => `          (local.set $x (v128.load offset=${16 * k} (local.get $a)))
+  const interleave = range(8)
+    .map(
+      (k) => `          (local.set $x (v128.load offset=${16 * k} (local.get $a)))
           (local.set $y (v128.load offset=${16 * k} (local.get $b)))
           (local.set $m${2 * k} (i8x16.shuffle ${lo} (local.get $x) (local.get $y)))
-          (local.set $m${2 * k + 1} (i8x16.shuffle ${hi} (local.get $x) (local.get $y)))`).join('\n');
-  const mask = (j) => `(local.set $m${j} (v128.and (local.get $m${j}) (i64x2.splat ${maskedWord('(i64.const -1)', j)})))`;
+          (local.set $m${2 * k + 1} (i8x16.shuffle ${hi} (local.get $x) (local.get $y)))`,
+    )
+    .join('\n');
+  const mask = (j) =>
+    `(local.set $m${j} (v128.and (local.get $m${j}) (i64x2.splat ${maskedWord('(i64.const -1)', j)})))`;
   return `
 ${interleave}
       (if (i32.lt_u (local.get $n) (i32.const ${BLOCK_BYTES}))
         (then
-${range(16).map((j) => `          ${mask(j)}`).join('\n')}))
+${range(16)
+  .map((j) => `          ${mask(j)}`)
+  .join('\n')}))
       (local.set $m0 (v128.or (v128.and (local.get $m0) (local.get $keep)) (local.get $put)))
-${range(8).map((i) => `      (local.set $v${i} (v128.load offset=${16 * i} (i32.const ${STATE2_PTR})))`).join('\n')}
-${range(8).map((i) => `      (local.set $v${i + 8} (v128.const i64x2 ${hex64(IV[i])} ${hex64(IV[i])}))`).join('\n')}
+${range(8)
+  .map((i) => `      (local.set $v${i} (v128.load offset=${16 * i} (i32.const ${STATE2_PTR})))`)
+  .join('\n')}
+${range(8)
+  .map((i) => `      (local.set $v${i + 8} (v128.const i64x2 ${hex64(IV[i])} ${hex64(IV[i])}))`)
+  .join('\n')}
       (local.set $v12 (v128.xor (local.get $v12) (i64x2.splat (local.get $t))))
       (local.set $v14 (v128.xor (local.get $v14) (i64x2.splat (local.get $last))))
 ${gStepsSimd('v', (i) => `(local.get $m${i})`).join('\n')}
-${range(8).map((i) => `      (v128.store offset=${16 * i} (i32.const ${STATE2_PTR}) (v128.xor (v128.load offset=${16 * i} (i32.const ${STATE2_PTR})) (v128.xor (local.get $v${i}) (local.get $v${i + 8}))))`).join('\n')}`;
+${range(8)
+  .map(
+    (i) =>
+      `      (v128.store offset=${16 * i} (i32.const ${STATE2_PTR}) (v128.xor (v128.load offset=${16 * i} (i32.const ${STATE2_PTR})) (v128.xor (local.get $v${i}) (local.get $v${i + 8}))))`,
+  )
+  .join('\n')}`;
 }
 
 // The block loop shared by both kernels: blocks of min($rem, 128) bytes from $p (and $b), the
@@ -238,17 +287,30 @@ function hashScalar() {
     ${localsDecl('m', 'i64', 16)}
     (local $n i32) (local $r i32) (local $t i64) (local $last i64)
     (local.set $t (i64.load (i32.const ${STREAM_T_PTR})))
-${blockLoop(scalarBlock(), `        (local.set $prefix (i32.const -1))
-        (local.set $p (i32.add (local.get $p) (i32.const ${BLOCK_BYTES})))`)}
+${blockLoop(
+  scalarBlock(),
+  `        (local.set $prefix (i32.const -1))
+        (local.set $p (i32.add (local.get $p) (i32.const ${BLOCK_BYTES})))`,
+)}
     (i64.store (i32.const ${STREAM_T_PTR}) (local.get $t)))
 
   (func $init
     (i64.store offset=0 (i32.const ${STATE_PTR}) (i64.const ${hex64(h0)}))
-${range(7).map((i) => `    (i64.store offset=${8 * (i + 1)} (i32.const ${STATE_PTR}) (i64.const ${hex64(IV[i + 1])}))`).join('\n')}
+${range(7)
+  .map(
+    (i) =>
+      `    (i64.store offset=${8 * (i + 1)} (i32.const ${STATE_PTR}) (i64.const ${hex64(IV[i + 1])}))`,
+  )
+  .join('\n')}
     (i64.store (i32.const ${STREAM_T_PTR}) (i64.const 0)))
 
   (func $digest_to (param $out i32)
-${range(4).map((i) => `    (i64.store offset=${8 * i} (local.get $out) (i64.load offset=${8 * i} (i32.const ${STATE_PTR})))`).join('\n')})
+${range(4)
+  .map(
+    (i) =>
+      `    (i64.store offset=${8 * i} (local.get $out) (i64.load offset=${8 * i} (i32.const ${STATE_PTR})))`,
+  )
+  .join('\n')})
 
   ;; out[0..32) = H(prefix ‖ src[0..len)), or H(src[0..len)) when $prefix < 0. The prefix byte
   ;; takes the place of the byte before src, which the first block is read from.
@@ -273,20 +335,32 @@ function hashPair() {
     (local $x v128) (local $y v128) (local $keep v128) (local $put v128) (local $final i32) (local $rem i32)
     (local $n i32) (local $r i32) (local $t i64) (local $last i64)
     (v128.store (i32.const ${STATE2_PTR}) (v128.const i64x2 ${hex64(h0)} ${hex64(h0)}))
-${range(7).map((i) => `    (v128.store offset=${16 * (i + 1)} (i32.const ${STATE2_PTR}) (v128.const i64x2 ${hex64(IV[i + 1])} ${hex64(IV[i + 1])}))`).join('\n')}
+${range(7)
+  .map(
+    (i) =>
+      `    (v128.store offset=${16 * (i + 1)} (i32.const ${STATE2_PTR}) (v128.const i64x2 ${hex64(IV[i + 1])} ${hex64(IV[i + 1])}))`,
+  )
+  .join('\n')}
     (local.set $keep (v128.const i64x2 -256 -256))
     (local.set $put (i64x2.splat (i64.extend_i32_u (local.get $prefix))))
     (local.set $final (i32.const 1))
     (local.set $rem (i32.add (local.get $len) (i32.const 1)))
     (local.set $a (i32.sub (local.get $a) (i32.const 1)))
     (local.set $b (i32.sub (local.get $b) (i32.const 1)))
-${blockLoop(pairBlock(), `        (local.set $keep (v128.const i64x2 -1 -1))
+${blockLoop(
+  pairBlock(),
+  `        (local.set $keep (v128.const i64x2 -1 -1))
         (local.set $put (v128.const i64x2 0 0))
         (local.set $a (i32.add (local.get $a) (i32.const ${BLOCK_BYTES})))
-        (local.set $b (i32.add (local.get $b) (i32.const ${BLOCK_BYTES})))`)}
-${range(4).map((i) => `    (local.set $x (v128.load offset=${16 * i} (i32.const ${STATE2_PTR})))
+        (local.set $b (i32.add (local.get $b) (i32.const ${BLOCK_BYTES})))`,
+)}
+${range(4)
+  .map(
+    (i) => `    (local.set $x (v128.load offset=${16 * i} (i32.const ${STATE2_PTR})))
     (i64.store offset=${8 * i} (local.get $out_a) (i64x2.extract_lane 0 (local.get $x)))
-    (i64.store offset=${8 * i} (local.get $out_b) (i64x2.extract_lane 1 (local.get $x)))`).join('\n')})`;
+    (i64.store offset=${8 * i} (local.get $out_b) (i64x2.extract_lane 1 (local.get $x)))`,
+  )
+  .join('\n')})`;
 }
 
 function batchScalar() {
@@ -330,7 +404,9 @@ function batchScalar() {
     (if (i32.and (local.get $count) (i32.const 1))
       (then
         (local.set $end (i32.add (local.get $ptr) (i32.shl (local.get $count) (i32.const 5))))
-${range(4).map((i) => `        (i64.store offset=${8 * i} (local.get $end) (i64.const 0))`).join('\n')})))`;
+${range(4)
+  .map((i) => `        (i64.store offset=${8 * i} (local.get $end) (i64.const 0))`)
+  .join('\n')})))`;
 }
 
 function batchSimd() {

@@ -74,17 +74,37 @@ const add = (a, b) => op('i32.add', a, b);
 const elementBytes = (count) => op('i32.shl', count, i32(1));
 const indent = (lines, depth) => lines.map((line) => `${'  '.repeat(depth)}${line}`).join('\n');
 /** A `while (!exit) { body }` loop at `depth`; `exit` is an i32 expression, `body` lines. */
-const whileNot = (label, exit, body, depth) => indent([
-  `(block $${label}Done`,
-  `  (loop $${label}`,
-  `    (br_if $${label}Done ${exit})`,
-  ...body.flatMap((line) => line.split('\n')).map((line) => `    ${line}`),
-  `    (br $${label})))`,
-], depth);
+const whileNot = (label, exit, body, depth) =>
+  indent(
+    [
+      `(block $${label}Done`,
+      `  (loop $${label}`,
+      `    (br_if $${label}Done ${exit})`,
+      ...body.flatMap((line) => line.split('\n')).map((line) => `    ${line}`),
+      `    (br $${label})))`,
+    ],
+    depth,
+  );
 
 const TABLES = ['t0l', 't1l', 't2l', 't3l', 't0h', 't1h', 't2h', 't3h'];
-const VECTOR_LOCALS = [...TABLES, 'mask', 'b0', 'b1', 'a0', 'a1', 'lo', 'hi', 'n0', 'n1', 'n2',
-  'n3', 'pl', 'ph', 'm0', 'm1'];
+const VECTOR_LOCALS = [
+  ...TABLES,
+  'mask',
+  'b0',
+  'b1',
+  'a0',
+  'a1',
+  'lo',
+  'hi',
+  'n0',
+  'n1',
+  'n2',
+  'n3',
+  'pl',
+  'ph',
+  'm0',
+  'm1',
+];
 const SCALAR_LOCALS = ['q0', 'q1', 'q2', 'q3', 's', 'x', 'end'];
 const locals = (names, type) => names.map((name) => `(local $${name} ${type})`).join(' ');
 
@@ -104,10 +124,17 @@ function buildTables() {
       const basisLog = `(i32.load16_u ${i32(LOG_PTR + 2 * (1 << (4 * k + b)))})`;
       lines.push(set('s', add(basisLog, get('L'))), set(`q${b}`, expAt(addModOf('s'))));
     }
-    for (const [half, shift] of [['l', 0], ['h', 8]]) {
-      const [t0, t1, t2, t3] = range(4).map((b) => op('v128.and',
-        op('i8x16.splat', op('i32.shr_u', get(`q${b}`), i32(shift))),
-        `(v128.const i8x16 ${NIBBLE_BIT_MASK[b]})`));
+    for (const [half, shift] of [
+      ['l', 0],
+      ['h', 8],
+    ]) {
+      const [t0, t1, t2, t3] = range(4).map((b) =>
+        op(
+          'v128.and',
+          op('i8x16.splat', op('i32.shr_u', get(`q${b}`), i32(shift))),
+          `(v128.const i8x16 ${NIBBLE_BIT_MASK[b]})`,
+        ),
+      );
       const table = op('v128.xor', op('v128.xor', t0, t1), op('v128.xor', t2, t3));
       lines.push(set(`t${k}${half}`, table));
     }
@@ -120,8 +147,9 @@ function buildTables() {
 function multiply(single) {
   const second = get(single ? 'b0' : 'b1');
   const lookup = (half) => {
-    const [s0, s1, s2, s3] =
-      range(4).map((k) => op('i8x16.swizzle', get(`t${k}${half}`), get(`n${k}`)));
+    const [s0, s1, s2, s3] = range(4).map((k) =>
+      op('i8x16.swizzle', get(`t${k}${half}`), get(`n${k}`)),
+    );
     return op('v128.xor', op('v128.xor', s0, s1), op('v128.xor', s2, s3));
   };
   const lines = [
@@ -184,8 +212,10 @@ function scalarStep(kind) {
 }
 
 /** Advances $ap and $bp by `stepBytes`. */
-const advance = (stepBytes) =>
-  [set('ap', add(get('ap'), i32(stepBytes))), set('bp', add(get('bp'), i32(stepBytes)))];
+const advance = (stepBytes) => [
+  set('ap', add(get('ap'), i32(stepBytes))),
+  set('bp', add(get('bp'), i32(stepBytes))),
+];
 
 /**
  * $KIND_group(ap, bp, count, L): the butterfly (or multiply-add into a) of `count` element pairs
@@ -218,8 +248,10 @@ function transformFunction(kind) {
   const bp = add(get('ap'), elementBytes(get('count')));
   const groups = [
     set('L', `(i32.load16_u offset=${SKEW_PTR} ${elementBytes(skewIndex)})`),
-    set('ap', add(get('work'),
-      elementBytes(op('i32.mul', add(get('pos'), get('r')), get('width'))))),
+    set(
+      'ap',
+      add(get('work'), elementBytes(op('i32.mul', add(get('pos'), get('r')), get('width')))),
+    ),
     `(if (i32.eq ${get('L')} ${i32(GF_ORDER)})`,
     '  ;; A skew of "zero" means the multiplication is skipped, never mul(x, 65535).',
     `  (then (call $xor_into ${bp} ${get('ap')} ${get('count')}))`,
@@ -233,10 +265,12 @@ function transformFunction(kind) {
     whileNot('groups', op('i32.ge_u', get('r'), get('trunc')), groups, 0),
     set('dist', op(forward ? 'i32.shr_u' : 'i32.shl', get('dist'), i32(1))),
   ];
-  const params =
-    ['work', 'width', 'pos', 'size', 'trunc', 'delta'].map((name) => `(param $${name} i32)`);
-  const layersDone =
-    forward ? op('i32.eqz', get('dist')) : op('i32.ge_u', get('dist'), get('size'));
+  const params = ['work', 'width', 'pos', 'size', 'trunc', 'delta'].map(
+    (name) => `(param $${name} i32)`,
+  );
+  const layersDone = forward
+    ? op('i32.eqz', get('dist'))
+    : op('i32.ge_u', get('dist'), get('size'));
   return `
   ;; ${kind}(work, width, pos, size, trunc, delta): spec §4.4 on the shards of \`width\` elements
   ;; at byte address \`work\`; blocks from \`trunc\` on are not touched.
@@ -250,8 +284,10 @@ function xorIntoFunction() {
   const load = (pointer, i) => `(v128.load offset=${16 * i} ${get(pointer)})`;
   const xorVector = (i) =>
     `(v128.store offset=${16 * i} ${get('dst')} (v128.xor ${load('dst', i)} ${load('src', i)}))`;
-  const advanceBoth = (stepBytes) =>
-    [set('dst', add(get('dst'), i32(stepBytes))), set('src', add(get('src'), i32(stepBytes)))];
+  const advanceBoth = (stepBytes) => [
+    set('dst', add(get('dst'), i32(stepBytes))),
+    set('src', add(get('src'), i32(stepBytes))),
+  ];
   const pastEnd = op('i32.ge_u', get('dst'), get('end'));
   return `
   ;; xor_into(dst, src, count): dst[i] ^= src[i] for \`count\` u16 elements (byte addresses).
@@ -260,10 +296,16 @@ function xorIntoFunction() {
     ${set('end', add(get('dst'), elementBytes(op('i32.and', get('count'), i32(-32)))))}
 ${whileNot('blocks64', pastEnd, [...range(4).map(xorVector), ...advanceBoth(64)], 2)}
     ${set('end', add(get('dst'), elementBytes(op('i32.and', get('count'), i32(31)))))}
-${whileNot('elements', pastEnd, [
+${whileNot(
+  'elements',
+  pastEnd,
+  [
     `(i32.store16 ${get('dst')} ` +
       `(i32.xor (i32.load16_u ${get('dst')}) (i32.load16_u ${get('src')})))`,
-    ...advanceBoth(2)], 2)})`;
+    ...advanceBoth(2),
+  ],
+  2,
+)})`;
 }
 
 function mulAddRowsFunction() {
@@ -274,13 +316,18 @@ function mulAddRowsFunction() {
   (func (export "mul_add_rows") ${params.join(' ')}
     (local $end i32) (local $L i32)
     ${set('end', add(get('logs'), elementBytes(get('rows'))))}
-${whileNot('rowsLoop', op('i32.ge_u', get('logs'), get('end')), [
+${whileNot(
+  'rowsLoop',
+  op('i32.ge_u', get('logs'), get('end')),
+  [
     set('L', `(i32.load16_u ${get('logs')})`),
     `(if (i32.ne ${get('L')} ${i32(GF_ORDER)})`,
     `  (then (call $muladd_group ${get('dst')} ${get('src')} ${get('width')} ${get('L')})))`,
     set('src', add(get('src'), elementBytes(get('width')))),
     set('logs', add(get('logs'), i32(2))),
-  ], 2)})`;
+  ],
+  2,
+)})`;
 }
 
 function wat() {

@@ -7,6 +7,7 @@ export NO_COLOR=1
 results=.vitest-results.json
 rm -f "$results"
 npm run --silent build || { echo "0 passed, 1 failed"; exit 1; }
+npm run --silent format:check || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc -p workers/tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }
 npx vitest run --reporter=default --reporter=json --outputFile.json="$results" "$@"

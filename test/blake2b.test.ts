@@ -134,8 +134,20 @@ for (const backend of BACKENDS) {
     });
 
     it('equals noble for large and block-boundary lengths, whole and in parts', () => {
-      const lengths = [127, 128, 129, 255, 256, 257, 65_535, 65_536, INPUT_REGION_BYTES,
-        INPUT_REGION_BYTES + 1, INPUT_REGION_BYTES + 128, 2 * INPUT_REGION_BYTES + 129];
+      const lengths = [
+        127,
+        128,
+        129,
+        255,
+        256,
+        257,
+        65_535,
+        65_536,
+        INPUT_REGION_BYTES,
+        INPUT_REGION_BYTES + 1,
+        INPUT_REGION_BYTES + 128,
+        2 * INPUT_REGION_BYTES + 129,
+      ];
       const data = pseudoRandomBytes(2 * INPUT_REGION_BYTES + 129, 2);
       for (const length of lengths) {
         const message = data.subarray(0, length);
@@ -151,7 +163,12 @@ for (const backend of BACKENDS) {
     it('hashSymbols equals per-message noble, with offsets and strides', () => {
       for (const symbolBytes of SYMBOL_SIZES) {
         for (const count of [1, 2, 3, 5]) {
-          for (const [outOffset, outStride] of [[0, 32], [3, 33], [17, 100], [8, 96]]) {
+          for (const [outOffset, outStride] of [
+            [0, 32],
+            [3, 33],
+            [17, 100],
+            [8, 96],
+          ]) {
             const srcOffset = 7;
             const srcBytes = srcOffset + count * symbolBytes + 11;
             const src = pseudoRandomBytes(srcBytes, symbolBytes + count);
@@ -174,7 +191,12 @@ for (const backend of BACKENDS) {
     });
 
     it('hashSymbols processes batches larger than one kernel chunk', () => {
-      const cases = [[2, 40_000], [65_534, 20], [0, 17_000], [HASH_SYMBOL_BYTES_MAX, 2]];
+      const cases = [
+        [2, 40_000],
+        [65_534, 20],
+        [0, 17_000],
+        [HASH_SYMBOL_BYTES_MAX, 2],
+      ];
       for (const [symbolBytes, count] of cases) {
         const src = pseudoRandomBytes(symbolBytes * count, symbolBytes);
         const out = new Uint8Array(count * 40);
@@ -259,9 +281,17 @@ describe('blake2b argument checks', () => {
   const out = new Uint8Array(100);
 
   it('rejects bad hashSymbols arguments with RangeError', () => {
-    const call = (prefix: number, srcOffset: number, symbolBytes: number, count: number,
-                  outOffset: number, outStride: number) =>
-      () => hashSymbols(prefix, src, srcOffset, symbolBytes, count, out, outOffset, outStride);
+    const call =
+      (
+        prefix: number,
+        srcOffset: number,
+        symbolBytes: number,
+        count: number,
+        outOffset: number,
+        outStride: number,
+      ) =>
+      () =>
+        hashSymbols(prefix, src, srcOffset, symbolBytes, count, out, outOffset, outStride);
     expect(call(0, 0, 10, 1, 0, 32)).not.toThrow();
     expect(call(0, 0, 10, -1, 0, 32)).toThrow(RangeError);
     expect(call(0, 0, 10, 1.5, 0, 32)).toThrow(RangeError);
@@ -281,8 +311,8 @@ describe('blake2b argument checks', () => {
 
   it('rejects bad merkleRootOfLeaves arguments with RangeError', () => {
     const leaves = new Uint8Array(3 * 32);
-    const call = (offset: number, stride: number, count: number, outOffset: number) =>
-      () => merkleRootOfLeaves(leaves, offset, stride, count, out, outOffset);
+    const call = (offset: number, stride: number, count: number, outOffset: number) => () =>
+      merkleRootOfLeaves(leaves, offset, stride, count, out, outOffset);
     expect(call(0, 32, 3, 0)).not.toThrow();
     expect(call(0, 32, -1, 0)).toThrow(RangeError);
     expect(call(0, 32, 4, 0)).toThrow(RangeError);

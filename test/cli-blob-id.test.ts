@@ -25,7 +25,9 @@ describe('walrus-edge blob-id', () => {
   const vectors = loadVectors().filter((v) => v.kind === 'standard' && v.error === undefined);
 
   it('prints the blob ID of the official vectors, alone on the last line', async () => {
-    for (const vector of vectors.filter((v) => [10, 100, 1000].includes(v.n_shards) && v.size >= 1000)) {
+    for (const vector of vectors.filter(
+      (v) => [10, 100, 1000].includes(v.n_shards) && v.size >= 1000,
+    )) {
       const file = join(dir, `v-${vector.n_shards}-${vector.size}.bin`);
       writeFileSync(file, vectorBlob(vector.size));
       const result = await cli('blob-id', file, '--n-shards', String(vector.n_shards));
@@ -58,8 +60,12 @@ describe('walrus-edge blob-id', () => {
     writeFileSync(big, new Uint8Array(393_205));
     const tooLarge = await cli('blob-id', big, '--n-shards', '4');
     expect(tooLarge.code).toBe(1);
-    expect(tooLarge.stderr).toMatch(/too large for 4 shards: the maximum blob size is 393204 bytes/);
-    expect((await cli('blob-id', big, '--n-shards', '3')).stderr).toMatch(/--n-shards must be an integer from 4/);
+    expect(tooLarge.stderr).toMatch(
+      /too large for 4 shards: the maximum blob size is 393204 bytes/,
+    );
+    expect((await cli('blob-id', big, '--n-shards', '3')).stderr).toMatch(
+      /--n-shards must be an integer from 4/,
+    );
     expect((await cli('blob-id')).code).toBe(1);
     expect((await cli('frobnicate')).code).toBe(2);
   });

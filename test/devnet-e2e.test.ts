@@ -56,17 +56,30 @@ async function cli(...args: string[]): Promise<string> {
   return stdout;
 }
 
-async function workerRead(blobId: string): Promise<{ status: number; bytes: Uint8Array; length: string | null }> {
-  const response = await fetch(`${network.aggregatorUrl}/v1/blobs/${blobId}`, { signal: AbortSignal.timeout(60_000) });
-  return { status: response.status, bytes: new Uint8Array(await response.arrayBuffer()), length: response.headers.get('content-length') };
+async function workerRead(
+  blobId: string,
+): Promise<{ status: number; bytes: Uint8Array; length: string | null }> {
+  const response = await fetch(`${network.aggregatorUrl}/v1/blobs/${blobId}`, {
+    signal: AbortSignal.timeout(60_000),
+  });
+  return {
+    status: response.status,
+    bytes: new Uint8Array(await response.arrayBuffer()),
+    length: response.headers.get('content-length'),
+  };
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'walrus-edge-devnet-'));
-  launcher = spawn('node', [LAUNCHER, '--data-dir', join(dir, 'net'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  launcher = spawn('node', [LAUNCHER, '--data-dir', join(dir, 'net'), '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`devnet not ready:\n${output}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(
+      () => reject(new Error(`devnet not ready:\n${output}`)),
+      READY_TIMEOUT_MS,
+    );
     const onData = (chunk: Buffer) => {
       output += chunk.toString();
       if (output.includes('Ctrl-C stops everything.')) {
@@ -100,7 +113,9 @@ describe('npm start devnet end to end', () => {
   it('writes a network.json describing 7 nodes holding all 100 shards', () => {
     expect(network.nShards).toBe(100);
     expect(network.nodes).toHaveLength(7);
-    expect(network.nodes.flatMap((n) => n.shards).sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(network.nodes.flatMap((n) => n.shards).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 100 }, (_, i) => i),
+    );
     expect(existsSync(join(dir, 'wallet.key'))).toBe(true);
   });
 
@@ -145,8 +160,14 @@ describe('npm start devnet end to end', () => {
 
   it('the SDK stores, reads and reports status through the same network', async () => {
     const net = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8'));
-    const chain = new SuiChain({ url: net.ledgerUrl, packageId: net.packageId, systemObjectId: net.systemObjectId });
-    const signer = Ed25519Keypair.fromSecretKey(decodeSuiPrivateKey(readFileSync(net.walletKeyFile, 'utf8').trim()).secretKey);
+    const chain = new SuiChain({
+      url: net.ledgerUrl,
+      packageId: net.packageId,
+      systemObjectId: net.systemObjectId,
+    });
+    const signer = Ed25519Keypair.fromSecretKey(
+      decodeSuiPrivateKey(readFileSync(net.walletKeyFile, 'utf8').trim()).secretKey,
+    );
     const client = new WalrusEdgeClient({ chain });
     const bytes = randomBytes(300_000, 99);
     const stored = await client.store(bytes, { epochs: 1, deletable: false, signer });
@@ -158,7 +179,9 @@ describe('npm start devnet end to end', () => {
   });
 
   it('answers 404 for a blob that was never stored', async () => {
-    const unknown = blobIdToString(encodeBlob(new TextEncoder().encode('never stored'), 100).blobId);
+    const unknown = blobIdToString(
+      encodeBlob(new TextEncoder().encode('never stored'), 100).blobId,
+    );
     expect((await workerRead(unknown)).status).toBe(404);
   });
 });

@@ -10,7 +10,12 @@ const pool = new EncoderPool(3);
 afterAll(() => pool.close());
 
 describe('EncoderPool', () => {
-  for (const [n, size] of [[10, 1_000_000], [100, 3_000_000], [1000, 1_048_583], [1000, 100]] as [number, number][]) {
+  for (const [n, size] of [
+    [10, 1_000_000],
+    [100, 3_000_000],
+    [1000, 1_048_583],
+    [1000, 100],
+  ] as [number, number][]) {
     it(`matches encodeBlob for n=${n} size=${size}`, async () => {
       const blob = randomBytes(size, n + size);
       const shared = sharedBytes(size);
@@ -19,10 +24,18 @@ describe('EncoderPool', () => {
       for (const input of [blob, shared]) {
         const actual = await pool.encode(input, n);
         expectBytes(actual.blobId, expected.blobId, 'blob ID');
-        expectBytes(encodeBlobMetadata(actual.metadata), encodeBlobMetadata(expected.metadata), 'metadata');
+        expectBytes(
+          encodeBlobMetadata(actual.metadata),
+          encodeBlobMetadata(expected.metadata),
+          'metadata',
+        );
         for (const p of [0, 1, Math.floor(n / 2), n - 1]) {
           expectBytes(actual.primarySliverBcs(p), expected.primarySliverBcs(p), `primary ${p}`);
-          expectBytes(actual.secondarySliverBcs(p), expected.secondarySliverBcs(p), `secondary ${p}`);
+          expectBytes(
+            actual.secondarySliverBcs(p),
+            expected.secondarySliverBcs(p),
+            `secondary ${p}`,
+          );
         }
       }
     });

@@ -30,7 +30,11 @@ import {
   recoverSliver,
 } from '../core/encoding/recovery-symbols.js';
 import { DecodingError } from '../core/encoding/reed-solomon.js';
-import { SliverVerificationError, computeSliverHash, verifySliver } from '../core/encoding/sliver-verification.js';
+import {
+  SliverVerificationError,
+  computeSliverHash,
+  verifySliver,
+} from '../core/encoding/sliver-verification.js';
 import type { SliverData } from '../core/encoding/sliver-data.js';
 import { expectBytes } from './helpers/bytes.js';
 import { randomBytes, seededRandom } from './helpers/random.js';
@@ -50,12 +54,28 @@ function setup(nShards: number, size: number, seed: number) {
   const blob = randomBytes(size, seed);
   const encoded = encodeBlob(blob, nShards);
   const metadata = verifyMetadata(encoded.blobId, encoded.metadata, nShards);
-  const primary = (i: number): SliverData => ({ data: encoded.primarySliver(i).slice(), symbolBytes: encoded.layout.symbolBytes, index: i });
-  const secondary = (j: number): SliverData => ({ data: encoded.secondarySliver(j).slice(), symbolBytes: encoded.layout.symbolBytes, index: j });
+  const primary = (i: number): SliverData => ({
+    data: encoded.primarySliver(i).slice(),
+    symbolBytes: encoded.layout.symbolBytes,
+    index: i,
+  });
+  const secondary = (j: number): SliverData => ({
+    data: encoded.secondarySliver(j).slice(),
+    symbolBytes: encoded.layout.symbolBytes,
+    index: j,
+  });
   return { blob, encoded, metadata, primary, secondary };
 }
 
-const CASES: [number, number][] = [[4, 0], [4, 37], [7, 1000], [10, 1793], [13, 5000], [31, 20_000], [100, 150_001]];
+const CASES: [number, number][] = [
+  [4, 0],
+  [4, 37],
+  [7, 1000],
+  [10, 1793],
+  [13, 5000],
+  [31, 20_000],
+  [100, 150_001],
+];
 
 describe('decoding from random sliver subsets', () => {
   for (const [n, size] of CASES) {
@@ -72,7 +92,9 @@ describe('decoding from random sliver subsets', () => {
       }
       // The systematic fast path.
       expectBytes(decodeBlob(metadata, 'primary', all.slice(0, nPrimary).map(primary)), blob);
-      expect(() => decodeBlob(metadata, 'primary', all.slice(0, nPrimary - 1).map(primary))).toThrow(DecodingError);
+      expect(() =>
+        decodeBlob(metadata, 'primary', all.slice(0, nPrimary - 1).map(primary)),
+      ).toThrow(DecodingError);
     });
   }
 
@@ -102,10 +124,23 @@ describe('sliver verification', () => {
     const tampered = primary(3);
     tampered.data[tampered.data.length - 1] ^= 0x80;
     expect(reason(() => verifySliver(metadata, 'primary', tampered))).toBe('MERKLE_ROOT_MISMATCH');
-    expect(reason(() => verifySliver(metadata, 'secondary', { ...secondary(4), index: 5 }))).toBe('MERKLE_ROOT_MISMATCH');
-    expect(reason(() => verifySliver(metadata, 'primary', secondary(4)))).toBe('SLIVER_SIZE_MISMATCH');
-    expect(reason(() => verifySliver(metadata, 'primary', { ...primary(1), index: 13 }))).toBe('INDEX_TOO_LARGE');
-    expect(reason(() => verifySliver(metadata, 'primary', { ...primary(1), symbolBytes: encoded.layout.symbolBytes + 2 }))).toBe('SYMBOL_SIZE_MISMATCH');
+    expect(reason(() => verifySliver(metadata, 'secondary', { ...secondary(4), index: 5 }))).toBe(
+      'MERKLE_ROOT_MISMATCH',
+    );
+    expect(reason(() => verifySliver(metadata, 'primary', secondary(4)))).toBe(
+      'SLIVER_SIZE_MISMATCH',
+    );
+    expect(reason(() => verifySliver(metadata, 'primary', { ...primary(1), index: 13 }))).toBe(
+      'INDEX_TOO_LARGE',
+    );
+    expect(
+      reason(() =>
+        verifySliver(metadata, 'primary', {
+          ...primary(1),
+          symbolBytes: encoded.layout.symbolBytes + 2,
+        }),
+      ),
+    ).toBe('SYMBOL_SIZE_MISMATCH');
   });
 });
 
@@ -125,7 +160,9 @@ describe('metadata verification', () => {
     };
     const flipped = bytes.slice();
     flipped[20] ^= 1;
-    expect(reason(() => verifyMetadata(encoded.blobId, decodeBlobMetadata(flipped), 10))).toBe('BLOB_ID_MISMATCH');
+    expect(reason(() => verifyMetadata(encoded.blobId, decodeBlobMetadata(flipped), 10))).toBe(
+      'BLOB_ID_MISMATCH',
+    );
     expect(reason(() => verifyMetadata(encoded.blobId, parsed, 13))).toBe('WRONG_HASH_COUNT');
     expect(reason(() => decodeBlobMetadata(bytes.subarray(0, bytes.length - 1)))).toBe('MALFORMED');
     expect(reason(() => decodeBlobMetadata(Uint8Array.of(...bytes, 0)))).toBe('MALFORMED');
@@ -138,7 +175,11 @@ describe('metadata verification', () => {
 });
 
 describe('recovery symbols', () => {
-  for (const [n, size] of [[7, 800], [10, 70_000], [31, 9000]] as [number, number][]) {
+  for (const [n, size] of [
+    [7, 800],
+    [10, 70_000],
+    [31, 9000],
+  ] as [number, number][]) {
     it(`recover random slivers n=${n} size=${size}`, () => {
       const random = seededRandom(SEED * 3 + n);
       const { metadata, primary, secondary } = setup(n, size, n * 17);
@@ -147,12 +188,19 @@ describe('recovery symbols', () => {
         const target = Math.floor(random() * n);
         // A primary target is rebuilt from symbols of secondary slivers (other nodes' columns).
         const helpers = shuffled(all, random).slice(0, encodingParams(n).nSecondary);
-        const symbols = helpers.map((j) => new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data).symbolFor(target));
+        const symbols = helpers.map((j) =>
+          new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data).symbolFor(target),
+        );
         const wire = decodeRecoverySymbols(encodeRecoverySymbols(symbols));
         expectBytes(recoverSliver(metadata, 'primary', target, wire), primary(target).data);
         const rowHelpers = shuffled(all, random).slice(0, encodingParams(n).nPrimary);
-        const rowSymbols = rowHelpers.map((i) => new RecoverySymbolSource(metadata, 'primary', i, primary(i).data).symbolFor(target));
-        expectBytes(recoverSliver(metadata, 'secondary', target, rowSymbols), secondary(target).data);
+        const rowSymbols = rowHelpers.map((i) =>
+          new RecoverySymbolSource(metadata, 'primary', i, primary(i).data).symbolFor(target),
+        );
+        expectBytes(
+          recoverSliver(metadata, 'secondary', target, rowSymbols),
+          secondary(target).data,
+        );
       }
     });
   }
@@ -191,14 +239,19 @@ describe('inconsistency proofs', () => {
     const bad = secondary(q);
     bad.data[1] ^= 0xff;
     const hashes = encoded.metadata.hashes.map((pair) => ({ ...pair }));
-    hashes[n - 1 - q] = { ...hashes[n - 1 - q], secondary: computeSliverHash(encoded.layout, 'secondary', bad.data) };
+    hashes[n - 1 - q] = {
+      ...hashes[n - 1 - q],
+      secondary: computeSliverHash(encoded.layout, 'secondary', bad.data),
+    };
     const forged: BlobMetadata = { ...encoded.metadata, hashes };
     const forgedId = deriveBlobId(rootHashOfMetadata(forged), forged.unencodedLength);
     const metadata = verifyMetadata(forgedId, forged, n);
     const sliverOf = (j: number) => (j === q ? bad.data : secondary(j).data);
     const target = 0;
     const helpers = Array.from({ length: nSecondary }, (_, j) => j); // includes q
-    const symbols = helpers.map((j) => new RecoverySymbolSource(metadata, 'secondary', j, sliverOf(j)).symbolFor(target));
+    const symbols = helpers.map((j) =>
+      new RecoverySymbolSource(metadata, 'secondary', j, sliverOf(j)).symbolFor(target),
+    );
     let thrown: unknown;
     try {
       recoverSliver(metadata, 'primary', target, symbols);
@@ -206,12 +259,20 @@ describe('inconsistency proofs', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(InconsistentBlobError);
-    const proof = { axis: 'primary' as const, targetSliverIndex: target, symbols: (thrown as InconsistentBlobError).symbols };
+    const proof = {
+      axis: 'primary' as const,
+      targetSliverIndex: target,
+      symbols: (thrown as InconsistentBlobError).symbols,
+    };
     const wire = decodeInconsistencyProof('primary', encodeInconsistencyProof(proof));
     expect(() => verifyInconsistencyProof(metadata, wire)).not.toThrow();
 
-    const honestHelpers = Array.from({ length: n }, (_, j) => j).filter((j) => j !== q).slice(0, nSecondary);
-    const honest = honestHelpers.map((j) => new RecoverySymbolSource(metadata, 'secondary', j, sliverOf(j)).symbolFor(target));
+    const honestHelpers = Array.from({ length: n }, (_, j) => j)
+      .filter((j) => j !== q)
+      .slice(0, nSecondary);
+    const honest = honestHelpers.map((j) =>
+      new RecoverySymbolSource(metadata, 'secondary', j, sliverOf(j)).symbolFor(target),
+    );
     const reason = (p: typeof proof) => {
       try {
         verifyInconsistencyProof(metadata, p);
@@ -224,6 +285,11 @@ describe('inconsistency proofs', () => {
     expect(reason({ ...proof, symbols: proof.symbols.slice(1) })).toBe('WRONG_SYMBOL_COUNT');
     const tamperedData = proof.symbols[0].data.slice();
     tamperedData[0] ^= 1;
-    expect(reason({ ...proof, symbols: [{ ...proof.symbols[0], data: tamperedData }, ...proof.symbols.slice(1)] })).toBe('INVALID_SYMBOL');
+    expect(
+      reason({
+        ...proof,
+        symbols: [{ ...proof.symbols[0], data: tamperedData }, ...proof.symbols.slice(1)],
+      }),
+    ).toBe('INVALID_SYMBOL');
   });
 });

@@ -24,8 +24,12 @@ const randomElements = (random: () => number, length: number, zeroShare = 0.1) =
   Uint16Array.from({ length }, () => (random() < zeroShare ? 0 : Math.floor(random() * 65536)));
 
 /** Runs `body` on a copy of `work` with each backend; returns [js, wasm] results. */
-function bothBackends(work: Uint16Array, shards: number, width: number,
-                      body: (transforms: WorkTransforms) => void): [Uint16Array, Uint16Array] {
+function bothBackends(
+  work: Uint16Array,
+  shards: number,
+  width: number,
+  body: (transforms: WorkTransforms) => void,
+): [Uint16Array, Uint16Array] {
   const results = (['js', 'wasm'] as const).map((backend) => {
     if (backend === 'js') useGf16Js();
     else useWasm();
@@ -66,16 +70,17 @@ describe('FFT and IFFT: wasm-simd equals the JS reference', () => {
         const pos = Math.floor(random() * 3) * size;
         const trunc = 1 + Math.floor(random() * size);
         // Chunk-end deltas as the encoder uses them, and arbitrary ones within the skew table.
-        const delta = random() < 0.5
-          ? size * Math.floor(random() * 4)
-          : Math.floor(random() * (skew.length - size));
+        const delta =
+          random() < 0.5
+            ? size * Math.floor(random() * 4)
+            : Math.floor(random() * (skew.length - size));
         const shards = pos + size;
         const work = randomElements(random, shards * width);
         for (const kind of ['fft', 'ifft'] as const) {
           const transform = (t: WorkTransforms) => t[kind](pos, size, trunc, delta);
           const [js, wasm] = bothBackends(work, shards, width, transform);
-          const name = `${kind} width=${width} pos=${pos} size=${size} trunc=${trunc} ` +
-            `delta=${delta}`;
+          const name =
+            `${kind} width=${width} pos=${pos} size=${size} trunc=${trunc} ` + `delta=${delta}`;
           expect(firstDifference(js, wasm), name).toBe(-1);
           expect(firstDifference(js, work), `${name} changed something`).not.toBe(-1);
         }
@@ -138,7 +143,8 @@ describe('mulAddRows: wasm-simd equals the JS reference', () => {
       const outShards = [3, 0, 5];
       const src = randomElements(random, srcRows * width);
       const logs = Uint16Array.from({ length: outShards.length * srcRows }, () =>
-        random() < 0.2 ? 65535 : Math.floor(random() * 65535));
+        random() < 0.2 ? 65535 : Math.floor(random() * 65535),
+      );
       const out = randomElements(random, 6 * width);
       const results = (['js', 'wasm'] as const).map((backend) => {
         if (backend === 'js') useGf16Js();
@@ -153,7 +159,14 @@ describe('mulAddRows: wasm-simd equals the JS reference', () => {
 });
 
 describe('encode and decode agree across backends', () => {
-  const CODES: [number, number][] = [[2, 2], [7, 3], [34, 66], [67, 33], [334, 666], [667, 333]];
+  const CODES: [number, number][] = [
+    [2, 2],
+    [7, 3],
+    [34, 66],
+    [67, 33],
+    [334, 666],
+    [667, 333],
+  ];
 
   it.each(CODES)('(%i, %i)', (k, m) => {
     const random = seededRandom(1606 + k);

@@ -55,23 +55,51 @@ describe('Merkle trees', () => {
           expect(verifyMerkleProof(path, leaves[(i + 1) % count], i, count, root)).toBe(false);
           expect(verifyMerkleProof(path.slice(1), leaves[i], i, count, root)).toBe(false);
         }
-        expect(verifyMerkleProof([...path, path[0] ?? { $kind: 'Empty', Empty: true }], leaves[i], i, count, root)).toBe(false);
+        expect(
+          verifyMerkleProof(
+            [...path, path[0] ?? { $kind: 'Empty', Empty: true }],
+            leaves[i],
+            i,
+            count,
+            root,
+          ),
+        ).toBe(false);
         expect(verifyMerkleProof(path, leaves[i], count, count, root)).toBe(false);
       }
     }
   });
 
   it('assembles the same root from aligned subtrees of height h, the last one partial', () => {
-    for (const [count, height] of [[1000, 4], [1000, 7], [100, 1], [97, 5], [65, 6], [7, 0], [4, 2]]) {
+    for (const [count, height] of [
+      [1000, 4],
+      [1000, 7],
+      [100, 1],
+      [97, 5],
+      [65, 6],
+      [7, 0],
+      [4, 2],
+    ]) {
       const { table, leaves } = leafTable(count, count * 3 + height);
       const width = 2 ** height;
       const chunks = Math.ceil(count / width);
       const roots = new Uint8Array(chunks * DIGEST_BYTES);
       for (let q = 0; q < chunks; q++) {
         const first = q * width;
-        subtreeRoot(table, first * DIGEST_BYTES, DIGEST_BYTES, Math.min(width, count - first), height, roots, q * DIGEST_BYTES);
+        subtreeRoot(
+          table,
+          first * DIGEST_BYTES,
+          DIGEST_BYTES,
+          Math.min(width, count - first),
+          height,
+          roots,
+          q * DIGEST_BYTES,
+        );
       }
-      expectBytes(merkleRootOfLeafHashes(roots, chunks), referenceRoot(leaves), `n=${count} h=${height}`);
+      expectBytes(
+        merkleRootOfLeafHashes(roots, chunks),
+        referenceRoot(leaves),
+        `n=${count} h=${height}`,
+      );
     }
   });
 });

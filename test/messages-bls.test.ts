@@ -1,5 +1,9 @@
 /** Protocol message bytes and BLS min_pk certificates, cross-checked with the official wasm. */
-import { bls12381_min_pk_aggregate, bls12381_min_pk_verify, bls12381_min_pk_verify_aggregate } from '@mysten/walrus-wasm';
+import {
+  bls12381_min_pk_aggregate,
+  bls12381_min_pk_verify,
+  bls12381_min_pk_verify_aggregate,
+} from '@mysten/walrus-wasm';
 import { describe, expect, it } from 'vitest';
 import {
   blsAggregateSignatures,
@@ -31,21 +35,33 @@ describe('protocol messages (api.md §2.1, contracts.md §6)', () => {
     blobId.set([0xef, 0xbe, 0xad, 0xde]);
     const message = storageConfirmationMessage(7, blobId, { kind: 'permanent' });
     expect(bytesToHex(message)).toBe('01000307000000' + 'efbeadde' + '00'.repeat(28) + '00');
-    expect(parseStorageConfirmation(message)).toEqual({ epoch: 7, blobId, persistence: { kind: 'permanent' } });
+    expect(parseStorageConfirmation(message)).toEqual({
+      epoch: 7,
+      blobId,
+      persistence: { kind: 'permanent' },
+    });
   });
 
   it('lays out deletable confirmations, invalid-blob attestations and proofs of possession', () => {
     const blobId = randomBytes(32, 1);
     const objectId = randomBytes(32, 2);
-    const deletable = storageConfirmationMessage(0x01020304, blobId, { kind: 'deletable', objectId });
+    const deletable = storageConfirmationMessage(0x01020304, blobId, {
+      kind: 'deletable',
+      objectId,
+    });
     expect(deletable.length).toBe(72);
     expect(bytesToHex(deletable.subarray(0, 7))).toBe('01000304030201');
-    expect(parseStorageConfirmation(deletable).persistence).toEqual({ kind: 'deletable', objectId });
+    expect(parseStorageConfirmation(deletable).persistence).toEqual({
+      kind: 'deletable',
+      objectId,
+    });
     expect(bytesToHex(invalidBlobIdMessage(5, blobId))).toBe('02000305000000' + bytesToHex(blobId));
     const pop = proofOfPossessionMessage(1, randomBytes(32, 3), blsPublicKey(secretKey(4)));
     expect(pop.length).toBe(87);
     expect(pop[0]).toBe(0);
-    expect(() => parseStorageConfirmation(invalidBlobIdMessage(5, blobId))).toThrow(/not BLOB_CERT/);
+    expect(() => parseStorageConfirmation(invalidBlobIdMessage(5, blobId))).toThrow(
+      /not BLOB_CERT/,
+    );
     expect(() => parseStorageConfirmation(deletable.subarray(0, 60))).toThrow(/object ID/);
   });
 });
@@ -62,7 +78,9 @@ describe('BLS12-381 min_pk', () => {
       expect(bls12381_min_pk_verify(signature, publicKeys[i], message)).toBe(true);
     });
     const aggregate = blsAggregateSignatures(signatures.slice(0, 3));
-    expect(bytesToHex(aggregate)).toBe(bytesToHex(bls12381_min_pk_aggregate(signatures.slice(0, 3))));
+    expect(bytesToHex(aggregate)).toBe(
+      bytesToHex(bls12381_min_pk_aggregate(signatures.slice(0, 3))),
+    );
     expect(bls12381_min_pk_verify_aggregate(publicKeys.slice(0, 3), message, aggregate)).toBe(true);
     expect(blsVerify(signatures[0], publicKeys[1], message)).toBe(false);
     expect(blsVerify(new Uint8Array(96), publicKeys[0], message)).toBe(false);
@@ -82,9 +100,15 @@ describe('BLS12-381 min_pk', () => {
     expect(verifyCertificate(members, 10, ok.signature, ok.bitmap, message)).toBe(true);
     const light = cert([0, 1]);
     expect(verifyCertificate(members, 10, light.signature, light.bitmap, message)).toBe(false);
-    expect(verifyCertificate(members, 10, light.signature, light.bitmap, message, 'one-correct-node')).toBe(true);
-    expect(verifyCertificate(members, 10, ok.signature, signersBitmap([1, 2, 3], 4), message)).toBe(false);
+    expect(
+      verifyCertificate(members, 10, light.signature, light.bitmap, message, 'one-correct-node'),
+    ).toBe(true);
+    expect(verifyCertificate(members, 10, ok.signature, signersBitmap([1, 2, 3], 4), message)).toBe(
+      false,
+    );
     expect(verifyCertificate(members, 10, ok.signature, Uint8Array.of(0x17), message)).toBe(false);
-    expect(verifyCertificate(members, 10, ok.signature, Uint8Array.of(0x07, 0), message)).toBe(false);
+    expect(verifyCertificate(members, 10, ok.signature, Uint8Array.of(0x07, 0), message)).toBe(
+      false,
+    );
   });
 });

@@ -118,7 +118,9 @@ describe('move/ package contents', () => {
     ]) {
       const vector = vectors.find((v) => v.n_shards === nShards && v.size === size);
       expect(vector?.error).toBe('DataTooLarge');
-      expect(source).toContain(`encoded_blob_length(${size.toLocaleString('en').replaceAll(',', '_')}`);
+      expect(source).toContain(
+        `encoded_blob_length(${size.toLocaleString('en').replaceAll(',', '_')}`,
+      );
     }
   });
 });
@@ -126,18 +128,22 @@ describe('move/ package contents', () => {
 describe('move/tests/test_vectors.move BLS fixtures', () => {
   const bls = bls12_381.longSignatures;
   const fixtures = new Map<string, string>();
-  for (const m of read('tests/test_vectors.move').matchAll(/fun (\w+)\(\): (?:vector<u8>|u256) \{\s*(x"[0-9a-f]*"|0x[0-9a-f]+)/g)) {
+  for (const m of read('tests/test_vectors.move').matchAll(
+    /fun (\w+)\(\): (?:vector<u8>|u256) \{\s*(x"[0-9a-f]*"|0x[0-9a-f]+)/g,
+  )) {
     fixtures.set(m[1], m[2]);
   }
   const bytes = (name: string) => {
     const literal = fixtures.get(name);
-    if (literal === undefined || !literal.startsWith('x"')) throw new Error(`no byte fixture ${name}`);
+    if (literal === undefined || !literal.startsWith('x"'))
+      throw new Error(`no byte fixture ${name}`);
     return Uint8Array.from(Buffer.from(literal.slice(2, -1), 'hex'));
   };
   const u256 = (name: string) => BigInt(fixtures.get(name)!);
   const le = (value: bigint, length: number) =>
     Uint8Array.from({ length }, (_, i) => Number((value >> BigInt(8 * i)) & 0xffn));
-  const header = (type: number, epoch: number) => Uint8Array.from([type, 0, 3, ...le(BigInt(epoch), 4)]);
+  const header = (type: number, epoch: number) =>
+    Uint8Array.from([type, 0, 3, ...le(BigInt(epoch), 4)]);
   const verify = (signature: string, message: Uint8Array, keys: string[]) =>
     bls.verify(
       bls.Signature.fromBytes(bytes(signature)),
@@ -152,25 +158,41 @@ describe('move/tests/test_vectors.move BLS fixtures', () => {
       ['c', 0xa3],
       ['d', 0xa4],
     ] as const) {
-      const message = Uint8Array.from([...header(0, 0), ...le(BigInt(sender), 32).reverse(), ...bytes(`pk_${node}`)]);
+      const message = Uint8Array.from([
+        ...header(0, 0),
+        ...le(BigInt(sender), 32).reverse(),
+        ...bytes(`pk_${node}`),
+      ]);
       expect(message.length).toBe(87);
       expect(verify(`pop_${node}`, message, [`pk_${node}`])).toBe(true);
     }
-    const rotation = Uint8Array.from([...header(0, 1), ...le(0xa1n, 32).reverse(), ...bytes('pk_e')]);
+    const rotation = Uint8Array.from([
+      ...header(0, 1),
+      ...le(0xa1n, 32).reverse(),
+      ...bytes('pk_e'),
+    ]);
     expect(verify('pop_e_by_a_epoch_1', rotation, ['pk_e'])).toBe(true);
     expect(verify('pop_a', rotation, ['pk_a'])).toBe(false);
   });
 
   it('has aggregate certificates over the exact message bytes the Move tests pass', () => {
     const blobId = u256('blob_id');
-    expect(bytes('epoch1_cert_message')).toEqual(Uint8Array.from([...header(1, 1), ...le(blobId, 32), 0]));
+    expect(bytes('epoch1_cert_message')).toEqual(
+      Uint8Array.from([...header(1, 1), ...le(blobId, 32), 0]),
+    );
     expect(verify('epoch1_cert_sig_ab', bytes('epoch1_cert_message'), ['pk_a', 'pk_b'])).toBe(true);
-    expect(verify('epoch1_cert_sig_bcd', bytes('epoch1_cert_message'), ['pk_b', 'pk_c', 'pk_d'])).toBe(true);
+    expect(
+      verify('epoch1_cert_sig_bcd', bytes('epoch1_cert_message'), ['pk_b', 'pk_c', 'pk_d']),
+    ).toBe(true);
     expect(verify('epoch1_invalid_sig_a', bytes('epoch1_invalid_message'), ['pk_a'])).toBe(true);
-    expect(verify('unit_cert_sig_acd', bytes('unit_cert_message'), ['pk_a', 'pk_c', 'pk_d'])).toBe(true);
+    expect(verify('unit_cert_sig_acd', bytes('unit_cert_message'), ['pk_a', 'pk_c', 'pk_d'])).toBe(
+      true,
+    );
     expect(verify('unit_cert_sig_acd', bytes('unit_cert_message'), ['pk_a', 'pk_b'])).toBe(false);
     const vector = loadVectors().find((v) => v.n_shards === 10 && v.size === 1000)!;
     expect(blobId).toBe(BigInt(vector.blob_id_u256_dec));
-    expect(le(u256('blob_root_hash'), 32)).toEqual(Uint8Array.from(Buffer.from(vector.root_hash_hex, 'hex')));
+    expect(le(u256('blob_root_hash'), 32)).toEqual(
+      Uint8Array.from(Buffer.from(vector.root_hash_hex, 'hex')),
+    );
   });
 });

@@ -5,10 +5,20 @@
  */
 import { describe, expect, it } from 'vitest';
 import { blobIdFromString, blobIdToString, blobIdToU256 } from '../core/blob-id.js';
-import { DataTooLargeError, encodedBlobLength, encodingParams, maxBlobBytes, symbolBytes } from '../core/encoding/config.js';
+import {
+  DataTooLargeError,
+  encodedBlobLength,
+  encodingParams,
+  maxBlobBytes,
+  symbolBytes,
+} from '../core/encoding/config.js';
 import { encodeBlob } from '../core/encoding/blob-encoder.js';
 import { rotationOffset, shardForPair } from '../core/encoding/mapping.js';
-import { decodeBlobMetadataWithId, encodeBlobMetadataWithId, verifyMetadata } from '../core/encoding/metadata.js';
+import {
+  decodeBlobMetadataWithId,
+  encodeBlobMetadataWithId,
+  verifyMetadata,
+} from '../core/encoding/metadata.js';
 import { decodeSliverData } from '../core/encoding/sliver-data.js';
 import { contentOf, loadVectors, sha256Hex, toHex } from './helpers/vectors.js';
 
@@ -24,7 +34,8 @@ describe('RS2 reference vectors', () => {
     const name = `${vector.kind} n=${vector.n_shards} size=${vector.size}`;
     it(name, () => {
       const content = contentOf(vector);
-      if (vector.content_sha256 !== undefined) expect(sha256Hex(content)).toBe(vector.content_sha256);
+      if (vector.content_sha256 !== undefined)
+        expect(sha256Hex(content)).toBe(vector.content_sha256);
       if (vector.error !== undefined) {
         expect(vector.error).toBe('DataTooLarge');
         expect(maxBlobBytes(vector.n_shards)).toBe(vector.max_blob_size);
@@ -36,7 +47,9 @@ describe('RS2 reference vectors', () => {
       if (vector.kind !== 'anchor') {
         const params = encodingParams(n);
         expect([params.maxFaulty, params.nPrimary, params.nSecondary]).toEqual([
-          vector.max_faulty, vector.n_primary_source_symbols, vector.n_secondary_source_symbols,
+          vector.max_faulty,
+          vector.n_primary_source_symbols,
+          vector.n_secondary_source_symbols,
         ]);
         expect(symbolBytes(vector.size, n)).toBe(vector.symbol_size);
         expect(encodedBlobLength(vector.size, n)).toBe(vector.encoded_length);
@@ -86,11 +99,16 @@ describe('RS2 reference vectors', () => {
 
 describe('the worked example of encoding.md §12.2', () => {
   it('encodes bytes 00..0b for n = 4', () => {
-    const encoded = encodeBlob(Uint8Array.from({ length: 12 }, (_, i) => i), 4);
+    const encoded = encodeBlob(
+      Uint8Array.from({ length: 12 }, (_, i) => i),
+      4,
+    );
     expect(toHex(encoded.primarySliver(2))).toBe('a809ee0edc03');
     expect(toHex(encoded.primarySliver(3))).toBe('ae0fe404d20d');
     expect(toHex(encoded.secondarySliver(3))).toBe('06070405');
-    expect(toHex(encoded.rootHash)).toBe('6861e4ddafbda8bad72ee0e9f7bc883075a1bcedc6945a1a64360a7b97fef895');
+    expect(toHex(encoded.rootHash)).toBe(
+      '6861e4ddafbda8bad72ee0e9f7bc883075a1bcedc6945a1a64360a7b97fef895',
+    );
     expect(blobIdToString(encoded.blobId)).toBe('Zg-F1ZSwAZltvYqCSThDM8ih-gnuot4ST34Rr0MtWBQ');
     expect(toHex(encoded.primarySliverBcs(0))).toBe('06000102030405' + '0200' + '0000');
   });

@@ -6,8 +6,11 @@ import { elementsToSymbol, symbolToElements } from '../core/encoding/symbol-layo
 import { seededRandom } from './helpers/random.js';
 
 const sha256Le = (table: Uint16Array) =>
-  createHash('sha256').update(new Uint8Array(table.buffer, table.byteOffset, table.byteLength)).digest('hex');
-const hex16 = (values: ArrayLike<number>) => Array.from(values, (v) => v.toString(16).padStart(4, '0')).join(' ');
+  createHash('sha256')
+    .update(new Uint8Array(table.buffer, table.byteOffset, table.byteLength))
+    .digest('hex');
+const hex16 = (values: ArrayLike<number>) =>
+  Array.from(values, (v) => v.toString(16).padStart(4, '0')).join(' ');
 
 describe('GF(2^16) tables (encoding.md §4.2–4.3)', () => {
   it('match the spot values and SHA-256 of reed-solomon-simd', () => {
@@ -46,11 +49,17 @@ describe('Reed–Solomon encoding (encoding.md §4.5–4.6)', () => {
 
   it('selects the rate as reed-solomon-simd does', () => {
     expect([selectRate(2, 2), selectRate(3, 1), selectRate(4, 6), selectRate(7, 3)]).toEqual([
-      'high', 'high', 'low', 'high',
+      'high',
+      'high',
+      'low',
+      'high',
     ]);
-    expect([selectRate(334, 666), selectRate(667, 333), selectRate(34, 66), selectRate(67, 33)]).toEqual([
-      'low', 'high', 'low', 'high',
-    ]);
+    expect([
+      selectRate(334, 666),
+      selectRate(667, 333),
+      selectRate(34, 66),
+      selectRate(67, 33),
+    ]).toEqual(['low', 'high', 'low', 'high']);
     expect(() => selectRate(0, 1)).toThrow(RangeError);
     expect(() => selectRate(65536, 65536)).toThrow(RangeError);
   });
@@ -74,7 +83,15 @@ describe('Reed–Solomon encoding (encoding.md §4.5–4.6)', () => {
 
   it('decodes from any k of n symbols (multi-chunk high and low rate)', () => {
     const random = seededRandom(42);
-    for (const [k, m] of [[2, 2], [7, 3], [34, 66], [67, 33], [130, 70], [70, 130], [40, 9]]) {
+    for (const [k, m] of [
+      [2, 2],
+      [7, 3],
+      [34, 66],
+      [67, 33],
+      [130, 70],
+      [70, 130],
+      [40, 9],
+    ]) {
       const code = new ReedSolomonCode(k, m);
       const width = 3;
       const originals = Uint16Array.from({ length: k * width }, () => Math.floor(random() * 65536));
@@ -88,7 +105,9 @@ describe('Reed–Solomon encoding (encoding.md §4.5–4.6)', () => {
         const order = Array.from({ length: k + m }, (_, i) => i).sort(() => random() - 0.5);
         const chosen = order.slice(0, k);
         const symbols = new Uint16Array(k * width);
-        chosen.forEach((index, slot) => symbols.set(codeword.subarray(index * width, (index + 1) * width), slot * width));
+        chosen.forEach((index, slot) =>
+          symbols.set(codeword.subarray(index * width, (index + 1) * width), slot * width),
+        );
         expect(code.decode(chosen, symbols, width)).toEqual(originals);
       }
       expect(() => code.decode([0], new Uint16Array(width), width)).toThrow(/need/);

@@ -18,7 +18,12 @@ const CASES = 24;
 
 interface WasmMetadata {
   blob_id: number[];
-  metadata: { V1: { unencoded_length: number; hashes: { primary_hash: { Digest: number[] }; secondary_hash: { Digest: number[] } }[] } };
+  metadata: {
+    V1: {
+      unencoded_length: number;
+      hashes: { primary_hash: { Digest: number[] }; secondary_hash: { Digest: number[] } }[];
+    };
+  };
 }
 
 describe('walrus-edge vs @mysten/walrus-wasm', () => {
@@ -31,16 +36,27 @@ describe('walrus-edge vs @mysten/walrus-wasm', () => {
     it(`case ${c} (seed ${seed}): n=${nShards} size=${size}`, () => {
       const blob = randomBytes(size, seed);
       const ours = encodeBlob(blob, nShards);
-      const primaryBuffers = Array.from({ length: nShards }, () => new Uint8Array(ours.primarySliverBcsBytes));
-      const secondaryBuffers = Array.from({ length: nShards }, () => new Uint8Array(ours.secondarySliverBcsBytes));
+      const primaryBuffers = Array.from(
+        { length: nShards },
+        () => new Uint8Array(ours.primarySliverBcsBytes),
+      );
+      const secondaryBuffers = Array.from(
+        { length: nShards },
+        () => new Uint8Array(ours.secondarySliverBcsBytes),
+      );
       const encoder = new BlobEncoder(nShards);
-      const [metadata, rootHash] = encoder.encode(blob, primaryBuffers, secondaryBuffers) as [WasmMetadata, { Digest: number[] }];
+      const [metadata, rootHash] = encoder.encode(blob, primaryBuffers, secondaryBuffers) as [
+        WasmMetadata,
+        { Digest: number[] },
+      ];
       expectBytes(Uint8Array.from(rootHash.Digest), ours.rootHash);
       expectBytes(Uint8Array.from(metadata.blob_id), ours.blobId);
       expect(metadata.metadata.V1.unencoded_length).toBe(size);
       metadata.metadata.V1.hashes.forEach((pair, p) => {
         expect(Uint8Array.from(pair.primary_hash.Digest)).toEqual(ours.metadata.hashes[p].primary);
-        expect(Uint8Array.from(pair.secondary_hash.Digest)).toEqual(ours.metadata.hashes[p].secondary);
+        expect(Uint8Array.from(pair.secondary_hash.Digest)).toEqual(
+          ours.metadata.hashes[p].secondary,
+        );
       });
       for (let p = 0; p < nShards; p++) {
         expectBytes(primaryBuffers[p], ours.primarySliverBcs(p));
@@ -48,9 +64,16 @@ describe('walrus-edge vs @mysten/walrus-wasm', () => {
       }
       // Cross-decoding: the wasm decodes from our slivers, we decode from its slivers.
       const { nPrimary } = encodingParams(nShards);
-      const chosen = Array.from({ length: nShards }, (_, i) => i).sort(() => random() - 0.5).slice(0, nPrimary);
+      const chosen = Array.from({ length: nShards }, (_, i) => i)
+        .sort(() => random() - 0.5)
+        .slice(0, nPrimary);
       const out = new Uint8Array(size);
-      encoder.decode(Array.from(ours.blobId), BigInt(size), chosen.map((i) => ours.primarySliverBcs(i)), out);
+      encoder.decode(
+        Array.from(ours.blobId),
+        BigInt(size),
+        chosen.map((i) => ours.primarySliverBcs(i)),
+        out,
+      );
       expectBytes(out, blob);
       const verified = verifyMetadata(ours.blobId, ours.metadata, nShards);
       const theirs = chosen.map((i) => decodeSliverData(primaryBuffers[i]));

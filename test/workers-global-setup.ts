@@ -86,11 +86,25 @@ interface RunningDevnet {
  * Starts one devnet; `cleanups` gets its teardown as soon as the process exists, so a failure
  * anywhere later still stops it.
  */
-async function startDevnet(label: string, wallets: number, cleanups: (() => Promise<void>)[]): Promise<RunningDevnet> {
+async function startDevnet(
+  label: string,
+  wallets: number,
+  cleanups: (() => Promise<void>)[],
+): Promise<RunningDevnet> {
   const dataDir = mkdtempSync(join(tmpdir(), `walrus-edge-workers-test-${label}-`));
   const child = spawn(
     process.execPath,
-    [LAUNCHER, '--data-dir', dataDir, '--port', '0', '--nodes', String(DEVNET_NODES), '--shards', String(DEVNET_SHARDS)],
+    [
+      LAUNCHER,
+      '--data-dir',
+      dataDir,
+      '--port',
+      '0',
+      '--nodes',
+      String(DEVNET_NODES),
+      '--shards',
+      String(DEVNET_SHARDS),
+    ],
     { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   const pid = child.pid!;
@@ -125,9 +139,15 @@ async function startDevnet(label: string, wallets: number, cleanups: (() => Prom
 
   try {
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`not ready within ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`not ready within ${START_TIMEOUT_MS} ms`)),
+        START_TIMEOUT_MS,
+      );
       child.stdout!.on('data', () => {
-        if (output.includes('Ctrl-C stops everything.') && existsSync(join(dataDir, 'network.json'))) {
+        if (
+          output.includes('Ctrl-C stops everything.') &&
+          existsSync(join(dataDir, 'network.json'))
+        ) {
           clearTimeout(timer);
           resolve();
         }
@@ -146,7 +166,9 @@ async function startDevnet(label: string, wallets: number, cleanups: (() => Prom
       walletKeyFile: string;
       nodes: { name: string; url: string; shards: number[]; pid: number }[];
     };
-    const extraWallets = await Promise.all(Array.from({ length: wallets - 1 }, () => fundedWallet(network.ledgerUrl)));
+    const extraWallets = await Promise.all(
+      Array.from({ length: wallets - 1 }, () => fundedWallet(network.ledgerUrl)),
+    );
     return {
       values: {
         dataDir,
@@ -177,7 +199,9 @@ async function startDevnet(label: string, wallets: number, cleanups: (() => Prom
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!existsSync(LAUNCHER)) {
-    throw new Error(`workers tests need the devnet launcher ${LAUNCHER}, which is missing: run \`npm run build\` first (scripts/test.sh does)`);
+    throw new Error(
+      `workers tests need the devnet launcher ${LAUNCHER}, which is missing: run \`npm run build\` first (scripts/test.sh does)`,
+    );
   }
   const cleanups: (() => Promise<void>)[] = [];
   const teardown = async () => {

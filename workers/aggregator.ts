@@ -9,7 +9,12 @@ import type { CommitteeView } from '../client/committee.js';
 import { BlobNotFoundError, BlobUnavailableError } from '../client/read.js';
 import { openBlobStream } from '../client/read-stream.js';
 import type { StorageNodeClientOptions } from '../client/storage-node-client.js';
-import { decideRange, ifMatchFails, ifNoneMatchHits, ifRangeAllowsRange } from './http-semantics.js';
+import {
+  decideRange,
+  ifMatchFails,
+  ifNoneMatchHits,
+  ifRangeAllowsRange,
+} from './http-semantics.js';
 import { errorResponse } from './errors.js';
 
 /** A certified blob's bytes never change: cache for a year and never revalidate. */
@@ -34,12 +39,17 @@ function commonHeaders(etag: string, cacheControl: string): Headers {
   });
 }
 
-export async function readBlobRoute(request: Request, blobIdText: string, deps: AggregatorDeps): Promise<Response> {
+export async function readBlobRoute(
+  request: Request,
+  blobIdText: string,
+  deps: AggregatorDeps,
+): Promise<Response> {
   let blobId: Uint8Array;
   try {
     blobId = blobIdFromString(blobIdText);
   } catch (error) {
-    if (error instanceof InvalidBlobIdError) return errorResponse(400, 'INVALID_BLOB_ID', error.message);
+    if (error instanceof InvalidBlobIdError)
+      return errorResponse(400, 'INVALID_BLOB_ID', error.message);
     throw error;
   }
   const etag = `"${blobIdText}"`;
@@ -48,11 +58,15 @@ export async function readBlobRoute(request: Request, blobIdText: string, deps: 
   }
   const committee = await deps.committee();
   const certified = await deps.isCertified(blobId, committee).catch(() => false);
-  const headers = commonHeaders(etag, certified ? CACHE_CONTROL_CERTIFIED : CACHE_CONTROL_UNCERTIFIED);
+  const headers = commonHeaders(
+    etag,
+    certified ? CACHE_CONTROL_CERTIFIED : CACHE_CONTROL_UNCERTIFIED,
+  );
   if (ifNoneMatchHits(request.headers.get('if-none-match'), etag)) {
     return new Response(null, { status: 304, headers });
   }
-  const rangeAllowed = request.method === 'GET' && ifRangeAllowsRange(request.headers.get('if-range'), etag);
+  const rangeAllowed =
+    request.method === 'GET' && ifRangeAllowsRange(request.headers.get('if-range'), etag);
   const rangeHeader = rangeAllowed ? request.headers.get('range') : null;
   let opened;
   try {
@@ -65,8 +79,10 @@ export async function readBlobRoute(request: Request, blobIdText: string, deps: 
       },
     });
   } catch (error) {
-    if (error instanceof BlobNotFoundError) return errorResponse(404, 'BLOB_NOT_FOUND', error.message);
-    if (error instanceof BlobUnavailableError) return errorResponse(503, 'BLOB_UNAVAILABLE', error.message);
+    if (error instanceof BlobNotFoundError)
+      return errorResponse(404, 'BLOB_NOT_FOUND', error.message);
+    if (error instanceof BlobUnavailableError)
+      return errorResponse(503, 'BLOB_UNAVAILABLE', error.message);
     throw error;
   }
   const length = opened.blobBytes;
@@ -89,16 +105,25 @@ export async function readBlobRoute(request: Request, blobIdText: string, deps: 
     await opened.stream.cancel();
     return new Response(null, { status, headers });
   }
-  return new Response(bodyLength === 0 ? null : withKnownLength(opened.stream, bodyLength), { status, headers });
+  return new Response(bodyLength === 0 ? null : withKnownLength(opened.stream, bodyLength), {
+    status,
+    headers,
+  });
 }
 
 /**
  * workerd sends a streamed body chunked (dropping our Content-Length) unless it flows through a
  * FixedLengthStream; players and download managers want the length. Other runtimes keep the header.
  */
-function withKnownLength(stream: ReadableStream<Uint8Array>, length: number): ReadableStream<Uint8Array> {
-  const Fixed = (globalThis as { FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array> })
-    .FixedLengthStream;
+function withKnownLength(
+  stream: ReadableStream<Uint8Array>,
+  length: number,
+): ReadableStream<Uint8Array> {
+  const Fixed = (
+    globalThis as {
+      FixedLengthStream?: new (length: number) => TransformStream<Uint8Array, Uint8Array>;
+    }
+  ).FixedLengthStream;
   if (Fixed === undefined) return stream;
   const fixed = new Fixed(length);
   stream.pipeTo(fixed.writable).catch(() => {

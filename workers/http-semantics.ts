@@ -8,9 +8,7 @@ import type { ByteRange } from '../client/read-stream.js';
 
 /** Ranges beyond this many parts are not worth serving as multipart; the first one is served. */
 export type RangeDecision =
-  | { kind: 'full' }
-  | { kind: 'partial'; range: ByteRange }
-  | { kind: 'unsatisfiable' };
+  { kind: 'full' } | { kind: 'partial'; range: ByteRange } | { kind: 'unsatisfiable' };
 
 const RANGE_HEADER_CHARS_MAX = 1024;
 
@@ -42,16 +40,25 @@ export function decideRange(header: string | null, length: number): RangeDecisio
   for (const spec of parsed) {
     if ('suffix' in spec) {
       if (spec.suffix === 0 || length === 0) continue;
-      return { kind: 'partial', range: { start: Math.max(0, length - spec.suffix), end: length - 1 } };
+      return {
+        kind: 'partial',
+        range: { start: Math.max(0, length - spec.suffix), end: length - 1 },
+      };
     }
     if (spec.first >= length) continue;
-    return { kind: 'partial', range: { start: spec.first, end: Math.min(length - 1, spec.last ?? length - 1) } };
+    return {
+      kind: 'partial',
+      range: { start: spec.first, end: Math.min(length - 1, spec.last ?? length - 1) },
+    };
   }
   return { kind: 'unsatisfiable' };
 }
 
 function entityTags(header: string): string[] {
-  return header.split(',').map((tag) => tag.trim()).filter((tag) => tag !== '');
+  return header
+    .split(',')
+    .map((tag) => tag.trim())
+    .filter((tag) => tag !== '');
 }
 
 const opaque = (tag: string) => (tag.startsWith('W/') ? tag.slice(2) : tag);

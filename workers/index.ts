@@ -39,7 +39,11 @@ function chainOf(env: Env): SuiChain {
   if (chainCache?.key !== key) {
     chainCache = {
       key,
-      chain: new SuiChain({ url: env.SUI_RPC_URL, packageId: env.WALRUS_PACKAGE_ID, systemObjectId: env.WALRUS_SYSTEM_OBJECT_ID }),
+      chain: new SuiChain({
+        url: env.SUI_RPC_URL,
+        packageId: env.WALRUS_PACKAGE_ID,
+        systemObjectId: env.WALRUS_SYSTEM_OBJECT_ID,
+      }),
     };
   }
   return chainCache.chain;
@@ -50,7 +54,9 @@ async function isCertified(chain: SuiChain, blobId: Uint8Array): Promise<boolean
   const system = await chain.readSystem();
   for (const member of system.members.slice(0, 3)) {
     try {
-      const status = (await new StorageNodeClient(member.networkAddress, { timeoutMs: 5_000 }).getBlobStatus(blobId)) as {
+      const status = (await new StorageNodeClient(member.networkAddress, {
+        timeoutMs: 5_000,
+      }).getBlobStatus(blobId)) as {
         permanent?: { isCertified?: boolean };
         deletable?: { initialCertifiedEpoch?: number | null };
       };
@@ -86,11 +92,21 @@ router
   })
   .put('/v1/blobs', (request, env) => {
     if (env.PUBLISHER_SECRET_KEY === undefined) {
-      return errorResponse(405, 'PUBLISHER_DISABLED', 'this edge node has no publisher wallet configured');
+      return errorResponse(
+        405,
+        'PUBLISHER_DISABLED',
+        'this edge node has no publisher wallet configured',
+      );
     }
-    const signer = Ed25519Keypair.fromSecretKey(decodeSuiPrivateKey(env.PUBLISHER_SECRET_KEY).secretKey);
+    const signer = Ed25519Keypair.fromSecretKey(
+      decodeSuiPrivateKey(env.PUBLISHER_SECRET_KEY).secretKey,
+    );
     const bodyBytesMax = Number(env.PUBLISHER_BODY_BYTES_MAX ?? PUBLISHER_BODY_BYTES_DEFAULT);
-    return publishBlobRoute(request as unknown as Request, { chain: chainOf(env), signer, bodyBytesMax });
+    return publishBlobRoute(request as unknown as Request, {
+      chain: chainOf(env),
+      signer,
+      bodyBytesMax,
+    });
   });
 
 export default {

@@ -26,27 +26,38 @@ async function readBody(request: Request, bytesMax: number): Promise<Uint8Array 
   try {
     return await readBodyBounded(request, bytesMax);
   } catch (error) {
-    if (error instanceof BodyTooLargeError) return errorResponse(413, 'BODY_TOO_LARGE', error.message);
+    if (error instanceof BodyTooLargeError)
+      return errorResponse(413, 'BODY_TOO_LARGE', error.message);
     throw error;
   }
 }
 
 function parseQuery(url: URL): { epochs: number; deletable: boolean } | Response {
   for (const key of url.searchParams.keys()) {
-    if (!KNOWN_PARAMS.has(key)) return errorResponse(400, 'MALFORMED_REQUEST', `unknown query parameter ${key}`);
+    if (!KNOWN_PARAMS.has(key))
+      return errorResponse(400, 'MALFORMED_REQUEST', `unknown query parameter ${key}`);
   }
   const epochsText = url.searchParams.get('epochs') ?? '1';
   const epochs = Number(epochsText);
   if (!/^\d+$/.test(epochsText) || epochs < 1 || epochs > EPOCHS_MAX) {
-    return errorResponse(400, 'MALFORMED_REQUEST', `epochs must be an integer from 1 to ${EPOCHS_MAX}`);
+    return errorResponse(
+      400,
+      'MALFORMED_REQUEST',
+      `epochs must be an integer from 1 to ${EPOCHS_MAX}`,
+    );
   }
   const permanent = url.searchParams.get('permanent') === 'true';
   const deletableFlag = url.searchParams.get('deletable') === 'true';
   if (permanent && deletableFlag) {
-    return errorResponse(400, 'INVALID_BLOB_PERSISTENCE', 'a blob cannot be both permanent and deletable');
+    return errorResponse(
+      400,
+      'INVALID_BLOB_PERSISTENCE',
+      'a blob cannot be both permanent and deletable',
+    );
   }
   const encoding = url.searchParams.get('encoding_type');
-  if (encoding !== null && encoding !== 'RS2') return errorResponse(400, 'MALFORMED_REQUEST', 'only RS2 is supported');
+  if (encoding !== null && encoding !== 'RS2')
+    return errorResponse(400, 'MALFORMED_REQUEST', 'only RS2 is supported');
   // Deletable is Walrus's default since v1.33.
   return { epochs, deletable: !permanent };
 }
@@ -57,7 +68,12 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
   const body = await readBody(request, deps.bodyBytesMax);
   if (body instanceof Response) return body;
   try {
-    const stored = await storeBlob(body, { chain: deps.chain, signer: deps.signer, epochs: query.epochs, deletable: query.deletable });
+    const stored = await storeBlob(body, {
+      chain: deps.chain,
+      signer: deps.signer,
+      epochs: query.epochs,
+      deletable: query.deletable,
+    });
     const blob = stored.blobObject;
     return Response.json({
       newlyCreated: {
@@ -76,13 +92,20 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
           },
           deletable: blob.deletable,
         },
-        resourceOperation: { registerFromScratch: { encodedLength: Number(stored.cost.encodedLength), epochsAhead: query.epochs } },
+        resourceOperation: {
+          registerFromScratch: {
+            encodedLength: Number(stored.cost.encodedLength),
+            epochsAhead: query.epochs,
+          },
+        },
         cost: Number(stored.cost.totalMist),
       },
     });
   } catch (error) {
-    if (error instanceof DataTooLargeError) return errorResponse(413, 'BLOB_TOO_LARGE', error.message);
-    if (error instanceof NotEnoughConfirmationsError) return errorResponse(504, 'INSUFFICIENT_CONFIRMATIONS', error.message);
+    if (error instanceof DataTooLargeError)
+      return errorResponse(413, 'BLOB_TOO_LARGE', error.message);
+    if (error instanceof NotEnoughConfirmationsError)
+      return errorResponse(504, 'INSUFFICIENT_CONFIRMATIONS', error.message);
     throw error;
   }
 }

@@ -108,7 +108,13 @@ export class EncoderPool {
     const job = new BlobEncodingJob(layout, shared, buffers);
     // Idle workers must not keep the process alive, busy ones must: replies are all we wait for.
     for (const worker of this.workers) worker.ref();
-    const setup = { kind: 'setup' as const, blobBytes: layout.blobBytes, nShards, blob: shared, buffers };
+    const setup = {
+      kind: 'setup' as const,
+      blobBytes: layout.blobBytes,
+      nShards,
+      blob: shared,
+      buffers,
+    };
     await Promise.all(this.workers.map((worker) => this.send(worker, setup)));
     try {
       await this.runStage(job, 'rows', layout.params.nPrimary);
@@ -126,7 +132,10 @@ export class EncoderPool {
     const rangeCount = Math.min(count, this.threads * RANGES_PER_THREAD);
     const ranges: [number, number][] = [];
     for (let i = 0; i < rangeCount; i++) {
-      ranges.push([Math.floor((i * count) / rangeCount), Math.floor(((i + 1) * count) / rangeCount)]);
+      ranges.push([
+        Math.floor((i * count) / rangeCount),
+        Math.floor(((i + 1) * count) / rangeCount),
+      ]);
     }
     let next = 0;
     const take = () => (next < ranges.length ? ranges[next++] : undefined);

@@ -5,7 +5,13 @@ import type { EncodingBuffers } from '../../core/encoding/blob-layout.js';
 export type EncoderStage = 'rows' | 'columns' | 'pairs';
 
 export type EncoderWorkerRequest =
-  | { kind: 'setup'; blobBytes: number; nShards: number; blob: Uint8Array; buffers: EncodingBuffers }
+  | {
+      kind: 'setup';
+      blobBytes: number;
+      nShards: number;
+      blob: Uint8Array;
+      buffers: EncodingBuffers;
+    }
   | { kind: 'run'; stage: EncoderStage; start: number; end: number }
   | { kind: 'release' };
 
@@ -16,7 +22,12 @@ export interface EncoderWorkerReply {
   error?: string;
 }
 
-export function runStageRange(job: BlobEncodingJob, stage: EncoderStage, start: number, end: number): void {
+export function runStageRange(
+  job: BlobEncodingJob,
+  stage: EncoderStage,
+  start: number,
+  end: number,
+): void {
   if (stage === 'rows') job.encodeRows(start, end);
   else if (stage === 'columns') job.encodeColumnChunks(start, end);
   else job.hashPrimarySlivers(start, end);

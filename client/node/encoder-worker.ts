@@ -5,7 +5,11 @@
 import { parentPort } from 'node:worker_threads';
 import { BlobEncodingJob } from '../../core/encoding/blob-encoder.js';
 import { blobLayout } from '../../core/encoding/blob-layout.js';
-import { type EncoderWorkerMessage, type EncoderWorkerReply, runStageRange } from './encoder-stages.js';
+import {
+  type EncoderWorkerMessage,
+  type EncoderWorkerReply,
+  runStageRange,
+} from './encoder-stages.js';
 
 let job: BlobEncodingJob | undefined;
 
@@ -13,7 +17,11 @@ parentPort?.on('message', (message: EncoderWorkerMessage) => {
   const reply: EncoderWorkerReply = { taskId: message.taskId };
   try {
     if (message.kind === 'setup') {
-      job = new BlobEncodingJob(blobLayout(message.blobBytes, message.nShards), message.blob, message.buffers);
+      job = new BlobEncodingJob(
+        blobLayout(message.blobBytes, message.nShards),
+        message.blob,
+        message.buffers,
+      );
     } else if (message.kind === 'release') {
       job = undefined;
     } else {

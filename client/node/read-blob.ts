@@ -8,11 +8,15 @@ import { sharedBytes } from './encoder-pool.js';
 /** Read chunk: large enough for throughput, small enough to not need a second buffer. */
 const READ_CHUNK_BYTES = 8 * 1024 * 1024;
 
-export function readFileShared(path: string, bytesMax: number = Number.MAX_SAFE_INTEGER): Uint8Array {
+export function readFileShared(
+  path: string,
+  bytesMax: number = Number.MAX_SAFE_INTEGER,
+): Uint8Array {
   const fd = openSync(path, 'r');
   try {
     const size = fstatSync(fd).size;
-    if (size > bytesMax) throw new RangeError(`${path} is ${size} bytes, more than the ${bytesMax} allowed`);
+    if (size > bytesMax)
+      throw new RangeError(`${path} is ${size} bytes, more than the ${bytesMax} allowed`);
     const out = sharedBytes(size);
     let offset = 0;
     while (offset < size) {

@@ -32,7 +32,8 @@ async function readBounded(response: Response, method: string): Promise<string> 
   try {
     return new TextDecoder().decode(await readBodyBounded(response, RESPONSE_BYTES_MAX));
   } catch (error) {
-    if (error instanceof BodyTooLargeError) throw new ChainNetworkError(`${method}: response ${error.message}`, method, false);
+    if (error instanceof BodyTooLargeError)
+      throw new ChainNetworkError(`${method}: response ${error.message}`, method, false);
     throw error;
   }
 }

@@ -37,7 +37,9 @@ export function decodeBlob(
   }
   const chosen = [...byIndex.values()].sort((a, b) => a.index - b.index).slice(0, needed);
   if (!options.alreadyVerified) for (const sliver of chosen) verifySliver(metadata, axis, sliver);
-  return axis === 'primary' ? decodeFromPrimary(layout, chosen) : decodeFromSecondary(layout, chosen);
+  return axis === 'primary'
+    ? decodeFromPrimary(layout, chosen)
+    : decodeFromSecondary(layout, chosen);
 }
 
 /** Columns c < n_s are codewords of the primary code; primary sliver i is position i. */
@@ -56,13 +58,29 @@ function decodeFromPrimary(layout: BlobLayout, slivers: readonly SliverData[]): 
     const symbols = new Uint16Array(slivers.length * width);
     slivers.forEach((sliver, slot) => {
       for (let c = batch.first; c < batch.last; c++) {
-        symbolToElements(sliver.data, c * size, size, batch.elementStart, batch.elementEnd, symbols, slot * width + (c - batch.first) * span);
+        symbolToElements(
+          sliver.data,
+          c * size,
+          size,
+          batch.elementStart,
+          batch.elementEnd,
+          symbols,
+          slot * width + (c - batch.first) * span,
+        );
       }
     });
     const originals = decoder.decode(symbols, width);
     for (let r = 0; r < nPrimary; r++) {
       for (let c = batch.first; c < batch.last; c++) {
-        elementsToSymbol(originals, r * width + (c - batch.first) * span, size, batch.elementStart, batch.elementEnd, out, r * rowBytes + c * size);
+        elementsToSymbol(
+          originals,
+          r * width + (c - batch.first) * span,
+          size,
+          batch.elementStart,
+          batch.elementEnd,
+          out,
+          r * rowBytes + c * size,
+        );
       }
     }
   }
@@ -81,16 +99,31 @@ function decodeFromSecondary(layout: BlobLayout, slivers: readonly SliverData[])
     const symbols = new Uint16Array(slivers.length * width);
     slivers.forEach((sliver, slot) => {
       for (let r = batch.first; r < batch.last; r++) {
-        symbolToElements(sliver.data, r * size, size, batch.elementStart, batch.elementEnd, symbols, slot * width + (r - batch.first) * span);
+        symbolToElements(
+          sliver.data,
+          r * size,
+          size,
+          batch.elementStart,
+          batch.elementEnd,
+          symbols,
+          slot * width + (r - batch.first) * span,
+        );
       }
     });
     const originals = decoder.decode(symbols, width);
     for (let r = batch.first; r < batch.last; r++) {
       for (let c = 0; c < nSecondary; c++) {
-        elementsToSymbol(originals, c * width + (r - batch.first) * span, size, batch.elementStart, batch.elementEnd, out, r * rowBytes + c * size);
+        elementsToSymbol(
+          originals,
+          c * width + (r - batch.first) * span,
+          size,
+          batch.elementStart,
+          batch.elementEnd,
+          out,
+          r * rowBytes + c * size,
+        );
       }
     }
   }
   return out.subarray(0, blobBytes);
 }
-

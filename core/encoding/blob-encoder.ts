@@ -74,7 +74,8 @@ export class BlobEncodingJob {
     blob: Uint8Array,
     readonly buffers: EncodingBuffers,
   ) {
-    if (blob.length !== layout.blobBytes) throw new RangeError('blob length does not match the layout');
+    if (blob.length !== layout.blobBytes)
+      throw new RangeError('blob length does not match the layout');
     this.matrix = new MessageMatrix(layout, blob);
     this.chunking = columnChunking(layout);
     const { nPrimary, nSecondary, maxFaulty } = layout.params;
@@ -117,14 +118,30 @@ export class BlobEncodingJob {
         const row = this.matrix.row(r);
         const out = (r - batch.first) * span;
         for (let c = 0; c < nSecondary; c++) {
-          symbolToElements(row.bytes, row.offset + c * size, size, batch.elementStart, batch.elementEnd, work, c * width + out);
+          symbolToElements(
+            row.bytes,
+            row.offset + c * size,
+            size,
+            batch.elementStart,
+            batch.elementEnd,
+            work,
+            c * width + out,
+          );
         }
       }
       code.encodeInPlace(work, width);
       for (let t = 0; t < maxFaulty; t++) {
         for (let r = batch.first; r < batch.last; r++) {
           const at = (t * nPrimary + r) * size;
-          elementsToSymbol(work, t * width + (r - batch.first) * span, size, batch.elementStart, batch.elementEnd, this.buffers.recoveryColumns, at);
+          elementsToSymbol(
+            work,
+            t * width + (r - batch.first) * span,
+            size,
+            batch.elementStart,
+            batch.elementEnd,
+            this.buffers.recoveryColumns,
+            at,
+          );
         }
       }
     }
@@ -138,7 +155,10 @@ export class BlobEncodingJob {
       const row = this.matrix.row(r);
       return { bytes: row.bytes, offset: row.offset + c * size };
     }
-    return { bytes: this.buffers.recoveryColumns, offset: ((c - nSecondary) * nPrimary + r) * size };
+    return {
+      bytes: this.buffers.recoveryColumns,
+      offset: ((c - nSecondary) * nPrimary + r) * size,
+    };
   }
 
   /**
@@ -158,10 +178,25 @@ export class BlobEncodingJob {
       this.encodeColumns(first, last, leaves);
       for (let c = first; c < last; c++) {
         const pair = nShards - 1 - c;
-        merkleRootOfLeaves(leaves, (c - first) * nShards * DIGEST_BYTES, DIGEST_BYTES, nShards, sliverHashes, pair * 2 * DIGEST_BYTES + DIGEST_BYTES);
+        merkleRootOfLeaves(
+          leaves,
+          (c - first) * nShards * DIGEST_BYTES,
+          DIGEST_BYTES,
+          nShards,
+          sliverHashes,
+          pair * 2 * DIGEST_BYTES + DIGEST_BYTES,
+        );
       }
       for (let r = 0; r < nShards; r++) {
-        subtreeRoot(leaves, r * DIGEST_BYTES, nShards * DIGEST_BYTES, last - first, height, rowChunkRoots, (r * chunkCount + chunk) * DIGEST_BYTES);
+        subtreeRoot(
+          leaves,
+          r * DIGEST_BYTES,
+          nShards * DIGEST_BYTES,
+          last - first,
+          height,
+          rowChunkRoots,
+          (r * chunkCount + chunk) * DIGEST_BYTES,
+        );
       }
     }
   }
@@ -175,11 +210,29 @@ export class BlobEncodingJob {
     if (first < systematicEnd) {
       for (let r = 0; r < nPrimary; r++) {
         const row = this.matrix.row(r);
-        hashSymbols(LEAF_PREFIX, row.bytes, row.offset + first * size, size, systematicEnd - first, leaves, r * DIGEST_BYTES, columnStride);
+        hashSymbols(
+          LEAF_PREFIX,
+          row.bytes,
+          row.offset + first * size,
+          size,
+          systematicEnd - first,
+          leaves,
+          r * DIGEST_BYTES,
+          columnStride,
+        );
       }
     }
     for (let c = Math.max(first, nSecondary); c < last; c++) {
-      hashSymbols(LEAF_PREFIX, this.buffers.recoveryColumns, (c - nSecondary) * nPrimary * size, size, nPrimary, leaves, (c - first) * columnStride, DIGEST_BYTES);
+      hashSymbols(
+        LEAF_PREFIX,
+        this.buffers.recoveryColumns,
+        (c - nSecondary) * nPrimary * size,
+        size,
+        nPrimary,
+        leaves,
+        (c - first) * columnStride,
+        DIGEST_BYTES,
+      );
     }
   }
 
@@ -199,7 +252,15 @@ export class BlobEncodingJob {
       for (let r = 0; r < nPrimary; r++) {
         for (let c = batch.first; c < batch.last; c++) {
           const cell = this.columnCell(r, c);
-          symbolToElements(cell.bytes, cell.offset, size, batch.elementStart, batch.elementEnd, work, r * width + (c - batch.first) * span);
+          symbolToElements(
+            cell.bytes,
+            cell.offset,
+            size,
+            batch.elementStart,
+            batch.elementEnd,
+            work,
+            r * width + (c - batch.first) * span,
+          );
         }
       }
       code.encodeInPlace(work, width);
@@ -209,9 +270,25 @@ export class BlobEncodingJob {
         for (let c = batch.first; c < batch.last; c++) {
           const from = t * width + (c - batch.first) * span;
           if (c < nSecondary) {
-            elementsToSymbol(work, from, size, batch.elementStart, batch.elementEnd, recoveryRows, (t * nSecondary + c) * size);
+            elementsToSymbol(
+              work,
+              from,
+              size,
+              batch.elementStart,
+              batch.elementEnd,
+              recoveryRows,
+              (t * nSecondary + c) * size,
+            );
           } else {
-            elementsToSymbol(work, from, size, batch.elementStart, batch.elementEnd, corner, (t * columns + c - batch.first) * size);
+            elementsToSymbol(
+              work,
+              from,
+              size,
+              batch.elementStart,
+              batch.elementEnd,
+              corner,
+              (t * columns + c - batch.first) * size,
+            );
           }
         }
       }
@@ -221,10 +298,28 @@ export class BlobEncodingJob {
       for (let t = 0; t < recoveryCount; t++) {
         const leafRow = (nPrimary + t) * DIGEST_BYTES;
         if (batch.first < systematicEnd) {
-          hashSymbols(LEAF_PREFIX, recoveryRows, (t * nSecondary + batch.first) * size, size, systematicEnd - batch.first, leaves, (batch.first - first) * columnStride + leafRow, columnStride);
+          hashSymbols(
+            LEAF_PREFIX,
+            recoveryRows,
+            (t * nSecondary + batch.first) * size,
+            size,
+            systematicEnd - batch.first,
+            leaves,
+            (batch.first - first) * columnStride + leafRow,
+            columnStride,
+          );
         }
         if (cornerStart < batch.last) {
-          hashSymbols(LEAF_PREFIX, corner, (t * columns + cornerStart - batch.first) * size, size, batch.last - cornerStart, leaves, (cornerStart - first) * columnStride + leafRow, columnStride);
+          hashSymbols(
+            LEAF_PREFIX,
+            corner,
+            (t * columns + cornerStart - batch.first) * size,
+            size,
+            batch.last - cornerStart,
+            leaves,
+            (cornerStart - first) * columnStride + leafRow,
+            columnStride,
+          );
         }
       }
     }
@@ -235,7 +330,14 @@ export class BlobEncodingJob {
     const { chunkCount } = this.chunking;
     const { rowChunkRoots, sliverHashes } = this.buffers;
     for (let p = pairStart; p < pairEnd; p++) {
-      merkleRootOfLeaves(rowChunkRoots, p * chunkCount * DIGEST_BYTES, DIGEST_BYTES, chunkCount, sliverHashes, p * 2 * DIGEST_BYTES);
+      merkleRootOfLeaves(
+        rowChunkRoots,
+        p * chunkCount * DIGEST_BYTES,
+        DIGEST_BYTES,
+        chunkCount,
+        sliverHashes,
+        p * 2 * DIGEST_BYTES,
+      );
     }
   }
 
@@ -286,7 +388,10 @@ export class EncodedBlob {
       const row = this.job.matrix.row(i);
       return row.bytes.subarray(row.offset, row.offset + bytes);
     }
-    return this.job.buffers.recoveryRows.subarray((i - nPrimary) * bytes, (i - nPrimary + 1) * bytes);
+    return this.job.buffers.recoveryRows.subarray(
+      (i - nPrimary) * bytes,
+      (i - nPrimary + 1) * bytes,
+    );
   }
 
   /** Secondary sliver j (column j, first n_p symbols). Systematic columns are gathered. */
@@ -294,7 +399,10 @@ export class EncodedBlob {
     const { nPrimary, nSecondary } = this.layout.params;
     const { symbolBytes: size, secondarySliverBytes: bytes } = this.layout;
     if (j >= nSecondary) {
-      return this.job.buffers.recoveryColumns.subarray((j - nSecondary) * bytes, (j - nSecondary + 1) * bytes);
+      return this.job.buffers.recoveryColumns.subarray(
+        (j - nSecondary) * bytes,
+        (j - nSecondary + 1) * bytes,
+      );
     }
     const target = out ?? new Uint8Array(bytes);
     for (let r = 0; r < nPrimary; r++) {
@@ -307,7 +415,10 @@ export class EncodedBlob {
 
   /** BCS SliverData of primary sliver i. */
   primarySliverBcs(i: number, out?: Uint8Array): Uint8Array {
-    return encodeSliverData({ data: this.primarySliver(i), symbolBytes: this.layout.symbolBytes, index: i }, out);
+    return encodeSliverData(
+      { data: this.primarySliver(i), symbolBytes: this.layout.symbolBytes, index: i },
+      out,
+    );
   }
 
   /** BCS SliverData of secondary sliver j; systematic columns are gathered straight into `out`. */

@@ -102,7 +102,10 @@ export interface ColumnChunking {
 export function columnChunking(layout: BlobLayout): ColumnChunking {
   const { nShards, symbolElements } = layout;
   const batchColumns = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
-  const tableColumnsMax = Math.max(1, Math.floor(CHUNK_LEAF_HASH_BYTES_MAX / (nShards * DIGEST_BYTES)));
+  const tableColumnsMax = Math.max(
+    1,
+    Math.floor(CHUNK_LEAF_HASH_BYTES_MAX / (nShards * DIGEST_BYTES)),
+  );
   const heightMax = Math.floor(Math.log2(tableColumnsMax));
   let height = Math.ceil(Math.log2(Math.max(batchColumns, nShards / COLUMN_CHUNKS_TARGET, 1)));
   height = Math.min(height, heightMax);
@@ -123,12 +126,22 @@ export interface CodewordBatch {
 }
 
 /** Splits codewords [first, last) with `symbolElements` elements each into work batches. */
-export function* codewordBatches(first: number, last: number, symbolElements: number): Generator<CodewordBatch> {
+export function* codewordBatches(
+  first: number,
+  last: number,
+  symbolElements: number,
+): Generator<CodewordBatch> {
   if (symbolElements <= WORK_WIDTH_ELEMENTS_TARGET) {
     const perBatch = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
     for (let start = first; start < last; start += perBatch) {
       const end = Math.min(last, start + perBatch);
-      yield { first: start, last: end, elementStart: 0, elementEnd: symbolElements, completesCodewords: true };
+      yield {
+        first: start,
+        last: end,
+        elementStart: 0,
+        elementEnd: symbolElements,
+        completesCodewords: true,
+      };
     }
     return;
   }

@@ -31,7 +31,9 @@ export class DataTooLargeError extends RangeError {
     readonly blobBytesMax: number,
     readonly nShards: number,
   ) {
-    super(`blob of ${blobBytes} bytes is larger than ${blobBytesMax}, the maximum for ${nShards} shards`);
+    super(
+      `blob of ${blobBytes} bytes is larger than ${blobBytesMax}, the maximum for ${nShards} shards`,
+    );
   }
 }
 
@@ -81,8 +83,10 @@ export function symbolBytes(blobBytes: number, nShards: number): number {
   checkInteger('blobBytes', blobBytes, 0, Number.MAX_SAFE_INTEGER);
   const sourceSymbols = sourceSymbolCount(encodingParams(nShards));
   let size = Math.ceil(Math.max(blobBytes, 1) / sourceSymbols);
-  if (size % SYMBOL_ALIGNMENT_BYTES !== 0) size += SYMBOL_ALIGNMENT_BYTES - (size % SYMBOL_ALIGNMENT_BYTES);
-  if (size > SYMBOL_BYTES_MAX) throw new DataTooLargeError(blobBytes, maxBlobBytes(nShards), nShards);
+  if (size % SYMBOL_ALIGNMENT_BYTES !== 0)
+    size += SYMBOL_ALIGNMENT_BYTES - (size % SYMBOL_ALIGNMENT_BYTES);
+  if (size > SYMBOL_BYTES_MAX)
+    throw new DataTooLargeError(blobBytes, maxBlobBytes(nShards), nShards);
   return size;
 }
 
@@ -107,7 +111,8 @@ export function metadataBytes(nShards: number): number {
  */
 export function encodedBlobLength(blobBytes: number, nShards: number): number {
   const params = encodingParams(nShards);
-  const sliversBytes = nShards * (params.nPrimary + params.nSecondary) * symbolBytes(blobBytes, nShards);
+  const sliversBytes =
+    nShards * (params.nPrimary + params.nSecondary) * symbolBytes(blobBytes, nShards);
   return nShards * metadataBytes(nShards) + sliversBytes;
 }
 

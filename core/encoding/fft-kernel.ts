@@ -41,10 +41,21 @@ export interface WorkTransforms {
 interface Kernel {
   readonly name: Gf16Backend;
   /** Runs `body` on shards [0, shards) of `work`; writes back shards [0, outputShards) only. */
-  transform(work: Uint16Array, shards: number, width: number, outputShards: number,
-            body: (transforms: WorkTransforms) => void): void;
-  mulAddRows(out: Uint16Array, outShards: readonly number[], src: Uint16Array, srcRows: number,
-             logs: Uint16Array, width: number): void;
+  transform(
+    work: Uint16Array,
+    shards: number,
+    width: number,
+    outputShards: number,
+    body: (transforms: WorkTransforms) => void,
+  ): void;
+  mulAddRows(
+    out: Uint16Array,
+    outShards: readonly number[],
+    src: Uint16Array,
+    srcRows: number,
+    logs: Uint16Array,
+    width: number,
+  ): void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -72,8 +83,14 @@ export function transformWork(
  * For each l: out[outShards[l]] ^= Σ_j src[j] · g^logs[l·srcRows + j], rows of `width` elements
  * (src row j at src[j·width, +width)); a log of 65535 stands for the zero coefficient.
  */
-export function mulAddRows(out: Uint16Array, outShards: readonly number[], src: Uint16Array,
-                           srcRows: number, logs: Uint16Array, width: number): void {
+export function mulAddRows(
+  out: Uint16Array,
+  outShards: readonly number[],
+  src: Uint16Array,
+  srcRows: number,
+  logs: Uint16Array,
+  width: number,
+): void {
   assert(src.length >= srcRows * width, 'src holds srcRows rows');
   assert(logs.length >= outShards.length * srcRows, 'one log per output row and source row');
   if (width === 0 || srcRows === 0) return;
@@ -165,8 +182,13 @@ class WasmKernel implements Kernel {
     this.memory.set(skew, (this.exports.skew_ptr.value as number) / 2);
   }
 
-  transform(work: Uint16Array, shards: number, width: number, outputShards: number,
-            body: (transforms: WorkTransforms) => void): void {
+  transform(
+    work: Uint16Array,
+    shards: number,
+    width: number,
+    outputShards: number,
+    body: (transforms: WorkTransforms) => void,
+  ): void {
     const sliceWidth = this.sliceWidth(width, shards);
     for (let first = 0; first < width; first += sliceWidth) {
       const slice = Math.min(sliceWidth, width - first);
@@ -185,8 +207,14 @@ class WasmKernel implements Kernel {
   }
 
   /** Copies columns [first, first + slice) of rows [0, rows) to a dense matrix at `to`. */
-  private gather(from: Uint16Array, width: number, first: number, slice: number, rows: number,
-                 to: number): void {
+  private gather(
+    from: Uint16Array,
+    width: number,
+    first: number,
+    slice: number,
+    rows: number,
+    to: number,
+  ): void {
     if (slice === width) {
       this.memory.set(from.subarray(0, rows * width), to);
       return;
@@ -198,8 +226,13 @@ class WasmKernel implements Kernel {
   }
 
   /** The inverse of gather from the work region, for rows [0, rows). */
-  private scatter(work: Uint16Array, width: number, first: number, slice: number,
-                  rows: number): void {
+  private scatter(
+    work: Uint16Array,
+    width: number,
+    first: number,
+    slice: number,
+    rows: number,
+  ): void {
     const memory = this.memory;
     const start = this.workStart;
     if (slice === width) {
@@ -229,8 +262,14 @@ class WasmKernel implements Kernel {
     };
   }
 
-  mulAddRows(out: Uint16Array, outShards: readonly number[], src: Uint16Array, srcRows: number,
-             logs: Uint16Array, width: number): void {
+  mulAddRows(
+    out: Uint16Array,
+    outShards: readonly number[],
+    src: Uint16Array,
+    srcRows: number,
+    logs: Uint16Array,
+    width: number,
+  ): void {
     // Region layout: the source rows' slice, then one accumulator row, then one row of logs.
     const sliceWidth = this.sliceWidth(width, srcRows + 1, srcRows + SLICE_ELEMENTS_ALIGN);
     const { memory, workStart } = this;
@@ -243,8 +282,7 @@ class WasmKernel implements Kernel {
         const at = outShards[l] * width + first;
         memory.set(logs.subarray(l * srcRows, (l + 1) * srcRows), logRow);
         memory.set(out.subarray(at, at + slice), accumulator);
-        this.exports.mul_add_rows(2 * accumulator, 2 * workStart, srcRows, slice,
-                                  2 * logRow);
+        this.exports.mul_add_rows(2 * accumulator, 2 * workStart, srcRows, slice, 2 * logRow);
         out.set(memory.subarray(accumulator, accumulator + slice), at);
       }
     }
@@ -256,8 +294,13 @@ class WasmKernel implements Kernel {
 
 const JS_KERNEL: Kernel = Object.freeze({
   name: 'js' as const,
-  transform(work: Uint16Array, _shards: number, width: number, _outputShards: number,
-            body: (transforms: WorkTransforms) => void): void {
+  transform(
+    work: Uint16Array,
+    _shards: number,
+    width: number,
+    _outputShards: number,
+    body: (transforms: WorkTransforms) => void,
+  ): void {
     body({
       fft: (pos, size, trunc, delta) => fftJs(work, width, pos, size, trunc, delta),
       ifft: (pos, size, trunc, delta) => ifftJs(work, width, pos, size, trunc, delta),
@@ -271,8 +314,14 @@ const JS_KERNEL: Kernel = Object.freeze({
       },
     });
   },
-  mulAddRows(out: Uint16Array, outShards: readonly number[], src: Uint16Array, srcRows: number,
-             logs: Uint16Array, width: number): void {
+  mulAddRows(
+    out: Uint16Array,
+    outShards: readonly number[],
+    src: Uint16Array,
+    srcRows: number,
+    logs: Uint16Array,
+    width: number,
+  ): void {
     for (let l = 0; l < outShards.length; l++) {
       for (let j = 0; j < srcRows; j++) {
         const factor = logs[l * srcRows + j];
@@ -284,8 +333,14 @@ const JS_KERNEL: Kernel = Object.freeze({
 });
 
 /** Additive FFT over shards [pos, pos + size) (spec §4.4); blocks from `trunc` on are kept. */
-function fftJs(work: Uint16Array, width: number, pos: number, size: number, trunc: number,
-               delta: number) {
+function fftJs(
+  work: Uint16Array,
+  width: number,
+  pos: number,
+  size: number,
+  trunc: number,
+  delta: number,
+) {
   const { log, exp, skew } = gfTables();
   for (let dist = size >>> 1; dist >= 1; dist >>>= 1) {
     for (let r = 0; r < trunc; r += 2 * dist) {
@@ -314,8 +369,14 @@ function fftJs(work: Uint16Array, width: number, pos: number, size: number, trun
 }
 
 /** Inverse additive FFT (spec §4.4); inputs at blocks from `trunc` on must be zero. */
-function ifftJs(work: Uint16Array, width: number, pos: number, size: number, trunc: number,
-                delta: number) {
+function ifftJs(
+  work: Uint16Array,
+  width: number,
+  pos: number,
+  size: number,
+  trunc: number,
+  delta: number,
+) {
   const { log, exp, skew } = gfTables();
   for (let dist = 1; dist < size; dist *= 2) {
     for (let r = 0; r < trunc; r += 2 * dist) {
@@ -341,8 +402,14 @@ function ifftJs(work: Uint16Array, width: number, pos: number, size: number, tru
 }
 
 /** dst ^= src · g^factorLog, element-wise over `width` elements. */
-function mulAddInto(dst: Uint16Array, dstOffset: number, src: Uint16Array, srcOffset: number,
-                    width: number, factorLog: number) {
+function mulAddInto(
+  dst: Uint16Array,
+  dstOffset: number,
+  src: Uint16Array,
+  srcOffset: number,
+  width: number,
+  factorLog: number,
+) {
   const { log, exp } = gfTables();
   for (let e = 0; e < width; e++) {
     const v = src[srcOffset + e];

@@ -20,7 +20,10 @@ import {
 import { computeSliverHash, expectedSliverHash, layoutOf } from './sliver-verification.js';
 
 /** BCS `RecoverySymbol<A, MerkleProof>`: the axis is implied by the proof's type. */
-export const AxisRecoverySymbolBcs = bcs.struct('RecoverySymbol', { symbol: DecodingSymbolBcs, proof: MerkleProofBcs });
+export const AxisRecoverySymbolBcs = bcs.struct('RecoverySymbol', {
+  symbol: DecodingSymbolBcs,
+  proof: MerkleProofBcs,
+});
 /** BCS `InconsistencyProof<A>`; the axis travels in the URL (`/inconsistencyProof/{primary|secondary}`). */
 export const InconsistencyProofBcs = bcs.struct('InconsistencyProof', {
   target_sliver_index: bcs.u16(),
@@ -34,7 +37,8 @@ export interface InconsistencyProof {
   readonly symbols: readonly RecoverySymbol[];
 }
 
-export type InconsistencyProofReason = 'WRONG_SYMBOL_COUNT' | 'INVALID_SYMBOL' | 'UNDECODABLE' | 'SLIVER_IS_CONSISTENT';
+export type InconsistencyProofReason =
+  'WRONG_SYMBOL_COUNT' | 'INVALID_SYMBOL' | 'UNDECODABLE' | 'SLIVER_IS_CONSISTENT';
 
 export class InvalidInconsistencyProofError extends Error {
   override name = 'InvalidInconsistencyProofError';
@@ -60,7 +64,8 @@ export function encodeInconsistencyProof(proof: InconsistencyProof): Uint8Array 
 }
 
 export function decodeInconsistencyProof(axis: SliverAxis, bytes: Uint8Array): InconsistencyProof {
-  if (bytes.length > RECOVERY_RESPONSE_BYTES_MAX) throw new DecodingError('inconsistency proof is too large');
+  if (bytes.length > RECOVERY_RESPONSE_BYTES_MAX)
+    throw new DecodingError('inconsistency proof is too large');
   let value: typeof InconsistencyProofBcs.$inferType;
   try {
     value = InconsistencyProofBcs.parse(bytes);
@@ -84,14 +89,21 @@ export function decodeInconsistencyProof(axis: SliverAxis, bytes: Uint8Array): I
  * Valid iff it has exactly the symbols needed, each verifies against the metadata, they decode, and
  * the decoded sliver's hash DIFFERS from the metadata (a consistent result proves nothing).
  */
-export function verifyInconsistencyProof(metadata: VerifiedMetadata, proof: InconsistencyProof): void {
+export function verifyInconsistencyProof(
+  metadata: VerifiedMetadata,
+  proof: InconsistencyProof,
+): void {
   const layout = layoutOf(metadata);
   const needed = symbolsNeededToRecover(layout, proof.axis);
   if (proof.symbols.length !== needed) {
-    throw new InvalidInconsistencyProofError('WRONG_SYMBOL_COUNT', `proof has ${proof.symbols.length} symbols, needs ${needed}`);
+    throw new InvalidInconsistencyProofError(
+      'WRONG_SYMBOL_COUNT',
+      `proof has ${proof.symbols.length} symbols, needs ${needed}`,
+    );
   }
   try {
-    for (const symbol of proof.symbols) verifyRecoverySymbol(metadata, symbol, proof.axis, proof.targetSliverIndex);
+    for (const symbol of proof.symbols)
+      verifyRecoverySymbol(metadata, symbol, proof.axis, proof.targetSliverIndex);
   } catch (error) {
     if (error instanceof SymbolVerificationError) {
       throw new InvalidInconsistencyProofError('INVALID_SYMBOL', error.message);
@@ -102,11 +114,15 @@ export function verifyInconsistencyProof(metadata: VerifiedMetadata, proof: Inco
   try {
     sliver = decodeSliverFromSymbols(layout, proof.axis, proof.symbols);
   } catch (error) {
-    if (error instanceof DecodingError) throw new InvalidInconsistencyProofError('UNDECODABLE', error.message);
+    if (error instanceof DecodingError)
+      throw new InvalidInconsistencyProofError('UNDECODABLE', error.message);
     throw error;
   }
   const hash = computeSliverHash(layout, proof.axis, sliver);
   if (bytesEqual(hash, expectedSliverHash(metadata, proof.axis, proof.targetSliverIndex))) {
-    throw new InvalidInconsistencyProofError('SLIVER_IS_CONSISTENT', 'the recovered sliver matches the metadata');
+    throw new InvalidInconsistencyProofError(
+      'SLIVER_IS_CONSISTENT',
+      'the recovered sliver matches the metadata',
+    );
   }
 }

@@ -58,11 +58,7 @@ export type VerifiedMetadata = BlobMetadata & {
 };
 
 export type MetadataErrorReason =
-  | 'MALFORMED'
-  | 'UNSUPPORTED_ENCODING_TYPE'
-  | 'WRONG_HASH_COUNT'
-  | 'TOO_LARGE'
-  | 'BLOB_ID_MISMATCH';
+  'MALFORMED' | 'UNSUPPORTED_ENCODING_TYPE' | 'WRONG_HASH_COUNT' | 'TOO_LARGE' | 'BLOB_ID_MISMATCH';
 
 export class MetadataVerificationError extends Error {
   override name = 'MetadataVerificationError';
@@ -78,7 +74,10 @@ type MetadataV1Value = typeof BlobMetadataV1Bcs.$inferType;
 
 function fromBcsValue(value: MetadataV1Value): BlobMetadata {
   if (value.encoding_type.$kind !== 'RS2') {
-    throw new MetadataVerificationError('UNSUPPORTED_ENCODING_TYPE', 'only RS2 metadata is supported');
+    throw new MetadataVerificationError(
+      'UNSUPPORTED_ENCODING_TYPE',
+      'only RS2 metadata is supported',
+    );
   }
   const length = BigInt(value.unencoded_length);
   if (length > BigInt(Number.MAX_SAFE_INTEGER)) {
@@ -109,7 +108,9 @@ function toBcsValue(metadata: BlobMetadata) {
 
 /** BCS `BlobMetadata` (the body of a metadata PUT). */
 export function encodeBlobMetadata(metadata: BlobMetadata): Uint8Array {
-  return BlobMetadataBcs.serialize(toBcsValue(metadata), { maxSize: METADATA_BCS_BYTES_MAX }).toBytes();
+  return BlobMetadataBcs.serialize(toBcsValue(metadata), {
+    maxSize: METADATA_BCS_BYTES_MAX,
+  }).toBytes();
 }
 
 /** BCS `BlobMetadataWithId` (the body of a metadata GET). */
@@ -120,15 +121,25 @@ export function encodeBlobMetadataWithId(blobId: Uint8Array, metadata: BlobMetad
   ).toBytes();
 }
 
-function parseStrict<T>(parse: () => T, bytes: Uint8Array, serializedLength: (value: T) => number): T {
+function parseStrict<T>(
+  parse: () => T,
+  bytes: Uint8Array,
+  serializedLength: (value: T) => number,
+): T {
   if (bytes.length > METADATA_BCS_BYTES_MAX) {
-    throw new MetadataVerificationError('MALFORMED', `metadata of ${bytes.length} bytes exceeds the maximum`);
+    throw new MetadataVerificationError(
+      'MALFORMED',
+      `metadata of ${bytes.length} bytes exceeds the maximum`,
+    );
   }
   let value: T;
   try {
     value = parse();
   } catch (error) {
-    throw new MetadataVerificationError('MALFORMED', `undecodable metadata: ${(error as Error).message}`);
+    throw new MetadataVerificationError(
+      'MALFORMED',
+      `undecodable metadata: ${(error as Error).message}`,
+    );
   }
   if (serializedLength(value) !== bytes.length) {
     throw new MetadataVerificationError('MALFORMED', 'trailing bytes after the metadata');
@@ -147,7 +158,10 @@ export function decodeBlobMetadata(bytes: Uint8Array): BlobMetadata {
 }
 
 /** Parses BCS `BlobMetadataWithId`; structure only, see `verifyMetadata`. */
-export function decodeBlobMetadataWithId(bytes: Uint8Array): { blobId: Uint8Array; metadata: BlobMetadata } {
+export function decodeBlobMetadataWithId(bytes: Uint8Array): {
+  blobId: Uint8Array;
+  metadata: BlobMetadata;
+} {
   const value = parseStrict(
     () => BlobMetadataWithIdBcs.parse(bytes),
     bytes,
@@ -180,10 +194,17 @@ export function rootHashOfMetadata(metadata: BlobMetadata): Uint8Array {
 }
 
 /** Cheap checks first (type, count, size bound), then the hashing that recomputes the blob ID. */
-export function verifyMetadata(blobId: Uint8Array, metadata: BlobMetadata, nShards: number): VerifiedMetadata {
+export function verifyMetadata(
+  blobId: Uint8Array,
+  metadata: BlobMetadata,
+  nShards: number,
+): VerifiedMetadata {
   encodingParams(nShards);
   if (metadata.encodingType !== 'RS2') {
-    throw new MetadataVerificationError('UNSUPPORTED_ENCODING_TYPE', 'only RS2 metadata is supported');
+    throw new MetadataVerificationError(
+      'UNSUPPORTED_ENCODING_TYPE',
+      'only RS2 metadata is supported',
+    );
   }
   if (metadata.hashes.length !== nShards) {
     throw new MetadataVerificationError(
@@ -192,12 +213,19 @@ export function verifyMetadata(blobId: Uint8Array, metadata: BlobMetadata, nShar
     );
   }
   if (metadata.unencodedLength > maxBlobBytes(nShards)) {
-    throw new MetadataVerificationError('TOO_LARGE', 'unencoded length exceeds the maximum blob size');
+    throw new MetadataVerificationError(
+      'TOO_LARGE',
+      'unencoded length exceeds the maximum blob size',
+    );
   }
-  if (blobId.length !== HASH_BYTES) throw new MetadataVerificationError('MALFORMED', 'a blob ID is 32 bytes');
+  if (blobId.length !== HASH_BYTES)
+    throw new MetadataVerificationError('MALFORMED', 'a blob ID is 32 bytes');
   const computed = deriveBlobId(rootHashOfMetadata(metadata), metadata.unencodedLength);
   if (!bytesEqual(computed, blobId)) {
-    throw new MetadataVerificationError('BLOB_ID_MISMATCH', 'metadata does not hash to the blob ID');
+    throw new MetadataVerificationError(
+      'BLOB_ID_MISMATCH',
+      'metadata does not hash to the blob ID',
+    );
   }
   return { ...metadata, blobId: Uint8Array.from(blobId), nShards } as VerifiedMetadata;
 }

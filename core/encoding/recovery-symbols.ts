@@ -30,7 +30,10 @@ import {
 import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 /** BCS `DecodingSymbol<A>`: the source sliver's index and the symbol bytes. */
-export const DecodingSymbolBcs = bcs.struct('DecodingSymbol', { index: bcs.u16(), data: bcs.byteVector() });
+export const DecodingSymbolBcs = bcs.struct('DecodingSymbol', {
+  index: bcs.u16(),
+  data: bcs.byteVector(),
+});
 /** BCS `EitherDecodingSymbol`: variant = axis of the sliver the symbol recovers. */
 export const EitherDecodingSymbolBcs = bcs.enum('EitherDecodingSymbol', {
   Primary: DecodingSymbolBcs,
@@ -57,10 +60,7 @@ export interface RecoverySymbol {
 }
 
 export type SymbolVerificationReason =
-  | 'INDEX_TOO_LARGE'
-  | 'SYMBOL_SIZE_MISMATCH'
-  | 'SYMBOL_NOT_USABLE'
-  | 'INVALID_PROOF';
+  'INDEX_TOO_LARGE' | 'SYMBOL_SIZE_MISMATCH' | 'SYMBOL_NOT_USABLE' | 'INVALID_PROOF';
 
 export class SymbolVerificationError extends Error {
   override name = 'SymbolVerificationError';
@@ -75,7 +75,12 @@ export class SymbolVerificationError extends Error {
 export function encodeRecoverySymbols(symbols: readonly RecoverySymbol[]): Uint8Array {
   return GeneralRecoverySymbolListBcs.serialize(
     symbols.map((s) => ({
-      symbol: { [s.targetAxis === 'primary' ? 'Primary' : 'Secondary']: { index: s.sourceIndex, data: s.data } } as
+      symbol: {
+        [s.targetAxis === 'primary' ? 'Primary' : 'Secondary']: {
+          index: s.sourceIndex,
+          data: s.data,
+        },
+      } as
         | { Primary: { index: number; data: Uint8Array } }
         | { Secondary: { index: number; data: Uint8Array } },
       target_index: s.targetIndex,
@@ -89,7 +94,8 @@ export function encodeRecoverySymbols(symbols: readonly RecoverySymbol[]): Uint8
 export const RECOVERY_RESPONSE_BYTES_MAX = 64 * 1024 * 1024;
 
 export function decodeRecoverySymbols(bytes: Uint8Array): RecoverySymbol[] {
-  if (bytes.length > RECOVERY_RESPONSE_BYTES_MAX) throw new DecodingError('recovery symbol list is too large');
+  if (bytes.length > RECOVERY_RESPONSE_BYTES_MAX)
+    throw new DecodingError('recovery symbol list is too large');
   let values: (typeof GeneralRecoverySymbolBcs.$inferType)[];
   try {
     values = GeneralRecoverySymbolListBcs.parse(bytes);
@@ -159,19 +165,33 @@ export function verifyRecoverySymbol(
 ): void {
   const layout = layoutOf(metadata);
   const n = metadata.nShards;
-  if (symbol.sourceIndex >= n || symbol.targetIndex >= n || symbol.sourceIndex < 0 || symbol.targetIndex < 0) {
+  if (
+    symbol.sourceIndex >= n ||
+    symbol.targetIndex >= n ||
+    symbol.sourceIndex < 0 ||
+    symbol.targetIndex < 0
+  ) {
     throw new SymbolVerificationError('INDEX_TOO_LARGE', 'symbol index out of range');
   }
   if (symbol.data.length !== layout.symbolBytes) {
-    throw new SymbolVerificationError('SYMBOL_SIZE_MISMATCH', `symbol of ${symbol.data.length} bytes`);
+    throw new SymbolVerificationError(
+      'SYMBOL_SIZE_MISMATCH',
+      `symbol of ${symbol.data.length} bytes`,
+    );
   }
   if (symbol.targetAxis !== targetAxis || symbol.targetIndex !== targetIndex) {
-    throw new SymbolVerificationError('SYMBOL_NOT_USABLE', 'symbol does not recover the requested sliver');
+    throw new SymbolVerificationError(
+      'SYMBOL_NOT_USABLE',
+      'symbol does not recover the requested sliver',
+    );
   }
   const sourceAxis = otherAxis(symbol.targetAxis);
   const root = expectedSliverHash(metadata, sourceAxis, symbol.sourceIndex);
   if (!verifyMerkleProof(symbol.proof, leafHash(symbol.data), symbol.targetIndex, n, root)) {
-    throw new SymbolVerificationError('INVALID_PROOF', 'Merkle proof does not verify against the metadata');
+    throw new SymbolVerificationError(
+      'INVALID_PROOF',
+      'Merkle proof does not verify against the metadata',
+    );
   }
 }
 
@@ -195,18 +215,30 @@ export function decodeSliverFromSymbols(
   const k = symbolsNeededToRecover(layout, targetAxis);
   const code = reedSolomonCode(k, nShards - k);
   const distinct = new Map<number, RecoverySymbol>();
-  for (const symbol of symbols) if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
-  if (distinct.size < k) throw new DecodingError(`need ${k} distinct symbols, got ${distinct.size}`);
+  for (const symbol of symbols)
+    if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
+  if (distinct.size < k)
+    throw new DecodingError(`need ${k} distinct symbols, got ${distinct.size}`);
   const chosen = [...distinct.values()].slice(0, k);
   const decoder = code.decoderFor(chosen.map((s) => s.sourceIndex));
   const sliver = new Uint8Array(k * size);
   for (const batch of codewordBatches(0, 1, symbolElements)) {
     const width = batch.elementEnd - batch.elementStart;
     const input = new Uint16Array(chosen.length * width);
-    chosen.forEach((s, slot) => symbolToElements(s.data, 0, size, batch.elementStart, batch.elementEnd, input, slot * width));
+    chosen.forEach((s, slot) =>
+      symbolToElements(s.data, 0, size, batch.elementStart, batch.elementEnd, input, slot * width),
+    );
     const originals = decoder.decode(input, width);
     for (let i = 0; i < k; i++) {
-      elementsToSymbol(originals, i * width, size, batch.elementStart, batch.elementEnd, sliver, i * size);
+      elementsToSymbol(
+        originals,
+        i * width,
+        size,
+        batch.elementStart,
+        batch.elementEnd,
+        sliver,
+        i * size,
+      );
     }
   }
   return sliver;
@@ -220,7 +252,9 @@ export class InconsistentBlobError extends Error {
     /** The verified symbols that decode to a sliver which contradicts the metadata. */
     readonly symbols: readonly RecoverySymbol[],
   ) {
-    super(`recovered ${targetAxis} sliver ${targetIndex} does not match the metadata: the blob is inconsistent`);
+    super(
+      `recovered ${targetAxis} sliver ${targetIndex} does not match the metadata: the blob is inconsistent`,
+    );
   }
 }
 
@@ -239,7 +273,8 @@ export function recoverSliver(
   for (const symbol of symbols) verifyRecoverySymbol(metadata, symbol, targetAxis, targetIndex);
   const k = symbolsNeededToRecover(layout, targetAxis);
   const distinct = new Map<number, RecoverySymbol>();
-  for (const symbol of symbols) if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
+  for (const symbol of symbols)
+    if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
   const used = [...distinct.values()].slice(0, k);
   const sliver = decodeSliverFromSymbols(layout, targetAxis, used);
   const hash = computeSliverHash(layout, targetAxis, sliver);

@@ -161,7 +161,8 @@ export class ErasureDecoder {
       if (index < k) this.slotOfOriginal[index] = slot;
       else recoveryAvailable.push([index - k, slot]);
     });
-    if (seen.size < k) throw new DecodingError(`need ${k} distinct symbols to decode, got ${seen.size}`);
+    if (seen.size < k)
+      throw new DecodingError(`need ${k} distinct symbols to decode, got ${seen.size}`);
     this.missing = [];
     for (let i = 0; i < k; i++) if (this.slotOfOriginal[i] < 0) this.missing.push(i);
     this.recoveryUsed = recoveryAvailable.slice(0, this.missing.length);
@@ -212,7 +213,9 @@ export class ErasureDecoder {
 function invertMatrix(matrix: number[][]): number[][] {
   const size = matrix.length;
   const a = matrix.map((row) => row.slice());
-  const inv = matrix.map((_, i) => Array.from({ length: size }, (_, j): number => (i === j ? 1 : 0)));
+  const inv = matrix.map((_, i) =>
+    Array.from({ length: size }, (_, j): number => (i === j ? 1 : 0)),
+  );
   for (let col = 0; col < size; col++) {
     let pivot = col;
     while (pivot < size && a[pivot][col] === 0) pivot++;

@@ -8,7 +8,8 @@
 import { SYMBOL_BYTES_MAX, SHARDS_MAX } from './config.js';
 
 /** A primary sliver is n_s symbols of at most 65 534 bytes; n_s < 65 535. */
-export const SLIVER_DATA_BYTES_MAX = (SHARDS_MAX - Math.floor((SHARDS_MAX - 1) / 3)) * SYMBOL_BYTES_MAX;
+export const SLIVER_DATA_BYTES_MAX =
+  (SHARDS_MAX - Math.floor((SHARDS_MAX - 1) / 3)) * SYMBOL_BYTES_MAX;
 
 export interface SliverData {
   readonly data: Uint8Array;
@@ -68,7 +69,13 @@ export function writeSliverDataFrame(
 export function encodeSliverData(sliver: SliverData, out?: Uint8Array, offset = 0): Uint8Array {
   const total = sliverDataBcsBytes(sliver.data.length);
   const target = out ?? new Uint8Array(total);
-  const payload = writeSliverDataFrame(target, offset, sliver.data.length, sliver.symbolBytes, sliver.index);
+  const payload = writeSliverDataFrame(
+    target,
+    offset,
+    sliver.data.length,
+    sliver.symbolBytes,
+    sliver.index,
+  );
   target.set(sliver.data, payload);
   return target.subarray(offset, offset + total);
 }
@@ -79,7 +86,8 @@ export function decodeSliverData(bytes: Uint8Array): SliverData {
   let shift = 1;
   let o = 0;
   for (;;) {
-    if (o >= bytes.length || o >= 5) throw new SliverDecodeError('truncated or overlong sliver length');
+    if (o >= bytes.length || o >= 5)
+      throw new SliverDecodeError('truncated or overlong sliver length');
     const byte = bytes[o++];
     length += (byte & 0x7f) * shift;
     if ((byte & 0x80) === 0) {
@@ -88,7 +96,8 @@ export function decodeSliverData(bytes: Uint8Array): SliverData {
     }
     shift *= 128;
   }
-  if (length > SLIVER_DATA_BYTES_MAX) throw new SliverDecodeError(`sliver of ${length} bytes exceeds the maximum`);
+  if (length > SLIVER_DATA_BYTES_MAX)
+    throw new SliverDecodeError(`sliver of ${length} bytes exceeds the maximum`);
   if (bytes.length !== o + length + 4) {
     throw new SliverDecodeError(`sliver body is ${bytes.length} bytes, expected ${o + length + 4}`);
   }
@@ -97,6 +106,7 @@ export function decodeSliverData(bytes: Uint8Array): SliverData {
   const symbolBytes = bytes[o] | (bytes[o + 1] << 8);
   const index = bytes[o + 2] | (bytes[o + 3] << 8);
   if (symbolBytes === 0) throw new SliverDecodeError('symbol size is zero');
-  if (length % symbolBytes !== 0) throw new SliverDecodeError('sliver data is not a whole number of symbols');
+  if (length % symbolBytes !== 0)
+    throw new SliverDecodeError('sliver data is not a whole number of symbols');
   return { data, symbolBytes, index };
 }

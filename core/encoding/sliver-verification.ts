@@ -16,10 +16,7 @@ import type { SliverData } from './sliver-data.js';
 import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 export type SliverVerificationReason =
-  | 'INDEX_TOO_LARGE'
-  | 'SYMBOL_SIZE_MISMATCH'
-  | 'SLIVER_SIZE_MISMATCH'
-  | 'MERKLE_ROOT_MISMATCH';
+  'INDEX_TOO_LARGE' | 'SYMBOL_SIZE_MISMATCH' | 'SLIVER_SIZE_MISMATCH' | 'MERKLE_ROOT_MISMATCH';
 
 export class SliverVerificationError extends Error {
   override name = 'SliverVerificationError';
@@ -34,7 +31,9 @@ export class SliverVerificationError extends Error {
 /** The code that extends a sliver of `axis` to its expanded form. */
 export function expansionCode(layout: BlobLayout, axis: SliverAxis): ReedSolomonCode {
   const { nPrimary, nSecondary, maxFaulty } = layout.params;
-  return axis === 'primary' ? reedSolomonCode(nSecondary, maxFaulty) : reedSolomonCode(nPrimary, 2 * maxFaulty);
+  return axis === 'primary'
+    ? reedSolomonCode(nSecondary, maxFaulty)
+    : reedSolomonCode(nPrimary, 2 * maxFaulty);
 }
 
 /** Symbols in a sliver of `axis`: n_s for primary, n_p for secondary. */
@@ -57,7 +56,15 @@ export function expandSliver(layout: BlobLayout, axis: SliverAxis, data: Uint8Ar
     }
     code.encodeInPlace(work, width);
     for (let t = 0; t < code.m; t++) {
-      elementsToSymbol(work, t * width, size, batch.elementStart, batch.elementEnd, expanded, (code.k + t) * size);
+      elementsToSymbol(
+        work,
+        t * width,
+        size,
+        batch.elementStart,
+        batch.elementEnd,
+        expanded,
+        (code.k + t) * size,
+      );
     }
   }
   return expanded;
@@ -66,12 +73,25 @@ export function expandSliver(layout: BlobLayout, axis: SliverAxis, data: Uint8Ar
 /** Leaf hashes (n × 32 bytes) of an expanded sliver. */
 export function expandedLeafHashes(layout: BlobLayout, expanded: Uint8Array): Uint8Array {
   const leaves = new Uint8Array(layout.nShards * DIGEST_BYTES);
-  hashSymbols(LEAF_PREFIX, expanded, 0, layout.symbolBytes, layout.nShards, leaves, 0, DIGEST_BYTES);
+  hashSymbols(
+    LEAF_PREFIX,
+    expanded,
+    0,
+    layout.symbolBytes,
+    layout.nShards,
+    leaves,
+    0,
+    DIGEST_BYTES,
+  );
   return leaves;
 }
 
 /** The metadata hash a correct sliver of `axis` with this data would have. */
-export function computeSliverHash(layout: BlobLayout, axis: SliverAxis, data: Uint8Array): Uint8Array {
+export function computeSliverHash(
+  layout: BlobLayout,
+  axis: SliverAxis,
+  data: Uint8Array,
+): Uint8Array {
   const leaves = expandedLeafHashes(layout, expandSliver(layout, axis, data));
   const root = new Uint8Array(DIGEST_BYTES);
   merkleRootOfLeaves(leaves, 0, DIGEST_BYTES, layout.nShards, root, 0);
@@ -79,7 +99,11 @@ export function computeSliverHash(layout: BlobLayout, axis: SliverAxis, data: Ui
 }
 
 /** The metadata hash stored for sliver `sliverIndex` of `axis`. */
-export function expectedSliverHash(metadata: VerifiedMetadata, axis: SliverAxis, sliverIndex: number): Uint8Array {
+export function expectedSliverHash(
+  metadata: VerifiedMetadata,
+  axis: SliverAxis,
+  sliverIndex: number,
+): Uint8Array {
   const pair = metadata.hashes[pairOfSliverIndex(axis, sliverIndex, metadata.nShards)];
   return axis === 'primary' ? pair.primary : pair.secondary;
 }
@@ -93,10 +117,17 @@ export function layoutOf(metadata: VerifiedMetadata): BlobLayout {
  * Checks a sliver received for `sliverIndex` of `axis`. Cheap checks (index, symbol size, length)
  * come before the expansion and hashing.
  */
-export function verifySliver(metadata: VerifiedMetadata, axis: SliverAxis, sliver: SliverData): void {
+export function verifySliver(
+  metadata: VerifiedMetadata,
+  axis: SliverAxis,
+  sliver: SliverData,
+): void {
   const layout = layoutOf(metadata);
   if (!Number.isInteger(sliver.index) || sliver.index < 0 || sliver.index >= metadata.nShards) {
-    throw new SliverVerificationError('INDEX_TOO_LARGE', `sliver index ${sliver.index} is out of range`);
+    throw new SliverVerificationError(
+      'INDEX_TOO_LARGE',
+      `sliver index ${sliver.index} is out of range`,
+    );
   }
   if (sliver.symbolBytes !== layout.symbolBytes) {
     throw new SliverVerificationError(
@@ -113,6 +144,9 @@ export function verifySliver(metadata: VerifiedMetadata, axis: SliverAxis, slive
   }
   const computed = computeSliverHash(layout, axis, sliver.data);
   if (!bytesEqual(computed, expectedSliverHash(metadata, axis, sliver.index))) {
-    throw new SliverVerificationError('MERKLE_ROOT_MISMATCH', `${axis} sliver ${sliver.index} does not match its hash`);
+    throw new SliverVerificationError(
+      'MERKLE_ROOT_MISMATCH',
+      `${axis} sliver ${sliver.index} does not match its hash`,
+    );
   }
 }

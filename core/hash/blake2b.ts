@@ -39,15 +39,34 @@ export type Blake2bBackend = 'wasm-simd' | 'wasm' | 'js';
 interface Hasher {
   readonly name: Blake2bBackend;
   hash(parts: readonly Uint8Array[]): Uint8Array;
-  hashSymbols(prefix: number, src: Uint8Array, srcOffset: number, symbolBytes: number,
-              count: number, out: Uint8Array, outOffset: number, outStride: number): void;
-  merkleRoot(leaves: Uint8Array, offset: number, stride: number, count: number,
-             out: Uint8Array, outOffset: number): void;
+  hashSymbols(
+    prefix: number,
+    src: Uint8Array,
+    srcOffset: number,
+    symbolBytes: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+    outStride: number,
+  ): void;
+  merkleRoot(
+    leaves: Uint8Array,
+    offset: number,
+    stride: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): void;
 }
 
 /** Digest i of H(prefix ‖ symbol i) at out + 32*i; prefix -1 means no prefix byte. */
-type HashSymbolsKernel = (prefix: number, src: number, symbolBytes: number, count: number,
-                          out: number) => void;
+type HashSymbolsKernel = (
+  prefix: number,
+  src: number,
+  symbolBytes: number,
+  count: number,
+  out: number,
+) => void;
 
 interface KernelExports {
   readonly memory: WebAssembly.Memory;
@@ -79,9 +98,16 @@ export function blake2b256(...parts: Uint8Array[]): Uint8Array {
  * out[outOffset + i*outStride, +32); outStride >= 32 lets the caller write column-major tables.
  * `out` must not overlap the source range (sources are read in chunks while digests are written).
  */
-export function hashSymbols(prefix: number, src: Uint8Array, srcOffset: number,
-                            symbolBytes: number, count: number,
-                            out: Uint8Array, outOffset: number, outStride: number): void {
+export function hashSymbols(
+  prefix: number,
+  src: Uint8Array,
+  srcOffset: number,
+  symbolBytes: number,
+  count: number,
+  out: Uint8Array,
+  outOffset: number,
+  outStride: number,
+): void {
   aBytes(src, 'src');
   aBytes(out, 'out');
   checkInteger('prefix', prefix, 0, 0xff);
@@ -100,8 +126,14 @@ export function hashSymbols(prefix: number, src: Uint8Array, srcOffset: number,
  * appended (not hashed); the root of 0 leaves is 32 zero bytes, of 1 leaf that leaf hash. Writes
  * 32 bytes at out[outOffset]; `out` may overlap the leaves.
  */
-export function merkleRootOfLeaves(leaves: Uint8Array, offset: number, stride: number,
-                                   count: number, out: Uint8Array, outOffset: number): void {
+export function merkleRootOfLeaves(
+  leaves: Uint8Array,
+  offset: number,
+  stride: number,
+  count: number,
+  out: Uint8Array,
+  outOffset: number,
+): void {
   aBytes(leaves, 'leaves');
   aBytes(out, 'out');
   checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
@@ -244,8 +276,16 @@ class WasmHasher implements Hasher {
     kernel.stream_finish(inputPtr + tail, filled - tail, this.outputPtr);
   }
 
-  hashSymbols(prefix: number, src: Uint8Array, srcOffset: number, symbolBytes: number,
-              count: number, out: Uint8Array, outOffset: number, outStride: number): void {
+  hashSymbols(
+    prefix: number,
+    src: Uint8Array,
+    srcOffset: number,
+    symbolBytes: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+    outStride: number,
+  ): void {
     const { memory, inputPtr, outputPtr } = this;
     const symbolsFit = Math.floor(this.inputBytes / Math.max(symbolBytes, 1));
     const chunkCount = Math.min(this.outputDigestsMax, symbolsFit);
@@ -263,8 +303,14 @@ class WasmHasher implements Hasher {
     }
   }
 
-  merkleRoot(leaves: Uint8Array, offset: number, stride: number, count: number,
-             out: Uint8Array, outOffset: number): void {
+  merkleRoot(
+    leaves: Uint8Array,
+    offset: number,
+    stride: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): void {
     const { memory, inputPtr } = this;
     if (count <= MERKLE_CHUNK_LEAVES) {
       this.gather(leaves, offset, stride, count);
@@ -300,8 +346,15 @@ class WasmHasher implements Hasher {
  * everything is 4-byte aligned: a plain byte loop took ~42 ns per digest, a third of the hash it
  * copies; the word copy takes ~4 ns and the unrolled byte copy ~22 ns (Node 20).
  */
-function copyStrided(from: Uint8Array, fromOffset: number, fromStride: number,
-                     to: Uint8Array, toOffset: number, toStride: number, count: number): void {
+function copyStrided(
+  from: Uint8Array,
+  fromOffset: number,
+  fromStride: number,
+  to: Uint8Array,
+  toOffset: number,
+  toStride: number,
+  count: number,
+): void {
   const fromByte = from.byteOffset + fromOffset;
   const toByte = to.byteOffset + toOffset;
   if (fromByte % 4 === 0 && toByte % 4 === 0 && fromStride % 4 === 0 && toStride % 4 === 0) {
@@ -354,8 +407,16 @@ const JS_HASHER: Hasher = Object.freeze({
     for (const part of parts) state.update(part);
     return state.digest();
   },
-  hashSymbols(prefix: number, src: Uint8Array, srcOffset: number, symbolBytes: number,
-              count: number, out: Uint8Array, outOffset: number, outStride: number): void {
+  hashSymbols(
+    prefix: number,
+    src: Uint8Array,
+    srcOffset: number,
+    symbolBytes: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+    outStride: number,
+  ): void {
     const message = new Uint8Array(1 + symbolBytes);
     message[0] = prefix;
     for (let i = 0; i < count; i++) {
@@ -364,8 +425,14 @@ const JS_HASHER: Hasher = Object.freeze({
       out.set(blake2b(message, NOBLE_OPTIONS), outOffset + i * outStride);
     }
   },
-  merkleRoot(leaves: Uint8Array, offset: number, stride: number, count: number,
-             out: Uint8Array, outOffset: number): void {
+  merkleRoot(
+    leaves: Uint8Array,
+    offset: number,
+    stride: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+  ): void {
     // One spare node for the zero pad of an odd level; parents overwrite consumed children.
     const level = new Uint8Array((count + 1) * DIGEST_BYTES);
     copyStrided(leaves, offset, stride, level, 0, DIGEST_BYTES, count);
@@ -398,7 +465,12 @@ function aRange(bytes: Uint8Array, offset: number, name: string, length: number)
 }
 
 /** `count` digests at bytes[offset + i*stride, +32) must lie inside `bytes`. */
-function aStridedRange(bytes: Uint8Array, offset: number, name: string,
-                       count: number, stride: number): void {
+function aStridedRange(
+  bytes: Uint8Array,
+  offset: number,
+  name: string,
+  count: number,
+  stride: number,
+): void {
   aRange(bytes, offset, name, count === 0 ? 0 : (count - 1) * stride + DIGEST_BYTES);
 }

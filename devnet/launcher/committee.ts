@@ -10,10 +10,17 @@ import type { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 
 /** n shards over k nodes: the first n mod k nodes get one more. */
 export function evenShardCounts(nShards: number, nodes: number): number[] {
-  return Array.from({ length: nodes }, (_, i) => Math.floor(nShards / nodes) + (i < nShards % nodes ? 1 : 0));
+  return Array.from(
+    { length: nodes },
+    (_, i) => Math.floor(nShards / nodes) + (i < nShards % nodes ? 1 : 0),
+  );
 }
 
-export async function findOwnedObject(chain: SuiChain, owner: string, type: string): Promise<ObjectRef | undefined> {
+export async function findOwnedObject(
+  chain: SuiChain,
+  owner: string,
+  type: string,
+): Promise<ObjectRef | undefined> {
   const page = await chain.client.getOwnedObjects({ owner, filter: { StructType: type } });
   const data = page.data[0]?.data;
   return data ? { objectId: data.objectId, version: data.version, digest: data.digest } : undefined;
@@ -29,8 +36,15 @@ export class CommitteeKeeper {
   ) {}
 
   private async adminCap(): Promise<ObjectRef> {
-    const cap = await findOwnedObject(this.chain, this.admin.toSuiAddress(), this.chain.type('system', 'AdminCap'));
-    if (cap === undefined) throw new Error('the devnet admin holds no AdminCap: was the ledger started with another admin?');
+    const cap = await findOwnedObject(
+      this.chain,
+      this.admin.toSuiAddress(),
+      this.chain.type('system', 'AdminCap'),
+    );
+    if (cap === undefined)
+      throw new Error(
+        'the devnet admin holds no AdminCap: was the ledger started with another admin?',
+      );
     return cap;
   }
 

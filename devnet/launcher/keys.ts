@@ -6,7 +6,9 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 
 export function loadOrCreateKeypair(path: string): Ed25519Keypair {
   if (existsSync(path)) {
-    return Ed25519Keypair.fromSecretKey(decodeSuiPrivateKey(readFileSync(path, 'utf8').trim()).secretKey);
+    return Ed25519Keypair.fromSecretKey(
+      decodeSuiPrivateKey(readFileSync(path, 'utf8').trim()).secretKey,
+    );
   }
   const keypair = Ed25519Keypair.generate();
   mkdirSync(dirname(path), { recursive: true });

@@ -11,7 +11,12 @@ import { requestSuiFromFaucetV2 } from '@mysten/sui/faucet';
 import { SuiChain } from '../../core/chain/sui-chain.js';
 import { CommitteeKeeper, findOwnedObject } from './committee.js';
 import { loadOrCreateKeypair } from './keys.js';
-import { LAUNCHER_USAGE, type LauncherOptions, UsageError, parseLauncherOptions } from './options.js';
+import {
+  LAUNCHER_USAGE,
+  type LauncherOptions,
+  UsageError,
+  parseLauncherOptions,
+} from './options.js';
 import { freePort } from './ports.js';
 import { ProcessGroup } from './processes.js';
 import type { WorkerBindings } from './worker.js';
@@ -44,7 +49,13 @@ export interface NetworkFile {
   readonly publisherUrl: string;
   readonly walletKeyFile: string;
   readonly walletAddress: string;
-  readonly nodes: readonly { name: string; url: string; shards: number[]; pid: number; nodeId: string }[];
+  readonly nodes: readonly {
+    name: string;
+    url: string;
+    shards: number[];
+    pid: number;
+    nodeId: string;
+  }[];
 }
 
 const log = (line: string) => process.stdout.write(`[devnet] ${line}\n`);
@@ -77,7 +88,12 @@ async function fund(ledgerUrl: string, address: string): Promise<void> {
   await requestSuiFromFaucetV2({ host: ledgerUrl, recipient: address });
 }
 
-function writeNodeConfig(dir: string, index: number, port: number, chain: { url: string; packageId: string; systemObjectId: string }): string {
+function writeNodeConfig(
+  dir: string,
+  index: number,
+  port: number,
+  chain: { url: string; packageId: string; systemObjectId: string },
+): string {
   const nodeDir = join(dir, 'nodes', `node-${index}`);
   mkdirSync(nodeDir, { recursive: true });
   const path = join(nodeDir, 'config.json');
@@ -94,7 +110,11 @@ function writeNodeConfig(dir: string, index: number, port: number, chain: { url:
   return path;
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe().catch(() => undefined);
@@ -128,27 +148,46 @@ async function run(options: LauncherOptions): Promise<void> {
     const wallet = loadOrCreateKeypair(walletKeyFile);
     const ledger = group.start('ledger', [
       join(DIST, 'devnet', 'ledger-main.js'),
-      '--data-dir', join(dir, 'ledger'),
-      '--admin', admin.toSuiAddress(),
-      '--port', String(state.ledgerPort),
-      '--n-shards', String(state.shards),
-      '--epoch-ms', String(state.epochMs),
+      '--data-dir',
+      join(dir, 'ledger'),
+      '--admin',
+      admin.toSuiAddress(),
+      '--port',
+      String(state.ledgerPort),
+      '--n-shards',
+      String(state.shards),
+      '--epoch-ms',
+      String(state.epochMs),
     ]);
     const [, ledgerUrl] = await ledger.waitForLine(/ledger listening on (\S+)/, START_TIMEOUT_MS);
-    const [, packageId, systemObjectId] = await ledger.waitForLine(/walrus-edge package (0x[0-9a-f]+) system (0x[0-9a-f]+)/, START_TIMEOUT_MS);
+    const [, packageId, systemObjectId] = await ledger.waitForLine(
+      /walrus-edge package (0x[0-9a-f]+) system (0x[0-9a-f]+)/,
+      START_TIMEOUT_MS,
+    );
     log(`ledger ${ledgerUrl} (package ${packageId})`);
     const chain = new SuiChain({ url: ledgerUrl, packageId, systemObjectId });
-    const nodeKeys = state.nodePorts.map((_, i) => loadOrCreateKeypair(join(dir, 'nodes', `node-${i}`, 'keys', 'sui.key')));
-    for (const keypair of [admin, wallet, ...nodeKeys]) await fund(ledgerUrl, keypair.toSuiAddress());
+    const nodeKeys = state.nodePorts.map((_, i) =>
+      loadOrCreateKeypair(join(dir, 'nodes', `node-${i}`, 'keys', 'sui.key')),
+    );
+    for (const keypair of [admin, wallet, ...nodeKeys])
+      await fund(ledgerUrl, keypair.toSuiAddress());
 
     const nodes = state.nodePorts.map((port, i) => {
       const config = writeNodeConfig(dir, i, port, { url: ledgerUrl, packageId, systemObjectId });
-      return group.start(`node-${i}`, [join(DIST, 'node-reference', 'main.js'), '--config', config]);
+      return group.start(`node-${i}`, [
+        join(DIST, 'node-reference', 'main.js'),
+        '--config',
+        config,
+      ]);
     });
     const nodeCapType = chain.type('nodes', 'NodeCap');
     const nodeIds = await Promise.all(
       nodeKeys.map((keypair, i) =>
-        waitFor(`node-${i} to register on chain (see ${nodes[i].logFile})`, async () => (await findOwnedObject(chain, keypair.toSuiAddress(), nodeCapType))?.objectId, START_TIMEOUT_MS),
+        waitFor(
+          `node-${i} to register on chain (see ${nodes[i].logFile})`,
+          async () => (await findOwnedObject(chain, keypair.toSuiAddress(), nodeCapType))?.objectId,
+          START_TIMEOUT_MS,
+        ),
       ),
     );
     log(`${nodeIds.length} storage nodes registered`);
@@ -177,10 +216,17 @@ async function run(options: LauncherOptions): Promise<void> {
       PUBLISHER_SECRET_KEY: wallet.getSecretKey(),
       PUBLISHER_BODY_BYTES_MAX: String(PUBLISHER_BODY_BYTES_MAX),
     };
-    const workerProcess = group.start('worker', [join(DIST, 'devnet', 'launcher', 'worker-main.js'), '--port', String(options.port)], {
-      WALRUS_EDGE_WORKER_BINDINGS: JSON.stringify(bindings),
-    });
-    const [, workerUrl] = await workerProcess.waitForLine(/worker listening on (\S+)/, START_TIMEOUT_MS);
+    const workerProcess = group.start(
+      'worker',
+      [join(DIST, 'devnet', 'launcher', 'worker-main.js'), '--port', String(options.port)],
+      {
+        WALRUS_EDGE_WORKER_BINDINGS: JSON.stringify(bindings),
+      },
+    );
+    const [, workerUrl] = await workerProcess.waitForLine(
+      /worker listening on (\S+)/,
+      START_TIMEOUT_MS,
+    );
     const network: NetworkFile = {
       nShards: state.shards,
       epoch: ready.epoch,
@@ -193,7 +239,13 @@ async function run(options: LauncherOptions): Promise<void> {
       walletAddress: wallet.toSuiAddress(),
       nodes: ready.members.map((member) => {
         const index = nodeIds.indexOf(member.nodeId);
-        return { name: member.name, url: member.networkAddress, shards: [...member.shards], pid: nodes[index]?.process.pid ?? 0, nodeId: member.nodeId };
+        return {
+          name: member.name,
+          url: member.networkAddress,
+          shards: [...member.shards],
+          pid: nodes[index]?.process.pid ?? 0,
+          nodeId: member.nodeId,
+        };
       }),
     };
     writeFileSync(join(dir, 'network.json'), JSON.stringify(network, null, 2) + '\n');

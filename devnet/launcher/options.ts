@@ -21,10 +21,17 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-function integer(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
+function integer(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (text === undefined) return fallback;
   const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || value < min || value > max)
+    throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
   return value;
 }
 
@@ -48,7 +55,8 @@ export function parseLauncherOptions(argv: string[]): LauncherOptions {
   if (values.help) throw new UsageError('');
   const nodes = integer('nodes', values.nodes, 7, 1, 64);
   const shards = integer('shards', values.shards, 100, 4, 1000);
-  if (shards < nodes) throw new UsageError('every node needs at least one shard: --shards must be at least --nodes');
+  if (shards < nodes)
+    throw new UsageError('every node needs at least one shard: --shards must be at least --nodes');
   return {
     dataDir: values['data-dir'] ?? '.devnet',
     nodes,

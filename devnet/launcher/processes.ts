@@ -56,7 +56,15 @@ export class ProcessGroup {
         new Promise((resolve, reject) => {
           const seen = lines.map((line) => pattern.exec(line)).find((m) => m !== null);
           if (seen) return resolve(seen);
-          const timer = setTimeout(() => reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms (see ${logFile})`)), timeoutMs);
+          const timer = setTimeout(
+            () =>
+              reject(
+                new Error(
+                  `${name} did not print ${pattern} within ${timeoutMs} ms (see ${logFile})`,
+                ),
+              ),
+            timeoutMs,
+          );
           waiters.push({
             pattern,
             resolve: (match) => {
@@ -66,7 +74,9 @@ export class ProcessGroup {
           });
           child.once('exit', (code, signal) => {
             clearTimeout(timer);
-            reject(new Error(`${name} exited (${signal ?? code}) before it was ready; see ${logFile}`));
+            reject(
+              new Error(`${name} exited (${signal ?? code}) before it was ready; see ${logFile}`),
+            );
           });
         }),
     };
@@ -76,7 +86,9 @@ export class ProcessGroup {
 
   /** Stops every child: SIGTERM, then SIGKILL after the grace period. */
   async stopAll(): Promise<void> {
-    const running = this.children.filter((c) => c.process.exitCode === null && c.process.signalCode === null);
+    const running = this.children.filter(
+      (c) => c.process.exitCode === null && c.process.signalCode === null,
+    );
     await Promise.all(
       running.map(
         (c) =>

@@ -9,7 +9,9 @@ import { parseArgs } from 'node:util';
 import { startWorker, type WorkerBindings } from './worker.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '8787' } } });
-const bindings = JSON.parse(process.env.WALRUS_EDGE_WORKER_BINDINGS ?? 'null') as WorkerBindings | null;
+const bindings = JSON.parse(
+  process.env.WALRUS_EDGE_WORKER_BINDINGS ?? 'null',
+) as WorkerBindings | null;
 if (bindings === null) {
   process.stderr.write('error: WALRUS_EDGE_WORKER_BINDINGS is not set\n');
   process.exit(2);

@@ -27,7 +27,6 @@ export interface LedgerApp {
   fetch(request: Request): Promise<Response>;
 }
 
-
 /** Reads at most `bytesMax` bytes (core/bounded-body.ts). */
 function readBody(request: Request, bytesMax: number): Promise<Uint8Array> {
   return readBodyBounded(request, bytesMax);

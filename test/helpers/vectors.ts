@@ -40,13 +40,21 @@ export interface RedStuffVector {
   sliver_pairs: VectorPair[];
   full?: {
     metadata_bcs_hex: string;
-    pairs: { primary_hash: string; secondary_hash: string; primary_sliver_hex: string; secondary_sliver_hex: string }[];
+    pairs: {
+      primary_hash: string;
+      secondary_hash: string;
+      primary_sliver_hex: string;
+      secondary_sliver_hex: string;
+    }[];
   };
 }
 
 export function loadVectors(): RedStuffVector[] {
   const text = readFileSync(new URL('../fixtures/redstuff.jsonl', import.meta.url), 'utf8');
-  return text.split('\n').filter((line) => line.trim() !== '').map((line) => JSON.parse(line) as RedStuffVector);
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as RedStuffVector);
 }
 
 /** The first `size` bytes of SHA-256(SEED ‖ u64le(0)) ‖ SHA-256(SEED ‖ u64le(1)) ‖ … */
@@ -62,7 +70,9 @@ export function vectorBlob(size: number): Uint8Array {
 }
 
 export function contentOf(vector: RedStuffVector): Uint8Array {
-  return vector.content_utf8 !== undefined ? new TextEncoder().encode(vector.content_utf8) : vectorBlob(vector.size);
+  return vector.content_utf8 !== undefined
+    ? new TextEncoder().encode(vector.content_utf8)
+    : vectorBlob(vector.size);
 }
 
 export const sha256Hex = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');

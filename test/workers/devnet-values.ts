@@ -19,7 +19,11 @@ export interface DevnetValues {
    * with one wallet spend the same gas coin ("… is not available for consumption").
    */
   readonly publisherSecretKeys: readonly string[];
-  readonly nodes: readonly { readonly name: string; readonly url: string; readonly shards: readonly number[] }[];
+  readonly nodes: readonly {
+    readonly name: string;
+    readonly url: string;
+    readonly shards: readonly number[];
+  }[];
   /** Names of the nodes the global setup stopped before the tests began. */
   readonly stoppedNodes: readonly string[];
 }

@@ -52,7 +52,12 @@ export interface NewlyCreated {
 
 /** Walrus's error body (workers/errors.ts). */
 export interface ErrorBody {
-  error: { code: number; status: string; message: string; details: { reason: string; domain: string }[] };
+  error: {
+    code: number;
+    status: string;
+    message: string;
+    details: { reason: string; domain: string }[];
+  };
 }
 
 export async function errorReason(response: Response): Promise<string> {

@@ -27,5 +27,9 @@ describe('exports.default.fetch (integration level)', () => {
     expect(await errorReason(missing)).toBe('NOT_FOUND');
   });
 
-  blobApiSuite({ send, nShards: devnet.nShards, bodyBytesMax: Number(env.PUBLISHER_BODY_BYTES_MAX) });
+  blobApiSuite({
+    send,
+    nShards: devnet.nShards,
+    bodyBytesMax: Number(env.PUBLISHER_BODY_BYTES_MAX),
+  });
 });

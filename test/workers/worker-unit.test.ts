@@ -33,7 +33,10 @@ describe('worker.fetch (unit level)', () => {
 
   it('answers 405 PUBLISHER_DISABLED without a wallet', async () => {
     const { PUBLISHER_SECRET_KEY: _, ...withoutWallet } = env;
-    const response = await send(new Request(`${ORIGIN}/v1/blobs?epochs=1`, { method: 'PUT', body: 'x' }), withoutWallet);
+    const response = await send(
+      new Request(`${ORIGIN}/v1/blobs?epochs=1`, { method: 'PUT', body: 'x' }),
+      withoutWallet,
+    );
     expect(response.status).toBe(405);
     expect(await errorReason(response)).toBe('PUBLISHER_DISABLED');
   });
