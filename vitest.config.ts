@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { configDefaults, defineConfig } from 'vitest/config';
-import type { DevnetValues } from './test/workers/devnet-values.js';
+import type { DevnetValues } from './test/workerd/devnet-values.js';
 
 /**
  * vitest-pool-workers 0.15 runs workerd verbose (hard-coded) and copies its info records to stdout.
@@ -26,9 +26,10 @@ if (!(QUIET in process.stdout)) {
 
 /**
  * Two projects, one run (`npx vitest run`; `--project node|workers` picks one):
- * - `node`: everything under test/ except test/workers/, in Node child processes;
- * - `workers`: test/workers/, inside workerd with @cloudflare/vitest-pool-workers 0.15 (a Vite plugin
- *   in that version), against real devnets that test/workers-global-setup.ts starts.
+ * - `node`: test/unit/ and test/network/ (process networks), in Node child processes;
+ * - `workers`: test/workerd/ (tests of workers/), inside workerd with @cloudflare/vitest-pool-workers
+ *   0.15 (a Vite plugin in that version), against real devnets that test/workerd/global-setup.ts
+ *   starts.
  * The workers project runs first (groupOrder), so its network traffic does not compete with the
  * Node suite's processes for the 2 cores.
  */
@@ -40,8 +41,8 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/**/*.test.ts'],
-          exclude: [...configDefaults.exclude, 'test/workers/**'],
+          include: ['test/unit/**/*.test.ts', 'test/network/**/*.test.ts'],
+          exclude: [...configDefaults.exclude],
           // Tests start real processes and encode real blobs; 2 cores is the budget.
           testTimeout: 120_000,
           hookTimeout: 120_000,
@@ -77,8 +78,8 @@ export default defineConfig({
         ],
         test: {
           name: 'workers',
-          include: ['test/workers/**/*.test.ts'],
-          globalSetup: ['./test/workers-global-setup.ts'],
+          include: ['test/workerd/**/*.test.ts'],
+          globalSetup: ['./test/workerd/global-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
           maxWorkers: 2,

@@ -1,7 +1,7 @@
 /**
  * Move abort codes of the walrus_edge package and of the framework functions our transactions
  * call, by module. Generated from the `const E…: u64 = N;` lines of move/sources/*.move (the same
- * table as move/README.md "Abort codes"); test/chain-adapter.test.ts re-parses the sources and
+ * table as move/README.md "Abort codes"); test/network/core/chain-adapter.test.ts re-parses the sources and
  * fails when this table drifts. Keep in sync with move/sources.
  */
 

@@ -1,0 +1,295 @@
+/**
+ * Seeded property tests of decoding, sliver verification, recovery symbols and inconsistency proofs:
+ * random blobs, random sliver subsets, and tampering with slivers, symbols and metadata.
+ */
+import { describe, expect, it } from 'vitest';
+import { deriveBlobId } from '../../../core/blob-id.js';
+import { encodeBlob } from '../../../core/encoding/blob-encoder.js';
+import { decodeBlob } from '../../../core/encoding/blob-decoder.js';
+import { encodingParams } from '../../../core/encoding/config.js';
+import {
+  InvalidInconsistencyProofError,
+  decodeInconsistencyProof,
+  encodeInconsistencyProof,
+  verifyInconsistencyProof,
+} from '../../../core/encoding/inconsistency.js';
+import {
+  type BlobMetadata,
+  MetadataVerificationError,
+  decodeBlobMetadata,
+  encodeBlobMetadata,
+  rootHashOfMetadata,
+  verifyMetadata,
+} from '../../../core/encoding/metadata.js';
+import {
+  InconsistentBlobError,
+  RecoverySymbolSource,
+  SymbolVerificationError,
+  decodeRecoverySymbols,
+  encodeRecoverySymbols,
+  recoverSliver,
+} from '../../../core/encoding/recovery-symbols.js';
+import { DecodingError } from '../../../core/encoding/reed-solomon.js';
+import {
+  SliverVerificationError,
+  computeSliverHash,
+  verifySliver,
+} from '../../../core/encoding/sliver-verification.js';
+import type { SliverData } from '../../../core/encoding/sliver-data.js';
+import { expectBytes } from '../../helpers/bytes.js';
+import { randomBytes, seededRandom } from '../../helpers/random.js';
+
+const SEED = 20261124;
+
+function shuffled<T>(items: T[], random: () => number): T[] {
+  const out = items.slice();
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+function setup(nShards: number, size: number, seed: number) {
+  const blob = randomBytes(size, seed);
+  const encoded = encodeBlob(blob, nShards);
+  const metadata = verifyMetadata(encoded.blobId, encoded.metadata, nShards);
+  const primary = (i: number): SliverData => ({
+    data: encoded.primarySliver(i).slice(),
+    symbolBytes: encoded.layout.symbolBytes,
+    index: i,
+  });
+  const secondary = (j: number): SliverData => ({
+    data: encoded.secondarySliver(j).slice(),
+    symbolBytes: encoded.layout.symbolBytes,
+    index: j,
+  });
+  return { blob, encoded, metadata, primary, secondary };
+}
+
+const CASES: [number, number][] = [
+  [4, 0],
+  [4, 37],
+  [7, 1000],
+  [10, 1793],
+  [13, 5000],
+  [31, 20_000],
+  [100, 150_001],
+];
+
+describe('decoding from random sliver subsets', () => {
+  for (const [n, size] of CASES) {
+    it(`n=${n} size=${size}`, () => {
+      const random = seededRandom(SEED + n + size);
+      const { blob, metadata, primary, secondary } = setup(n, size, SEED + size);
+      const { nPrimary, nSecondary } = encodingParams(n);
+      const all = Array.from({ length: n }, (_, i) => i);
+      for (let trial = 0; trial < 3; trial++) {
+        const primaries = shuffled(all, random).slice(0, nPrimary).map(primary);
+        expectBytes(decodeBlob(metadata, 'primary', primaries), blob);
+        const secondaries = shuffled(all, random).slice(0, nSecondary).map(secondary);
+        expectBytes(decodeBlob(metadata, 'secondary', secondaries), blob);
+      }
+      // The systematic fast path.
+      expectBytes(decodeBlob(metadata, 'primary', all.slice(0, nPrimary).map(primary)), blob);
+      expect(() =>
+        decodeBlob(metadata, 'primary', all.slice(0, nPrimary - 1).map(primary)),
+      ).toThrow(DecodingError);
+    });
+  }
+
+  it('rejects a tampered sliver before decoding', () => {
+    const { metadata, primary } = setup(10, 3000, 5);
+    const slivers = [0, 1, 2, 3].map(primary);
+    slivers[2].data[5] ^= 1;
+    expect(() => decodeBlob(metadata, 'primary', slivers)).toThrow(SliverVerificationError);
+  });
+});
+
+describe('sliver verification', () => {
+  it('accepts every correct sliver and rejects tampering, wrong sizes and wrong indices', () => {
+    const { metadata, primary, secondary, encoded } = setup(13, 4321, 9);
+    for (let i = 0; i < 13; i++) {
+      verifySliver(metadata, 'primary', primary(i));
+      verifySliver(metadata, 'secondary', secondary(i));
+    }
+    const reason = (f: () => void) => {
+      try {
+        f();
+      } catch (error) {
+        return (error as SliverVerificationError).reason;
+      }
+      return 'accepted';
+    };
+    const tampered = primary(3);
+    tampered.data[tampered.data.length - 1] ^= 0x80;
+    expect(reason(() => verifySliver(metadata, 'primary', tampered))).toBe('MERKLE_ROOT_MISMATCH');
+    expect(reason(() => verifySliver(metadata, 'secondary', { ...secondary(4), index: 5 }))).toBe(
+      'MERKLE_ROOT_MISMATCH',
+    );
+    expect(reason(() => verifySliver(metadata, 'primary', secondary(4)))).toBe(
+      'SLIVER_SIZE_MISMATCH',
+    );
+    expect(reason(() => verifySliver(metadata, 'primary', { ...primary(1), index: 13 }))).toBe(
+      'INDEX_TOO_LARGE',
+    );
+    expect(
+      reason(() =>
+        verifySliver(metadata, 'primary', {
+          ...primary(1),
+          symbolBytes: encoded.layout.symbolBytes + 2,
+        }),
+      ),
+    ).toBe('SYMBOL_SIZE_MISMATCH');
+  });
+});
+
+describe('metadata verification', () => {
+  it('round-trips BCS and rejects tampering, wrong counts and a wrong blob ID', () => {
+    const { encoded } = setup(10, 999, 11);
+    const bytes = encodeBlobMetadata(encoded.metadata);
+    const parsed = decodeBlobMetadata(bytes);
+    expect(verifyMetadata(encoded.blobId, parsed, 10).unencodedLength).toBe(999);
+    const reason = (f: () => void) => {
+      try {
+        f();
+      } catch (error) {
+        return (error as MetadataVerificationError).reason;
+      }
+      return 'accepted';
+    };
+    const flipped = bytes.slice();
+    flipped[20] ^= 1;
+    expect(reason(() => verifyMetadata(encoded.blobId, decodeBlobMetadata(flipped), 10))).toBe(
+      'BLOB_ID_MISMATCH',
+    );
+    expect(reason(() => verifyMetadata(encoded.blobId, parsed, 13))).toBe('WRONG_HASH_COUNT');
+    expect(reason(() => decodeBlobMetadata(bytes.subarray(0, bytes.length - 1)))).toBe('MALFORMED');
+    expect(reason(() => decodeBlobMetadata(Uint8Array.of(...bytes, 0)))).toBe('MALFORMED');
+    const legacy = bytes.slice();
+    legacy[1] = 0; // encoding type RedStuff (RaptorQ), retired
+    expect(reason(() => decodeBlobMetadata(legacy))).toBe('UNSUPPORTED_ENCODING_TYPE');
+    const huge: BlobMetadata = { ...parsed, unencodedLength: 10 ** 12 };
+    expect(reason(() => verifyMetadata(encoded.blobId, huge, 10))).toBe('TOO_LARGE');
+  });
+});
+
+describe('recovery symbols', () => {
+  for (const [n, size] of [
+    [7, 800],
+    [10, 70_000],
+    [31, 9000],
+  ] as [number, number][]) {
+    it(`recover random slivers n=${n} size=${size}`, () => {
+      const random = seededRandom(SEED * 3 + n);
+      const { metadata, primary, secondary } = setup(n, size, n * 17);
+      const all = Array.from({ length: n }, (_, i) => i);
+      for (let trial = 0; trial < 3; trial++) {
+        const target = Math.floor(random() * n);
+        // A primary target is rebuilt from symbols of secondary slivers (other nodes' columns).
+        const helpers = shuffled(all, random).slice(0, encodingParams(n).nSecondary);
+        const symbols = helpers.map((j) =>
+          new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data).symbolFor(target),
+        );
+        const wire = decodeRecoverySymbols(encodeRecoverySymbols(symbols));
+        expectBytes(recoverSliver(metadata, 'primary', target, wire), primary(target).data);
+        const rowHelpers = shuffled(all, random).slice(0, encodingParams(n).nPrimary);
+        const rowSymbols = rowHelpers.map((i) =>
+          new RecoverySymbolSource(metadata, 'primary', i, primary(i).data).symbolFor(target),
+        );
+        expectBytes(
+          recoverSliver(metadata, 'secondary', target, rowSymbols),
+          secondary(target).data,
+        );
+      }
+    });
+  }
+
+  it('rejects tampered symbols, proofs and misdirected symbols', () => {
+    const { metadata, secondary } = setup(10, 5000, 3);
+    const source = new RecoverySymbolSource(metadata, 'secondary', 4, secondary(4).data);
+    const good = source.symbolFor(2);
+    const reason = (symbols: Parameters<typeof recoverSliver>[3], target = 2) => {
+      try {
+        recoverSliver(metadata, 'primary', target, symbols);
+      } catch (error) {
+        return (error as SymbolVerificationError).reason ?? (error as Error).name;
+      }
+      return 'accepted';
+    };
+    const data = good.data.slice();
+    data[0] ^= 1;
+    expect(reason([{ ...good, data }])).toBe('INVALID_PROOF');
+    expect(reason([{ ...good, proof: good.proof.slice(1) }])).toBe('INVALID_PROOF');
+    expect(reason([{ ...good, sourceIndex: 5 }])).toBe('INVALID_PROOF');
+    expect(reason([good], 3)).toBe('SYMBOL_NOT_USABLE');
+    expect(reason([{ ...good, data: good.data.subarray(1) }])).toBe('SYMBOL_SIZE_MISMATCH');
+    expect(reason([{ ...good, sourceIndex: 10 }])).toBe('INDEX_TOO_LARGE');
+    expect(reason([good])).toBe('DecodingError');
+  });
+});
+
+describe('inconsistency proofs', () => {
+  it('prove an inconsistently encoded blob and reject a consistent one', () => {
+    const n = 10;
+    const { encoded, secondary } = setup(n, 2000, 77);
+    const { nSecondary } = encodingParams(n);
+    // A malicious writer commits to a tampered secondary sliver q.
+    const q = 3;
+    const bad = secondary(q);
+    bad.data[1] ^= 0xff;
+    const hashes = encoded.metadata.hashes.map((pair) => ({ ...pair }));
+    hashes[n - 1 - q] = {
+      ...hashes[n - 1 - q],
+      secondary: computeSliverHash(encoded.layout, 'secondary', bad.data),
+    };
+    const forged: BlobMetadata = { ...encoded.metadata, hashes };
+    const forgedId = deriveBlobId(rootHashOfMetadata(forged), forged.unencodedLength);
+    const metadata = verifyMetadata(forgedId, forged, n);
+    const sliverOf = (j: number) => (j === q ? bad.data : secondary(j).data);
+    const target = 0;
+    const helpers = Array.from({ length: nSecondary }, (_, j) => j); // includes q
+    const symbols = helpers.map((j) =>
+      new RecoverySymbolSource(metadata, 'secondary', j, sliverOf(j)).symbolFor(target),
+    );
+    let thrown: unknown;
+    try {
+      recoverSliver(metadata, 'primary', target, symbols);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(InconsistentBlobError);
+    const proof = {
+      axis: 'primary' as const,
+      targetSliverIndex: target,
+      symbols: (thrown as InconsistentBlobError).symbols,
+    };
+    const wire = decodeInconsistencyProof('primary', encodeInconsistencyProof(proof));
+    expect(() => verifyInconsistencyProof(metadata, wire)).not.toThrow();
+
+    const honestHelpers = Array.from({ length: n }, (_, j) => j)
+      .filter((j) => j !== q)
+      .slice(0, nSecondary);
+    const honest = honestHelpers.map((j) =>
+      new RecoverySymbolSource(metadata, 'secondary', j, sliverOf(j)).symbolFor(target),
+    );
+    const reason = (p: typeof proof) => {
+      try {
+        verifyInconsistencyProof(metadata, p);
+      } catch (error) {
+        return (error as InvalidInconsistencyProofError).reason;
+      }
+      return 'accepted';
+    };
+    expect(reason({ ...proof, symbols: honest })).toBe('SLIVER_IS_CONSISTENT');
+    expect(reason({ ...proof, symbols: proof.symbols.slice(1) })).toBe('WRONG_SYMBOL_COUNT');
+    const tamperedData = proof.symbols[0].data.slice();
+    tamperedData[0] ^= 1;
+    expect(
+      reason({
+        ...proof,
+        symbols: [{ ...proof.symbols[0], data: tamperedData }, ...proof.symbols.slice(1)],
+      }),
+    ).toBe('INVALID_SYMBOL');
+  });
+});

@@ -1,0 +1,199 @@
+// The wasm-simd FFT kernel against the scalar JS reference (core/encoding/fft-kernel.ts): the same
+// transforms on the same random matrices must give the same elements, for widths that exercise
+// every vector/scalar tail, factors that skip the multiply, and matrices larger than the kernel's
+// work region (column slices). Seeded; a failing case names its parameters.
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type WorkTransforms,
+  gf16Backend,
+  gf16WasmBytes,
+  mulAddRows,
+  transformWork,
+  useGf16Js,
+  useGf16WasmModule,
+} from '../../../core/encoding/fft-kernel.js';
+import { gfTables } from '../../../core/encoding/gf16.js';
+import { ReedSolomonCode } from '../../../core/encoding/reed-solomon.js';
+import { seededRandom } from '../../helpers/random.js';
+
+const wasmModule = new WebAssembly.Module(gf16WasmBytes());
+const useWasm = () => useGf16WasmModule(wasmModule);
+afterAll(useWasm);
+
+const randomElements = (random: () => number, length: number, zeroShare = 0.1) =>
+  Uint16Array.from({ length }, () => (random() < zeroShare ? 0 : Math.floor(random() * 65536)));
+
+/** Runs `body` on a copy of `work` with each backend; returns [js, wasm] results. */
+function bothBackends(
+  work: Uint16Array,
+  shards: number,
+  width: number,
+  body: (transforms: WorkTransforms) => void,
+): [Uint16Array, Uint16Array] {
+  const results = (['js', 'wasm'] as const).map((backend) => {
+    if (backend === 'js') useGf16Js();
+    else useWasm();
+    const copy = work.slice();
+    transformWork(copy, shards, width, shards, body);
+    return copy;
+  });
+  return [results[0], results[1]];
+}
+
+/** First index where two arrays differ, or −1 (keeps failure output short). */
+function firstDifference(a: Uint16Array, b: Uint16Array): number {
+  if (a.length !== b.length) return 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return i;
+  return -1;
+}
+
+describe('backend selection', () => {
+  it('defaults to wasm-simd in Node and can be forced to JS and back', () => {
+    expect(gf16Backend()).toBe('wasm-simd');
+    useGf16Js();
+    expect(gf16Backend()).toBe('js');
+    useWasm();
+    expect(gf16Backend()).toBe('wasm-simd');
+    expect(() => useGf16WasmModule({} as WebAssembly.Module)).toThrow(TypeError);
+  });
+});
+
+describe('FFT and IFFT: wasm-simd equals the JS reference', () => {
+  const { skew } = gfTables();
+  const widths = [...Array.from({ length: 40 }, (_, i) => i + 1), 63, 64, 65, 1000, 1024, 1031];
+
+  it('for random (size, trunc, delta) at widths 1..40 and 1000+', () => {
+    const random = seededRandom(1601);
+    for (const width of widths) {
+      for (let trial = 0; trial < 3; trial++) {
+        const size = 2 << Math.floor(random() * (width > 100 ? 7 : 9));
+        const pos = Math.floor(random() * 3) * size;
+        const trunc = 1 + Math.floor(random() * size);
+        // Chunk-end deltas as the encoder uses them, and arbitrary ones within the skew table.
+        const delta =
+          random() < 0.5
+            ? size * Math.floor(random() * 4)
+            : Math.floor(random() * (skew.length - size));
+        const shards = pos + size;
+        const work = randomElements(random, shards * width);
+        for (const kind of ['fft', 'ifft'] as const) {
+          const transform = (t: WorkTransforms) => t[kind](pos, size, trunc, delta);
+          const [js, wasm] = bothBackends(work, shards, width, transform);
+          const name =
+            `${kind} width=${width} pos=${pos} size=${size} trunc=${trunc} ` + `delta=${delta}`;
+          expect(firstDifference(js, wasm), name).toBe(-1);
+          expect(firstDifference(js, work), `${name} changed something`).not.toBe(-1);
+        }
+      }
+    }
+  });
+
+  it('skips the multiply where the skew is zero (log 65535)', () => {
+    // SKEW[0], [1], [3], [7], ... are 65535: delta = 0 hits them at every layer.
+    const random = seededRandom(1602);
+    for (const width of [1, 8, 17, 48]) {
+      const work = randomElements(random, 16 * width);
+      for (const kind of ['fft', 'ifft'] as const) {
+        const [js, wasm] = bothBackends(work, 16, width, (t) => t[kind](0, 16, 16, 0));
+        expect(firstDifference(js, wasm), `${kind} width=${width}`).toBe(-1);
+      }
+    }
+  });
+
+  it('in column slices when the matrix exceeds the work region', () => {
+    // 1024 shards × 2100 elements is 4.2 MiB, over the kernel's 4 MiB region; 2100 is no multiple
+    // of the slice alignment, so the last slice has a vector tail.
+    const random = seededRandom(1603);
+    const shards = 1024;
+    const width = 2100;
+    const work = randomElements(random, shards * width);
+    const [js, wasm] = bothBackends(work, shards, width, (t) => {
+      t.ifft(0, 512, 400, 512);
+      t.ifft(512, 512, 300, 1024);
+      t.xorShards(0, 512, 512);
+      t.copyShards(700, 0, 100);
+      t.fft(0, 1024, 1000, 0);
+    });
+    expect(firstDifference(js, wasm)).toBe(-1);
+  });
+
+  it('XORs and copies shards', () => {
+    const random = seededRandom(1604);
+    for (const width of [1, 7, 31, 32, 33, 95, 1000]) {
+      const work = randomElements(random, 12 * width);
+      const [js, wasm] = bothBackends(work, 12, width, (t) => {
+        t.xorShards(0, 5, 5);
+        t.copyShards(10, 1, 2);
+      });
+      expect(firstDifference(js, wasm), `width=${width}`).toBe(-1);
+      const expected = work.slice();
+      for (let e = 0; e < 5 * width; e++) expected[e] ^= work[5 * width + e];
+      expected.copyWithin(10 * width, width, 3 * width);
+      expect(firstDifference(js, expected), `width=${width}`).toBe(-1);
+    }
+  });
+});
+
+describe('mulAddRows: wasm-simd equals the JS reference', () => {
+  it('for random coefficient matrices with zero coefficients, at many widths', () => {
+    const random = seededRandom(1605);
+    // The last case's 700 source rows of 3100 elements exceed the work region: column slices.
+    for (const width of [1, 5, 8, 15, 16, 17, 40, 1000, 1029, 3100]) {
+      const srcRows = width === 3100 ? 700 : 1 + Math.floor(random() * 20);
+      const outShards = [3, 0, 5];
+      const src = randomElements(random, srcRows * width);
+      const logs = Uint16Array.from({ length: outShards.length * srcRows }, () =>
+        random() < 0.2 ? 65535 : Math.floor(random() * 65535),
+      );
+      const out = randomElements(random, 6 * width);
+      const results = (['js', 'wasm'] as const).map((backend) => {
+        if (backend === 'js') useGf16Js();
+        else useWasm();
+        const copy = out.slice();
+        mulAddRows(copy, outShards, src, srcRows, logs, width);
+        return copy;
+      });
+      expect(firstDifference(results[0], results[1]), `width=${width} rows=${srcRows}`).toBe(-1);
+    }
+  });
+});
+
+describe('encode and decode agree across backends', () => {
+  const CODES: [number, number][] = [
+    [2, 2],
+    [7, 3],
+    [34, 66],
+    [67, 33],
+    [334, 666],
+    [667, 333],
+  ];
+
+  it.each(CODES)('(%i, %i)', (k, m) => {
+    const random = seededRandom(1606 + k);
+    const width = 37;
+    const originals = randomElements(random, k * width);
+    const order = Array.from({ length: k + m }, (_, i) => i).sort(() => random() - 0.5);
+    const chosen = order.slice(0, k);
+    const outputs = (['js', 'wasm'] as const).map((backend) => {
+      if (backend === 'js') useGf16Js();
+      else useWasm();
+      // A fresh code per backend, so its cached generator columns come from that backend too.
+      const code = new ReedSolomonCode(k, m);
+      const work = code.allocateWork(width);
+      work.set(originals);
+      code.encodeInPlace(work, width);
+      const recovery = work.slice(0, m * width);
+      const codeword = new Uint16Array((k + m) * width);
+      codeword.set(originals);
+      codeword.set(recovery, k * width);
+      const symbols = new Uint16Array(k * width);
+      chosen.forEach((index, slot) => {
+        symbols.set(codeword.subarray(index * width, (index + 1) * width), slot * width);
+      });
+      return { recovery, decoded: code.decode(chosen, symbols, width) };
+    });
+    expect(firstDifference(outputs[0].recovery, outputs[1].recovery)).toBe(-1);
+    expect(firstDifference(outputs[0].decoded, originals)).toBe(-1);
+    expect(firstDifference(outputs[1].decoded, originals)).toBe(-1);
+  });
+});

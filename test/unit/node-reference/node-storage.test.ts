@@ -1,0 +1,178 @@
+/**
+ * The node's lmdb storage: data survives a restart (and the node resumes the chain stream from its
+ * stored cursor), a sliver that no longer verifies on disk is treated as missing and never served,
+ * deleting a blob removes it from every shard, and a data dir refuses a different committee size.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { open } from 'lmdb';
+import { blsVerify } from '../../../core/bls.js';
+import { shardForPair } from '../../../core/encoding/mapping.js';
+import { storageConfirmationMessage } from '../../../core/messages.js';
+import { decodeSliverBatch } from '../../../node-reference/api/batch.js';
+import { silentLogger } from '../../../node-reference/log.js';
+import { storageRoot } from '../../../node-reference/node.js';
+import { sliverKey } from '../../../node-reference/storage/records.js';
+import { NodeStorage } from '../../../node-reference/storage/storage.js';
+import {
+  type TestBlob,
+  errorOf,
+  metadataUrl,
+  pairsOnShards,
+  putBytes,
+  sliverUrl,
+  startTestNode,
+  testBlob,
+  uploadBlob,
+} from '../../../node-reference/testing/harness.js';
+import { MemoryChain } from '../../../node-reference/testing/memory-chain.js';
+import { expectBytes } from '../../helpers/bytes.js';
+
+const N_SHARDS = 7;
+const SHARDS = [0, 2, 5, 6];
+
+let dataDir: string;
+let chain: MemoryChain;
+const blobs: TestBlob[] = [];
+
+beforeAll(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'walrus-node-storage-'));
+  chain = new MemoryChain({ nShards: N_SHARDS });
+  chain.assignShards('s', SHARDS);
+});
+
+afterAll(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function expectServed(url: string, blob: TestBlob): Promise<void> {
+  expect((await fetch(metadataUrl(url, blob))).status).toBe(200);
+  for (const pairIndex of pairsOnShards(blob, SHARDS)) {
+    for (const axis of ['primary', 'secondary'] as const) {
+      const response = await fetch(sliverUrl(url, blob, pairIndex, axis));
+      expect(response.status, `${axis} ${pairIndex}`).toBe(200);
+      expectBytes(new Uint8Array(await response.arrayBuffer()), blob.sliverBcs(pairIndex, axis));
+    }
+  }
+}
+
+describe('node storage', () => {
+  it('keeps every blob across a restart and keeps following the chain', async () => {
+    const first = await startTestNode({ chain, name: 's', dataDir });
+    const secretKey = first.secretKey;
+    for (let i = 0; i < 3; i++) {
+      const blob = testBlob(2_000 + 1_500 * i, N_SHARDS, 300 + i);
+      blobs.push(blob);
+      await chain.registerBlob({ blobId: blob.blobId, deletable: i === 2 });
+      await uploadBlob(first.url, blob, SHARDS);
+    }
+    await first.close(0);
+    // Changes while the node is down are replayed from its stored cursor when it comes back.
+    const later = testBlob(1_234, N_SHARDS, 399);
+    await chain.registerBlob({ blobId: later.blobId });
+
+    const second = await startTestNode({ chain, name: 's', dataDir, secretKey });
+    try {
+      for (const blob of blobs) await expectServed(second.url, blob);
+      const confirmation = await fetch(
+        `${second.url}/v1/blobs/${blobs[0].blobIdText}/confirmation/permanent`,
+      );
+      expect(confirmation.status).toBe(200);
+      const body = (await confirmation.json()) as {
+        success: { data: { signed: { serializedMessage: string; signature: string } } };
+      };
+      const message = storageConfirmationMessage(chain.currentEpoch(), blobs[0].blobId, {
+        kind: 'permanent',
+      });
+      expect(
+        blsVerify(
+          new Uint8Array(Buffer.from(body.success.data.signed.signature, 'base64')),
+          second.service.publicKey,
+          message,
+        ),
+      ).toBe(true);
+      await uploadBlob(second.url, later, SHARDS);
+      await expectServed(second.url, later);
+    } finally {
+      await second.close(0);
+    }
+  });
+
+  it('treats a sliver that no longer verifies on disk as missing', async () => {
+    const blob = blobs[0];
+    const held = pairsOnShards(blob, SHARDS);
+    const [pairIndex] = held;
+    const shard = shardForPair(pairIndex, blob.blobId, N_SHARDS);
+    // Rot one byte of the stored primary sliver, behind the node's back.
+    const shardEnv = open<Buffer, Buffer>({
+      path: join(storageRoot(dataDir), 'shards', String(shard).padStart(5, '0')),
+      encoding: 'binary',
+      keyEncoding: 'binary',
+    });
+    const key = sliverKey(blob.blobId, 'primary');
+    const stored = Buffer.from(shardEnv.get(key)!);
+    stored[stored.length - 20] ^= 0x01;
+    await shardEnv.put(key, stored);
+    await shardEnv.close();
+
+    const node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      const reply = await errorOf(await fetch(sliverUrl(node.url, blob, pairIndex, 'primary')));
+      expect(reply).toMatchObject({ status: 404, reason: 'SLIVER_NOT_FOUND' });
+      const batch = await fetch(
+        `${node.url}/v1/blobs/${blob.blobIdText}/slivers?axis=primary&pairs=${held.join(',')}`,
+      );
+      const entries = decodeSliverBatch(new Uint8Array(await batch.arrayBuffer()));
+      expect(entries.find((e) => e.pairIndex === pairIndex)!.sliver).toBeNull();
+      expect(entries.filter((e) => e.sliver !== null)).toHaveLength(SHARDS.length - 1);
+      // The secondary sliver of the same pair is intact and still served.
+      expect((await fetch(sliverUrl(node.url, blob, pairIndex, 'secondary'))).status).toBe(200);
+      // A good upload replaces the rotten copy.
+      const repaired = await putBytes(
+        sliverUrl(node.url, blob, pairIndex, 'primary'),
+        blob.sliverBcs(pairIndex, 'primary'),
+      );
+      expect(repaired.status).toBe(201);
+      await repaired.arrayBuffer();
+      await expectServed(node.url, blob);
+    } finally {
+      await node.close(0);
+    }
+  });
+
+  it('deletes a blob from every shard on demand', async () => {
+    const node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      const blob = blobs[1];
+      await expectServed(node.url, blob);
+      await node.service.deleteBlobData(blob.blobId);
+      expect((await fetch(metadataUrl(node.url, blob))).status).toBe(404);
+      for (const pairIndex of pairsOnShards(blob, SHARDS)) {
+        for (const axis of ['primary', 'secondary'] as const) {
+          const status = (await (
+            await fetch(sliverUrl(node.url, blob, pairIndex, axis, '/status'))
+          ).json()) as { success: { data: string } };
+          expect(status.success.data).toBe('nonexistent');
+        }
+      }
+      await expectServed(node.url, blobs[2]);
+    } finally {
+      await node.close(0);
+    }
+  });
+
+  it('keeps one lmdb environment per held shard', () => {
+    const dirs = readdirSync(join(storageRoot(dataDir), 'shards')).sort();
+    expect(dirs).toEqual(SHARDS.map((shard) => String(shard).padStart(5, '0')));
+  });
+
+  it('refuses a data dir that belongs to a different committee size', async () => {
+    await expect(
+      NodeStorage.open(storageRoot(dataDir), N_SHARDS + 1, silentLogger),
+    ).rejects.toThrow(/7 shards/);
+    const storage = await NodeStorage.open(storageRoot(dataDir), N_SHARDS, silentLogger);
+    await storage.close();
+  });
+});

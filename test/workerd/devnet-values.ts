@@ -1,0 +1,38 @@
+/**
+ * What test/workerd/global-setup.ts (Node) hands to the workerd tests through vitest's
+ * `provide`/`inject`. Types only: this file is compiled both as Node code and as Worker code.
+ */
+export interface DevnetValues {
+  /** The devnet's temp data dir (removed at teardown). */
+  readonly dataDir: string;
+  readonly nShards: number;
+  /** Sui JSON-RPC of the devnet ledger. */
+  readonly ledgerUrl: string;
+  readonly packageId: string;
+  readonly systemObjectId: string;
+  /** The launcher's own Worker under Miniflare; the workerd tests run their own copy instead. */
+  readonly aggregatorUrl: string;
+  /**
+   * `suiprivkey…` of funded wallets; [0] is network.json's walletKeyFile, the project's binding.
+   * Each test file that publishes uses its own: files run in separate isolates at the same time, and
+   * the Worker serializes one sender's transactions only within an isolate, so two files publishing
+   * with one wallet spend the same gas coin ("… is not available for consumption").
+   */
+  readonly publisherSecretKeys: readonly string[];
+  readonly nodes: readonly {
+    readonly name: string;
+    readonly url: string;
+    readonly shards: readonly number[];
+  }[];
+  /** Names of the nodes the global setup stopped before the tests began. */
+  readonly stoppedNodes: readonly string[];
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** A healthy devnet. */
+    devnet: DevnetValues;
+    /** Another devnet, with one storage node stopped (`stoppedNodes`). */
+    devnetNodeDown: DevnetValues;
+  }
+}
