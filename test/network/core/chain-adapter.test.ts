@@ -680,7 +680,7 @@ describe('chain adapter against the local ledger with walrus_edge', () => {
     const entry = `
       import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
       import { fromHex } from '@mysten/sui/utils';
-      import { SuiChain } from '../../core/chain/index.js';
+      import { SuiChain } from './core/chain/index.js';
       export default {
         async fetch(request) {
           const input = await request.json();
