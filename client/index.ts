@@ -9,9 +9,13 @@
  */
 import { blobIdFromString } from '../core/blob-id.js';
 import type { Chain, ChainSigner } from '../core/chain/types.js';
-import { committeeViewOf } from './committee.js';
-import { type ReadOptions, readBlob } from './read.js';
-import { type BlobStream, type StreamOptions, openBlobStream } from './read-stream.js';
+import {
+  type BlobStream,
+  type ReadOptions,
+  type StreamOptions,
+  openBlobStream,
+  readBlob,
+} from './read/blob.js';
 import { type AggregatedStatus, aggregateBlobStatus, askNodesForStatus } from './status.js';
 import { type StoreOptions, type StoreResult, storeBlob } from './store.js';
 import type { StorageNodeClientOptions } from './storage-node-client.js';
@@ -47,7 +51,7 @@ export class WalrusEdgeClient {
     blobId: string | Uint8Array,
     options: Omit<ReadOptions, keyof StorageNodeClientOptions> = {},
   ): Promise<Uint8Array> {
-    const committee = committeeViewOf(await this.options.chain.readSystem());
+    const committee = await this.options.chain.readSystem();
     return readBlob(idBytes(blobId), committee, { ...this.options.nodeOptions, ...options });
   }
 
@@ -56,14 +60,17 @@ export class WalrusEdgeClient {
     blobId: string | Uint8Array,
     options: Omit<StreamOptions, keyof StorageNodeClientOptions> = {},
   ): Promise<BlobStream> {
-    const committee = committeeViewOf(await this.options.chain.readSystem());
+    const committee = await this.options.chain.readSystem();
     return openBlobStream(idBytes(blobId), committee, { ...this.options.nodeOptions, ...options });
   }
 
   /** The status more than f shards' nodes agree on; undefined when no status has that backing. */
   async status(blobId: string | Uint8Array): Promise<AggregatedStatus | undefined> {
     const system = await this.options.chain.readSystem();
-    return aggregateBlobStatus(await askNodesForStatus(idBytes(blobId), system), system.nShards);
+    return aggregateBlobStatus(
+      await askNodesForStatus(idBytes(blobId), system, this.options.nodeOptions),
+      system.nShards,
+    );
   }
 }
 

@@ -1,16 +1,20 @@
 /**
- * A blob's status as the storage nodes report it (spec: api.md §1.4 BlobStatus, §5.4 "Status"):
+ * A blob's status as the storage nodes report it (docs/spec/api.md §1.4 BlobStatus, §5.4 "Status"):
  * ask every committee member, group identical answers by the shards behind them, and report the
  * most advanced lifecycle state (nonexistent < deletable < permanent < invalid) that more than f
  * shards back — so a few lagging nodes cannot hide a certified blob, and fewer than f+1 lying ones
  * cannot invent one.
  */
-import type { SystemState } from '../core/chain/types.js';
-import { isAboveValidity } from '../core/encoding/config.js';
+import type { Committee } from '../core/chain/committee.js';
+import { isAboveValidity, isQuorum } from '../core/encoding/config.js';
+import type { NodeHealth } from './node-health.js';
+import type { RequestGate } from './request-gate.js';
 import { StorageNodeClient } from './storage-node-client.js';
 
 /** Per node; Walrus's CLI waits 1 s, a loaded devnet on shared cores may need longer. */
 export const STATUS_TIMEOUT_MS = 5_000;
+/** The edge Worker's wait: it decides caching headers, and a hung node must not hold a read. */
+export const STATUS_TIMEOUT_MS_EDGE = 1_000;
 
 export interface DeletableCounts {
   readonly total: number;
@@ -118,23 +122,61 @@ export function aggregateBlobStatus(
   return best === undefined ? undefined : { ...best, answeredWeight };
 }
 
-/** Every member's status reply; unreachable or malformed replies count as no answer. */
+export interface StatusQueryOptions {
+  readonly signal?: AbortSignal;
+  /** Wait per node; a node past it counts as no answer. */
+  readonly timeoutMs?: number;
+  readonly health?: NodeHealth;
+  readonly gate?: RequestGate;
+  readonly fetch?: typeof fetch;
+}
+
+/**
+ * Every member's status reply, asked in parallel. It stops as soon as a quorum of shards (more
+ * than 2f) has answered — what the rest could add cannot outweigh that, as Walrus's client reasons
+ * — or when the per-node wait passes: unreachable, timed out or malformed replies count as no
+ * answer, so a hung node costs at most `timeoutMs`, never a sequence of timeouts.
+ */
 export async function askNodesForStatus(
   blobId: Uint8Array,
-  system: SystemState,
+  committee: Committee,
+  options: StatusQueryOptions = {},
 ): Promise<StatusReply[]> {
-  return Promise.all(
-    system.members.map(async (member) => {
-      const client = new StorageNodeClient(member.networkAddress, { timeoutMs: STATUS_TIMEOUT_MS });
+  const controller = new AbortController();
+  const signal =
+    options.signal === undefined
+      ? controller.signal
+      : AbortSignal.any([options.signal, controller.signal]);
+  const replies: StatusReply[] = committee.members.map((member) => ({
+    weight: member.weight,
+    status: undefined,
+  }));
+  let answeredWeight = 0;
+  const clientOptions = {
+    timeoutMs: options.timeoutMs ?? STATUS_TIMEOUT_MS,
+    health: options.health,
+    gate: options.gate,
+    fetch: options.fetch,
+  };
+  await new Promise<void>((resolve) => {
+    let outstanding = committee.members.length;
+    if (outstanding === 0) resolve();
+    committee.members.forEach(async (member, index) => {
       try {
-        return {
-          weight: member.weight,
-          status: parseNodeBlobStatus(await client.getBlobStatus(blobId)),
-        };
+        const client = new StorageNodeClient(member.networkAddress, clientOptions);
+        const status = parseNodeBlobStatus(await client.getBlobStatus(blobId, { signal }));
+        if (status !== undefined) {
+          replies[index] = { weight: member.weight, status };
+          answeredWeight += member.weight;
+          if (isQuorum(answeredWeight, committee.nShards)) resolve();
+        }
       } catch {
         // Unreachable, timed out or an error reply: this node does not count.
-        return { weight: member.weight, status: undefined };
+      } finally {
+        if (--outstanding === 0) resolve();
       }
-    }),
-  );
+    });
+  });
+  controller.abort(new Error('enough status replies'));
+  return replies;
 }

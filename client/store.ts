@@ -18,7 +18,8 @@ import { encodedBlobLength } from '../core/encoding/config.js';
 import { pairForShard } from '../core/encoding/mapping.js';
 import { bytesToHex, hexToBytes } from '../core/hex.js';
 import { type BlobPersistence, storageConfirmationMessage } from '../core/messages.js';
-import { bytesEqual } from '../core/merkle.js';
+import { bytesEqual } from '../core/bytes.js';
+import { inLanes } from './lanes.js';
 import {
   StorageNodeClient,
   type StorageNodeClientOptions,
@@ -81,18 +82,6 @@ async function withRetries<T>(run: () => Promise<T>, signal?: AbortSignal): Prom
   }
 }
 
-async function inParallel<T>(
-  items: readonly T[],
-  lanes: number,
-  worker: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) await worker(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(lanes, items.length) }, lane));
-}
-
 interface Confirmation {
   readonly memberIndex: number;
   readonly signature: Uint8Array;
@@ -112,7 +101,7 @@ async function storeOnMember(
   const client = new StorageNodeClient(member.networkAddress, options.nodeOptions);
   const { blobId } = encoded;
   await withRetries(
-    () => client.putMetadata(blobId, encoded.metadata, options.signal),
+    () => client.putMetadata(blobId, encoded.metadata, { signal: options.signal }),
     options.signal,
   );
   const pairs = member.shards.map((shard) => pairForShard(shard, blobId, system.nShards));
@@ -120,13 +109,13 @@ async function storeOnMember(
     { pair, axis: 'primary' as const },
     { pair, axis: 'secondary' as const },
   ]);
-  await inParallel(uploads, SLIVER_PUTS_PER_NODE, async ({ pair, axis }) => {
+  await inLanes(uploads, SLIVER_PUTS_PER_NODE, async ({ pair, axis }) => {
     const bcs =
       axis === 'primary'
         ? encoded.primarySliverBcs(pair)
         : encoded.secondarySliverBcs(system.nShards - 1 - pair);
     await withRetries(
-      () => client.putSliver(blobId, pair, axis, bcs, options.signal),
+      () => client.putSliver(blobId, pair, axis, bcs, { signal: options.signal }),
       options.signal,
     );
     onSliver();
@@ -136,7 +125,7 @@ async function storeOnMember(
       ? persistence
       : { kind: 'deletable' as const, objectId: `0x${bytesToHex(persistence.objectId)}` };
   const signed = await withRetries(
-    () => client.getConfirmation(blobId, wirePersistence, options.signal),
+    () => client.getConfirmation(blobId, wirePersistence, { signal: options.signal }),
     options.signal,
   );
   if (!bytesEqual(signed.serializedMessage, expectedMessage)) {

@@ -5,6 +5,7 @@
  * every level with an odd number of nodes the literal 32-zero-byte node is appended — this is not
  * the same as padding the leaves to a power of two.
  */
+import { bytesEqual } from './bytes.js';
 import { bcs } from '@mysten/bcs';
 import { checkInteger } from './assert.js';
 import { DIGEST_BYTES, blake2b256, hashSymbols, merkleRootOfLeaves } from './hash/blake2b.js';
@@ -138,9 +139,5 @@ export function verifyMerkleProof(
   return bytesEqual(current, root);
 }
 
-export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let diff = 0;
-  for (let i = 0; i < a.length; i++) diff |= a[i] ^ b[i];
-  return diff === 0;
-}
+// Moved to core/bytes.ts; re-exported until core/encoding's importers move too.
+export { bytesEqual } from './bytes.js';

@@ -15,7 +15,7 @@
  *    each change together with its cursor; a change may be delivered again after a crash (at least
  *    once), which is harmless because every change carries a full snapshot, not a delta.
  */
-import { bytesEqual } from '../core/merkle.js';
+import { bytesEqual } from '../core/bytes.js';
 
 /** Walrus `EventID` (serde camelCase): the Sui transaction digest and event index. */
 export interface ChainEventId {

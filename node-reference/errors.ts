@@ -3,7 +3,7 @@
  * (walrus-service `node/errors.rs`; spec: api.md §1.2, §1.5). The service throws these; the HTTP
  * error funnel renders them.
  */
-import { ApiError, GLOBAL_ERROR_DOMAIN } from './http/errors.js';
+import { ApiError, GLOBAL_ERROR_DOMAIN } from '../core/http/errors.js';
 
 /** Walrus's error domain for storage nodes. */
 export const STORAGE_NODE_ERROR_DOMAIN = 'storage.walrus.space';

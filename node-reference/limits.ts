@@ -52,14 +52,12 @@ export function requestBodyBytesMax(nShards: number): number {
   );
 }
 
-/** Pairs in one batch sliver read; above this a client splits its request (README: batch read). */
-export const BATCH_PAIRS_MAX = 1024;
-/** Bytes of sliver data one batch read may return; bounds how long the read holds its slot. */
-export const BATCH_RESPONSE_BYTES_MAX = 256 * 1024 * 1024;
-/** Characters of the `pairs=` list; a list of 1024 five-digit indices fits. */
-export const BATCH_PAIRS_QUERY_CHARS_MAX = 8 * 1024;
-/** Symbol IDs in one recovery-symbol request: each may expand a different sliver. */
-export const RECOVERY_SYMBOL_IDS_MAX = 256;
+export {
+  BATCH_PAIRS_MAX,
+  BATCH_PAIRS_QUERY_CHARS_MAX,
+  BATCH_RESPONSE_BYTES_MAX,
+  RECOVERY_SYMBOL_IDS_MAX,
+} from '../core/node-api/limits.js';
 
 /** Concurrency caps: requests beyond them get 503 UNAVAILABLE immediately instead of queueing. */
 export interface ConcurrencyLimits {
@@ -109,7 +107,6 @@ assert(
   SLIVER_PUT_HEADROOM_BYTES >= 5 + 4,
   'the headroom must cover a uleb128 length and the u16 pair',
 );
-assert(BATCH_PAIRS_MAX <= 0xffff, 'the batch framing counts entries in a u16');
 assert(
   DEFAULT_CONCURRENCY_LIMITS.sliverPutsInFlightMax >= 1,
   'a node must accept at least one sliver',

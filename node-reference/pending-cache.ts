@@ -5,7 +5,7 @@
  * expire after a TTL. When the registration arrives the service takes the blob's entries and
  * stores them through the normal path.
  */
-import { bytesEqual } from '../core/merkle.js';
+import { bytesEqual } from '../core/bytes.js';
 import type { SliverAxis } from '../core/encoding/mapping.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
 import type { VerifiedSliver } from './storage/verified-sliver.js';

@@ -16,7 +16,6 @@
  * `PEER_REQUESTS_IN_FLIGHT_MAX` peers asked at once per sliver, `attemptsMax` attempts per blob
  * with exponential backoff. What failed is retried by the next sweep (restart, epoch change).
  */
-import { readBodyBounded } from '../core/bounded-body.js';
 import { assert } from '../core/assert.js';
 import { blobIdToString } from '../core/blob-id.js';
 import {
@@ -25,24 +24,19 @@ import {
   verifyInconsistencyProof,
 } from '../core/encoding/inconsistency.js';
 import { type SliverAxis, shardForPair, sliverIndexOfPair } from '../core/encoding/mapping.js';
-import {
-  METADATA_BCS_BYTES_MAX,
-  type VerifiedMetadata,
-  decodeBlobMetadataWithId,
-  verifyMetadata,
-} from '../core/encoding/metadata.js';
+import { type VerifiedMetadata, verifyMetadata } from '../core/encoding/metadata.js';
 import {
   InconsistentBlobError,
-  RECOVERY_RESPONSE_BYTES_MAX,
   type RecoverySymbol,
-  decodeRecoverySymbols,
   recoverSliver,
   symbolsNeededToRecover,
   verifyRecoverySymbol,
 } from '../core/encoding/recovery-symbols.js';
 import { encodeSliverData } from '../core/encoding/sliver-data.js';
 import { layoutOf } from '../core/encoding/sliver-verification.js';
-import { bytesEqual } from '../core/merkle.js';
+import { bytesEqual } from '../core/bytes.js';
+import { shuffled } from '../client/lanes.js';
+import { StorageNodeClient } from '../client/storage-node-client.js';
 import type { Logger } from './log.js';
 import { type VerifiedSliver, verifySliverBcs } from './storage/verified-sliver.js';
 
@@ -132,15 +126,6 @@ class NotEnoughSymbolsError extends Error {
 }
 
 const slot = (blobId: Uint8Array): string => Buffer.from(blobId).toString('hex');
-
-function shuffled<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
-}
 
 export interface SliverRecoveryOptions {
   readonly host: RecoveryHost;
@@ -452,31 +437,25 @@ export class SliverRecovery {
     });
   }
 
-  private async request(url: string): Promise<Response> {
-    const timeout = AbortSignal.timeout(this.limits.requestTimeoutMs);
-    const response = await this.fetch(url, {
-      headers: { accept: 'application/octet-stream' },
-      signal: AbortSignal.any([timeout, this.closing.signal]),
+  /** One client per peer URL and request; the closing signal cancels what is in flight. */
+  private client(peer: RecoveryPeer): StorageNodeClient {
+    return new StorageNodeClient(peer.url, {
+      fetch: this.fetch,
+      timeoutMs: this.limits.requestTimeoutMs,
     });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      throw new Error(`GET ${url}: ${response.status}`);
-    }
-    return response;
   }
 
-  private async fetchSymbols(
+  private fetchSymbols(
     peer: RecoveryPeer,
     blobId: Uint8Array,
     axis: SliverAxis,
     targetIndex: number,
   ): Promise<RecoverySymbol[]> {
-    const base = peer.url.replace(/\/$/, '');
-    const url =
-      `${base}/v1/blobs/${blobIdToString(blobId)}/recoverySymbols` +
-      `?targetSliver=${targetIndex}&targetType=${axis}`;
-    const response = await this.request(url);
-    return decodeRecoverySymbols(await readBodyBounded(response, RECOVERY_RESPONSE_BYTES_MAX));
+    return this.client(peer).getRecoverySymbols(
+      blobId,
+      { targetAxis: axis, targetIndex },
+      { signal: this.closing.signal },
+    );
   }
 
   /** The first metadata a peer returns that verifies against the blob ID. */
@@ -486,12 +465,8 @@ export class SliverRecovery {
   ): Promise<VerifiedMetadata | null> {
     for (const peer of shuffled(peers)) {
       if (this.closing.signal.aborted) return null;
-      const url = `${peer.url.replace(/\/$/, '')}/v1/blobs/${blobIdToString(blobId)}/metadata`;
       try {
-        const response = await this.request(url);
-        const reply = decodeBlobMetadataWithId(
-          await readBodyBounded(response, METADATA_BCS_BYTES_MAX),
-        );
+        const reply = await this.client(peer).getMetadata(blobId, { signal: this.closing.signal });
         if (!bytesEqual(reply.blobId, blobId)) throw new Error('metadata for another blob ID');
         return verifyMetadata(blobId, reply.metadata, this.host.nShards);
       } catch (error) {

@@ -5,7 +5,7 @@
  */
 import type { Chain, ChainSigner } from '../core/chain/types.js';
 import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
-import { BodyTooLargeError, readBodyBounded } from '../core/bounded-body.js';
+import { BodyTooLargeError, readBodyBounded } from '../core/http/body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
 import { errorResponse } from './errors.js';
 

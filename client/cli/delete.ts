@@ -6,7 +6,7 @@
  */
 import { blobIdToString } from '../../core/blob-id.js';
 import type { ChainBlob } from '../../core/chain/types.js';
-import { bytesEqual } from '../../core/merkle.js';
+import { bytesEqual } from '../../core/bytes.js';
 import { NETWORK_OPTION, parseBlobIdArg, parseCommandArgs, parseObjectIdArg } from './args.js';
 import type { CommandContext, Session } from './context.js';
 import { CliError, usageError } from './errors.js';

@@ -14,7 +14,7 @@ import {
   ChainRpcError,
 } from '../../core/chain/errors.js';
 import { DataTooLargeError } from '../../core/encoding/config.js';
-import { BlobNotFoundError, BlobUnavailableError } from '../read.js';
+import { BlobInconsistentError, BlobNotFoundError, BlobUnavailableError } from '../read/errors.js';
 import { StorageNodeError } from '../storage-node-client.js';
 import { NotEnoughConfirmationsError } from '../store.js';
 
@@ -135,6 +135,12 @@ export function toCliError(error: unknown, context: ErrorContext = {}): CliError
     return new CliError(
       error.message,
       'Check the blob ID; the blob may have expired or been deleted (`walrus-edge blob-status`).',
+    );
+  }
+  if (error instanceof BlobInconsistentError) {
+    return new CliError(
+      `invalid blob: ${error.message}`,
+      'Its writer encoded it inconsistently; no correct reader returns bytes for it.',
     );
   }
   if (error instanceof BlobUnavailableError) {

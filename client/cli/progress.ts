@@ -2,7 +2,7 @@
  * Progress on stderr for the long commands (store, read): one line redrawn in place, only when
  * stderr is a terminal, so piped and scripted runs (`--json`, child processes) see nothing.
  */
-import type { ReadProgress } from '../read.js';
+import type { ReadProgress } from '../read/blob.js';
 import type { StoreProgress } from '../store.js';
 import type { CliIo } from './context.js';
 

@@ -6,8 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { blobIdToString } from '../../core/blob-id.js';
-import { committeeViewOf } from '../committee.js';
-import { readBlob } from '../read.js';
+import { readBlob } from '../read/blob.js';
 import { NETWORK_OPTION, parseBlobIdArg, parseCommandArgs, positionalsExactly } from './args.js';
 import type { CommandContext, Session } from './context.js';
 import { CliError } from './errors.js';
@@ -66,7 +65,7 @@ export async function readCommand(options: ReadCommandOptions, session: Session)
   const progress = createProgress(io);
   let blob: Uint8Array;
   try {
-    blob = await readBlob(options.blobId, committeeViewOf(system), {
+    blob = await readBlob(options.blobId, system, {
       onProgress: (step) => progress.update(readStep(step)),
     });
   } finally {

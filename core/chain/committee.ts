@@ -3,15 +3,19 @@
  * Move code charges. No I/O.
  */
 import { encodedBlobLength, STORAGE_UNIT_BYTES } from '../encoding/config.js';
+import { pairForShard, shardForPair } from '../encoding/mapping.js';
 import type { CommitteeMember, RegisterCost, SystemState } from './types.js';
 
-const ownersCache = new WeakMap<SystemState, readonly CommitteeMember[]>();
+/** What talking to storage nodes needs of the System: its epoch, shard count and committee. */
+export type Committee = Pick<SystemState, 'epoch' | 'nShards' | 'members'>;
+
+const ownersCache = new WeakMap<Committee, readonly CommitteeMember[]>();
 
 /**
  * `owners[shard]` is the member holding `shard`. Empty when the committee is (epoch 0). Throws
  * RangeError if the committee does not assign every shard exactly once (a state Move forbids).
  */
-export function shardOwners(system: SystemState): readonly CommitteeMember[] {
+export function shardOwners(system: Committee): readonly CommitteeMember[] {
   const cached = ownersCache.get(system);
   if (cached !== undefined) return cached;
   const owners: CommitteeMember[] = [];
@@ -40,10 +44,28 @@ export function shardOwners(system: SystemState): readonly CommitteeMember[] {
   return frozen;
 }
 
-export function shardOwner(system: SystemState, shard: number): CommitteeMember {
+export function shardOwner(system: Committee, shard: number): CommitteeMember {
   const owner = shardOwners(system)[shard];
   if (owner === undefined) throw new RangeError(`no committee member holds shard ${shard}`);
   return owner;
+}
+
+/** The member storing sliver pair `pairIndex` of a blob (its shard depends on the blob ID). */
+export function pairOwner(
+  system: Committee,
+  blobId: Uint8Array,
+  pairIndex: number,
+): CommitteeMember {
+  return shardOwner(system, shardForPair(pairIndex, blobId, system.nShards));
+}
+
+/** The sliver pairs `member` stores for a blob, one per shard it holds. */
+export function pairsOfMember(
+  system: Committee,
+  member: CommitteeMember,
+  blobId: Uint8Array,
+): number[] {
+  return member.shards.map((shard) => pairForShard(shard, blobId, system.nShards));
 }
 
 export function memberByNodeId(system: SystemState, nodeId: string): CommitteeMember | undefined {

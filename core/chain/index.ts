@@ -22,7 +22,10 @@ export {
 } from './errors.js';
 export { PACKAGE_ABORTS, FRAMEWORK_ABORTS, abortName } from './abort-codes.js';
 export {
+  type Committee,
   memberByNodeId,
+  pairOwner,
+  pairsOfMember,
   memberWeight,
   registerCost,
   shardOwner,

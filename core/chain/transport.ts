@@ -4,7 +4,7 @@
  * it unchanged, in Node and in workerd alike (no Node built-ins: only fetch, AbortController and
  * timers).
  */
-import { BodyTooLargeError, readBodyBounded } from '../bounded-body.js';
+import { BodyTooLargeError, readBodyBounded } from '../http/body.js';
 import type { JsonRpcTransport, JsonRpcTransportRequestOptions } from '@mysten/sui/jsonRpc';
 import { checkInteger } from '../assert.js';
 import { ChainNetworkError, ChainRpcError } from './errors.js';

@@ -19,14 +19,12 @@ import {
 } from './options.js';
 import { freePort } from './ports.js';
 import { ProcessGroup } from './processes.js';
-import type { WorkerBindings } from './worker.js';
+import { PUBLISHER_BODY_BYTES_LIMIT, workerVars } from '../../workers/env.js';
 
 /** Time for one process to come up (building nothing: `npm ci` built dist/). */
 const START_TIMEOUT_MS = 60_000;
 /** How often to look for node registrations and committee changes. */
 const POLL_MS = 500;
-/** The devnet publisher accepts what the end-to-end tests store (tens of MB). */
-const PUBLISHER_BODY_BYTES_MAX = 256 * 1024 * 1024;
 
 const DIST = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -209,19 +207,25 @@ async function run(options: LauncherOptions): Promise<void> {
     );
     void keeper.keep(nodeIds, POLL_MS * 4);
 
-    const bindings: WorkerBindings = {
-      SUI_RPC_URL: ledgerUrl,
-      WALRUS_PACKAGE_ID: packageId,
-      WALRUS_SYSTEM_OBJECT_ID: systemObjectId,
-      PUBLISHER_SECRET_KEY: wallet.getSecretKey(),
-      PUBLISHER_BODY_BYTES_MAX: String(PUBLISHER_BODY_BYTES_MAX),
-    };
+    const vars = workerVars({
+      suiRpcUrl: ledgerUrl,
+      packageId,
+      systemObjectId,
+      publisherSecretKey: wallet.getSecretKey(),
+      // The devnet publisher accepts what the end-to-end tests store (tens of MB).
+      publisherBodyBytesMax: PUBLISHER_BODY_BYTES_LIMIT,
+    });
     const workerProcess = group.start(
       'worker',
-      [join(DIST, 'devnet', 'launcher', 'worker-main.js'), '--port', String(options.port)],
-      {
-        WALRUS_EDGE_WORKER_BINDINGS: JSON.stringify(bindings),
-      },
+      [
+        join(DIST, 'devnet', 'launcher', 'worker-main.js'),
+        '--port',
+        String(options.port),
+        '--persist-dir',
+        join(dir, 'worker'),
+      ],
+      // worker-main.ts WORKER_VARS_ENV (not imported: importing it would run that entry point).
+      { WALRUS_EDGE_WORKER_VARS: JSON.stringify(vars) },
     );
     const [, workerUrl] = await workerProcess.waitForLine(
       /worker listening on (\S+)/,

@@ -1,20 +1,28 @@
 /**
- * The devnet's edge Worker as its own process: `node dist/devnet/launcher/worker-main.js --port P`
- * with the Worker's bindings as JSON in WALRUS_EDGE_WORKER_BINDINGS (not in argv: it carries the
- * publisher wallet key). A separate process because Miniflare installs SIGINT/SIGTERM handlers
- * that exit at once, which would cut the launcher's orderly shutdown of the other processes short.
- * Prints `worker listening on <url>`.
+ * The devnet's edge Worker as its own process: `node dist/devnet/launcher/worker-main.js --port P
+ * [--persist-dir DIR]` with the Worker's variables as JSON in WALRUS_EDGE_WORKER_VARS (not in argv:
+ * they carry the publisher wallet key). A separate process because Miniflare installs
+ * SIGINT/SIGTERM handlers that exit at once, which would cut the launcher's orderly shutdown of the
+ * other processes short. Prints `worker listening on <url>`.
  */
 import { parseArgs } from 'node:util';
-import { startWorker, type WorkerBindings } from './worker.js';
+import type { Env } from '../../workers/env.js';
+import { startWorker } from './worker.js';
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '8787' } } });
-const bindings = JSON.parse(
-  process.env.WALRUS_EDGE_WORKER_BINDINGS ?? 'null',
-) as WorkerBindings | null;
-if (bindings === null) {
-  process.stderr.write('error: WALRUS_EDGE_WORKER_BINDINGS is not set\n');
+/** The variable that carries the Worker's bindings from the launcher. */
+export const WORKER_VARS_ENV = 'WALRUS_EDGE_WORKER_VARS';
+
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '8787' }, 'persist-dir': { type: 'string' } },
+});
+const vars = JSON.parse(process.env[WORKER_VARS_ENV] ?? 'null') as Env | null;
+if (vars === null) {
+  process.stderr.write(`error: ${WORKER_VARS_ENV} is not set\n`);
   process.exit(2);
 }
-const worker = await startWorker(Number(values.port), bindings);
+const worker = await startWorker({
+  port: Number(values.port),
+  vars,
+  persistDir: values['persist-dir'],
+});
 process.stdout.write(`worker listening on ${worker.url}\n`);

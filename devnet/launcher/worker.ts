@@ -1,20 +1,15 @@
 /**
  * The edge Worker of the devnet, run by Miniflare's programmatic API (not the `wrangler dev` CLI,
- * whose inspector proxy cuts subrequest throughput to ~17 MiB/s: spec toolchain.md §5.4).
+ * whose inspector proxy cuts subrequest throughput to ~17 MiB/s: docs/spec/toolchain.md §5.4).
+ * Its options come from the repository's wrangler.toml through wrangler's own reader, so the
+ * compatibility date, flags and bindings are the ones a deployment gets; only the script (the
+ * bundle `npm run build` writes), the variables of this network and the persistence dirs differ.
  */
-import { dirname, join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Env } from '../../workers/env.js';
 
-/** Newest date the pinned workerd (1.20260426.1) accepts; a newer one is a hard error. */
-export const COMPATIBILITY_DATE = '2026-04-20';
-
-export interface WorkerBindings {
-  readonly SUI_RPC_URL: string;
-  readonly WALRUS_PACKAGE_ID: string;
-  readonly WALRUS_SYSTEM_OBJECT_ID: string;
-  readonly PUBLISHER_SECRET_KEY: string;
-  readonly PUBLISHER_BODY_BYTES_MAX: string;
-}
+const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
 export interface RunningWorker {
   readonly url: string;
@@ -23,27 +18,42 @@ export interface RunningWorker {
 
 /** The bundle `npm run build` writes (scripts/bundle-worker.mjs). */
 export function workerBundlePath(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'worker', 'index.js');
+  return join(ROOT, 'dist', 'worker', 'index.js');
 }
 
-export async function startWorker(port: number, bindings: WorkerBindings): Promise<RunningWorker> {
-  const { Miniflare } = await import('miniflare');
+export interface WorkerStartOptions {
+  readonly port: number;
+  readonly vars: Env;
+  /** Where the Cache API (and later R2, Durable Objects) keep their data across restarts. */
+  readonly persistDir?: string;
+}
+
+export async function startWorker(options: WorkerStartOptions): Promise<RunningWorker> {
+  const [{ Miniflare }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([
+    import('miniflare'),
+    import('wrangler'),
+  ]);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
+  const persist =
+    options.persistDir === undefined
+      ? {}
+      : { cachePersist: join(options.persistDir, 'cache') };
   const mf = new Miniflare({
+    ...workerOptions,
     cf: false,
     host: '127.0.0.1',
-    port,
+    port: options.port,
     modules: true,
     scriptPath: workerBundlePath(),
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
-    compatibilityDate: COMPATIBILITY_DATE,
-    compatibilityFlags: ['nodejs_compat'],
-    bindings: { ...bindings },
-  });
+    bindings: { ...workerOptions.bindings, ...options.vars },
+    ...persist,
+  } as ConstructorParameters<typeof Miniflare>[0]);
   try {
     const url = await mf.ready;
     return { url: url.origin, dispose: () => mf.dispose() };
   } catch (error) {
-    // A failed start still leaves workerd running (toolchain.md §5.9).
+    // A failed start still leaves workerd running (docs/spec/toolchain.md §5.9).
     await mf.dispose();
     throw error;
   }

@@ -3,7 +3,7 @@
  * the faucet on `POST /v2/gas` (the shape `requestSuiFromFaucetV2` sends and expects), and a
  * health check. Bodies are bounded while they stream in; every failure is an answer.
  */
-import { BodyTooLargeError, readBodyBounded } from '../../core/bounded-body.js';
+import { BodyTooLargeError, readBodyBounded } from '../../core/http/body.js';
 import { isValidSuiAddress, normalizeSuiAddress } from '@mysten/sui/utils';
 import { FAUCET_BODY_BYTES_MAX, RPC_BATCH_REQUESTS_MAX, RPC_BODY_BYTES_MAX } from './limits.js';
 import type { Ledger } from './ledger.js';
@@ -27,7 +27,7 @@ export interface LedgerApp {
   fetch(request: Request): Promise<Response>;
 }
 
-/** Reads at most `bytesMax` bytes (core/bounded-body.ts). */
+/** Reads at most `bytesMax` bytes (core/http/body.ts). */
 function readBody(request: Request, bytesMax: number): Promise<Uint8Array> {
   return readBodyBounded(request, bytesMax);
 }

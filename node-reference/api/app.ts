@@ -13,10 +13,10 @@ import { DecodingError } from '../../core/encoding/reed-solomon.js';
 import { ConcurrencyLimit } from '../concurrency.js';
 import { NodeErrors, SLIVER_TOO_LARGE_REASON } from '../errors.js';
 import { failPoint } from '../fail-points.js';
-import { readBodyLimited } from '../http/body.js';
-import { cors } from '../http/cors.js';
-import { errorFunnel } from '../http/errors.js';
-import { type FetchHandler, compose } from '../http/middleware.js';
+import { readBodyBounded } from '../../core/http/body.js';
+import { cors } from '../../core/http/cors.js';
+import { errorFunnel } from '../../core/http/errors.js';
+import { type FetchHandler, compose } from '../../core/http/middleware.js';
 import {
   BATCH_PAIRS_QUERY_CHARS_MAX,
   BATCH_RESPONSE_BYTES_MAX,
@@ -31,7 +31,8 @@ import {
 } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { SignedMessage, StoreOutcome, StorageNodeService } from '../service.js';
-import { batchCountHeader, batchEntry, parsePairList } from './batch.js';
+import { batchCountHeader, batchEntry } from '../../core/node-api/sliver-batch.js';
+import { parsePairList } from './batch.js';
 import {
   axisParam,
   blobIdParam,
@@ -46,7 +47,7 @@ import {
   requireBcsContentType,
   u64Query,
 } from './params.js';
-import * as routes from './routes.js';
+import * as routes from '../../core/node-api/routes.js';
 
 export interface NodeAppOptions {
   readonly logger: Logger;
@@ -120,7 +121,7 @@ export function createNodeApp(service: StorageNodeService, options: NodeAppOptio
     const blobId = blobIdParam(request);
     const intent = intentQuery(request);
     requireBcsContentType(request);
-    const metadata = decodeMetadataBody(await readBodyLimited(request, metadataBytesMax));
+    const metadata = decodeMetadataBody(await readBodyBounded(request, metadataBytesMax));
     return storeResponse(await service.storeMetadata(blobId, metadata, intent), 'metadata');
   });
 
@@ -149,7 +150,7 @@ export function createNodeApp(service: StorageNodeService, options: NodeAppOptio
       const expectedBytes = await service.prepareSliverUpload(blobId, pairIndex, axis, intent);
       // The exact size this blob's sliver has, never above the protocol's limit for n shards.
       const bodyBytesMax = Math.min(sliverBytesMax, expectedBytes + SLIVER_PUT_HEADROOM_BYTES);
-      const body = await readBodyLimited(request, bodyBytesMax, SLIVER_TOO_LARGE_REASON);
+      const body = await readBodyBounded(request, bodyBytesMax, SLIVER_TOO_LARGE_REASON);
       return storeResponse(
         await service.storeSliver(blobId, pairIndex, axis, body, intent),
         'sliver',
@@ -275,7 +276,7 @@ export function createNodeApp(service: StorageNodeService, options: NodeAppOptio
     const axis = axisParam(request);
     requireBcsContentType(request);
     return proofChecks.run(async () => {
-      const body = await readBodyLimited(request, proofBytesMax);
+      const body = await readBodyBounded(request, proofBytesMax);
       let proof;
       try {
         proof = decodeInconsistencyProof(axis, body);

@@ -21,7 +21,7 @@ import { ChainAbortError } from '../../core/chain/errors.js';
 import { fetchObjects } from '../../core/chain/objects.js';
 import { GAS_BUDGET_MIST_DEFAULT, type SuiChain } from '../../core/chain/sui-chain.js';
 import { hexToBytes } from '../../core/hex.js';
-import { bytesEqual } from '../../core/merkle.js';
+import { bytesEqual } from '../../core/bytes.js';
 import { proofOfPossessionMessage } from '../../core/messages.js';
 import { KEY_FILE_MODE, KeyFileError } from '../keys.js';
 import type { Logger } from '../log.js';

@@ -22,7 +22,7 @@ import { blobIdToString } from '../../core/blob-id.js';
 import { ChainObjectError } from '../../core/chain/errors.js';
 import type { Chain, ChainEvent, SystemState } from '../../core/chain/types.js';
 import { bytesToHex, hexToBytes } from '../../core/hex.js';
-import { bytesEqual } from '../../core/merkle.js';
+import { bytesEqual } from '../../core/bytes.js';
 import type {
   BlobObjectRegistration,
   BlobRegistration,

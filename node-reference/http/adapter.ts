@@ -8,8 +8,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { BodyTooLargeError, errorBody } from './errors.js';
-import type { FetchHandler } from './middleware.js';
+import { BodyTooLargeError } from '../../core/http/body.js';
+import { errorBody } from '../../core/http/errors.js';
+import type { FetchHandler } from '../../core/http/middleware.js';
 
 /** An unread body is read and discarded up to this many bytes before the connection is closed. */
 export const DRAIN_BYTES_MAX = 64 * 1024 * 1024;

@@ -7,7 +7,7 @@ import { blsRandomSecretKey } from '../../core/bls.js';
 import { type EncodedBlob, encodeBlob } from '../../core/encoding/blob-encoder.js';
 import { type SliverAxis, pairForShard, sliverIndexOfPair } from '../../core/encoding/mapping.js';
 import { encodeBlobMetadata } from '../../core/encoding/metadata.js';
-import { routePath, METADATA_ENDPOINT, SLIVER_ENDPOINT } from '../api/routes.js';
+import { routePath, METADATA_ENDPOINT, SLIVER_ENDPOINT } from '../../core/node-api/routes.js';
 import type { ConcurrencyLimits } from '../limits.js';
 import { type Logger, silentLogger } from '../log.js';
 import { type RunningNode, startNode } from '../node.js';

@@ -6,7 +6,7 @@
  */
 import { assert } from '../../core/assert.js';
 import { checkInteger } from '../../core/assert.js';
-import { bytesEqual } from '../../core/merkle.js';
+import { bytesEqual } from '../../core/bytes.js';
 import type {
   BlobObjectRegistration,
   BlobRegistration,

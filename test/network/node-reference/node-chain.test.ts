@@ -36,8 +36,7 @@ import { type EncodedBlob, encodeBlob } from '../../../core/encoding/blob-encode
 import { pairForShard } from '../../../core/encoding/mapping.js';
 import { encodeBlobMetadataWithId } from '../../../core/encoding/metadata.js';
 import { decodeSliverData } from '../../../core/encoding/sliver-data.js';
-import { committeeViewOf } from '../../../client/committee.js';
-import { readBlob } from '../../../client/read.js';
+import { readBlob } from '../../../client/read/blob.js';
 import { storeBlob } from '../../../client/store.js';
 import {
   type LedgerProcess,
@@ -299,7 +298,7 @@ describe('storage nodes on the ledger', () => {
     await store(40_000, SEED + 10, false);
     await store(25_000, SEED + 11, true);
     await store(300, SEED + 12, false);
-    const committee = committeeViewOf(await system());
+    const committee = await system();
     for (const blob of blobs) {
       expectBytes(await readBlob(blob.encoded.blobId, committee), blob.bytes, 'blob read back');
     }
@@ -386,7 +385,7 @@ describe('storage nodes on the ledger', () => {
       inRecovery: 0,
     });
     // Reads still work with the recovered node in the committee.
-    const committee = committeeViewOf(state);
+    const committee = state;
     expectBytes(await readBlob(blobs[0].encoded.blobId, committee), blobs[0].bytes);
   });
 
@@ -437,7 +436,7 @@ describe('storage nodes on the ledger', () => {
       expect(recovered.length).toBeGreaterThan(0);
       await expectAllSlivers(node, state);
     }
-    const committee = committeeViewOf(state);
+    const committee = state;
     for (const blob of blobs.filter((b) => !b.deleted)) {
       expectBytes(
         await readBlob(blob.encoded.blobId, committee),

@@ -47,7 +47,7 @@ import {
 } from '../../../client/cli/progress.js';
 import { parseReadArgs, readJson } from '../../../client/cli/read.js';
 import { parseStoreArgs, resolveEpochs, storeJson } from '../../../client/cli/store.js';
-import { BlobNotFoundError, BlobUnavailableError } from '../../../client/read.js';
+import { BlobNotFoundError, BlobUnavailableError } from '../../../client/read/errors.js';
 import type { StoreResult } from '../../../client/store.js';
 import { NotEnoughConfirmationsError } from '../../../client/store.js';
 

@@ -11,7 +11,7 @@ import { blsVerify } from '../../../core/bls.js';
 import { encodeBlobMetadata, encodeBlobMetadataWithId } from '../../../core/encoding/metadata.js';
 import { encodeSliverData } from '../../../core/encoding/sliver-data.js';
 import { storageConfirmationMessage } from '../../../core/messages.js';
-import { decodeSliverBatch } from '../../../node-reference/api/batch.js';
+import { decodeSliverBatch } from '../../../core/node-api/sliver-batch.js';
 import { disableAllFailPoints, enableFailPoint } from '../../../node-reference/fail-points.js';
 import {
   type TestBlob,

@@ -6,10 +6,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, request as httpRequest } from 'node:http';
-import { readBodyLimited } from '../../../node-reference/http/body.js';
-import { cors } from '../../../node-reference/http/cors.js';
-import { ApiError, errorFunnel } from '../../../node-reference/http/errors.js';
-import { compose } from '../../../node-reference/http/middleware.js';
+import { readBodyBounded } from '../../../core/http/body.js';
+import { cors } from '../../../core/http/cors.js';
+import { ApiError, errorFunnel } from '../../../core/http/errors.js';
+import { compose } from '../../../core/http/middleware.js';
 import { type RunningServer, serve } from '../../../node-reference/http/adapter.js';
 
 const LIMIT = 64 * 1024;
@@ -31,7 +31,7 @@ async function route(request: Request): Promise<Response> {
   handlerCalls++;
   const path = new URL(request.url).pathname;
   if (path === '/echo') {
-    const body = await readBodyLimited(request, LIMIT, 'TEST_TOO_LARGE');
+    const body = await readBodyBounded(request, LIMIT, 'TEST_TOO_LARGE');
     return new Response(body as Uint8Array<ArrayBuffer>, { status: 200 });
   }
   if (path === '/ignore-body') return new Response('ignored', { status: 200 });

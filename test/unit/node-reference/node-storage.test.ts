@@ -11,7 +11,7 @@ import { open } from 'lmdb';
 import { blsVerify } from '../../../core/bls.js';
 import { shardForPair } from '../../../core/encoding/mapping.js';
 import { storageConfirmationMessage } from '../../../core/messages.js';
-import { decodeSliverBatch } from '../../../node-reference/api/batch.js';
+import { decodeSliverBatch } from '../../../core/node-api/sliver-batch.js';
 import { silentLogger } from '../../../node-reference/log.js';
 import { storageRoot } from '../../../node-reference/node.js';
 import { sliverKey } from '../../../node-reference/storage/records.js';

@@ -1,7 +1,8 @@
 /**
- * Route paths of the storage-node REST API, spelled as Walrus spells them (walrus-service
- * `node/server/routes.rs`), plus our batch-read extension. `ittyPath` converts `{name}` segments
- * to itty-router's `:name` once, at router construction.
+ * Route paths of the storage-node REST API, spelled once, as Walrus spells them (walrus-service
+ * `node/server/routes.rs`), plus our batch-read extension: the node's router and every client (the
+ * SDK, the Worker, the node's own recovery) build their paths from these. `ittyPath` converts
+ * `{name}` segments to itty-router's `:name` once, at router construction.
  */
 export const METADATA_ENDPOINT = '/v1/blobs/{blob_id}/metadata';
 export const METADATA_STATUS_ENDPOINT = '/v1/blobs/{blob_id}/metadata/status';

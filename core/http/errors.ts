@@ -1,7 +1,8 @@
 /**
- * The one error funnel of every HTTP surface: handlers throw, the funnel renders Google AIP-193
+ * The one error funnel of every HTTP surface (the storage node, the edge Worker, the ledger's REST
+ * neighbours): handlers throw, the funnel renders Google AIP-193
  * `{"error":{code,status,message,details:[{"@type":"ErrorInfo",reason,domain}]}}` as Walrus does
- * (spec: api.md §1.5). Anything that is not an ApiError becomes a generic 500 that leaks nothing;
+ * (docs/spec/api.md §1.5). Anything that is not an ApiError becomes a generic 500 that leaks nothing;
  * the real cause goes to the log under a trace ID, which the response carries in a DebugInfo.
  */
 import type { FetchHandler, Middleware } from './middleware.js';
@@ -23,6 +24,7 @@ export const API_STATUS_HTTP = Object.freeze({
   RESOURCE_EXHAUSTED: 429,
   UNAVAILABLE_FOR_LEGAL_REASONS: 451,
   INTERNAL: 500,
+  UNIMPLEMENTED: 501,
   UNAVAILABLE: 503,
   DEADLINE_EXCEEDED: 504,
 });
@@ -91,26 +93,13 @@ export function errorResponse(
 ): Response {
   return new Response(JSON.stringify(errorBody(error, extraDetails)), {
     status: error.httpStatus,
-    headers: { 'content-type': 'application/json' },
+    // An error is about this moment: never stored by a cache, never sniffed into something else.
+    headers: {
+      'content-type': 'application/json',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
   });
-}
-
-/** The request body exceeded its limit; 413 with a route-specific reason. */
-export class BodyTooLargeError extends ApiError {
-  override name = 'BodyTooLargeError';
-  constructor(
-    readonly bodyBytesMax: number,
-    reason = 'BODY_TOO_LARGE',
-  ) {
-    super(
-      'RESOURCE_EXHAUSTED',
-      reason,
-      `the request body exceeds the limit of ${bodyBytesMax} bytes`,
-      {
-        httpStatus: 413,
-      },
-    );
-  }
 }
 
 export interface ErrorFunnelOptions {
@@ -118,12 +107,10 @@ export interface ErrorFunnelOptions {
   readonly onInternalError?: (error: unknown, traceId: string, request: Request) => void;
 }
 
-let traceCounter = 0;
-
-function nextTraceId(): string {
-  traceCounter = (traceCounter + 1) % 0x1_0000_0000;
-  const random = Math.floor(Math.random() * 0x1_0000_0000);
-  return random.toString(16).padStart(8, '0') + traceCounter.toString(16).padStart(8, '0');
+/** A fresh trace ID: 16 hex digits from the Web Crypto RNG (in Node, workerd and browsers). */
+export function newTraceId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(8));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
 }
 
 /** Converts anything thrown below it into an AIP-193 response. */
@@ -135,7 +122,7 @@ export function errorFunnel(options: ErrorFunnelOptions = {}): Middleware {
         return await next(request);
       } catch (error) {
         if (error instanceof ApiError) return errorResponse(error);
-        const traceId = nextTraceId();
+        const traceId = newTraceId();
         onInternalError(error, traceId, request);
         const internal = new ApiError(
           'INTERNAL',

@@ -1,0 +1,129 @@
+/**
+ * The Worker's cache tiers over the Cache API (docs/spec/edge-platform.md §2.2): one data center's
+ * key/value store of Responses, filled with `waitUntil` so no client waits for a write, plus a small
+ * in-isolate memory tier for the entries every request consults (metadata, status, committee).
+ *
+ * Keys are synthetic URLs on the Worker's own host (the docs warn that other hosts cost DNS
+ * lookups), under a versioned prefix so a format change never reads an old entry. Entries carry
+ * their freshness in `Cache-Control` (the Cache API honours it) and, where the Worker decides
+ * freshness itself, in a header of ours. Nothing is put here before it is verified.
+ */
+
+/** Bump when an entry's format changes: old entries are then never read. */
+const KEY_PREFIX = '/.walrus-edge/cache/v1';
+/** The Cache API stores objects up to 512 MB; the Worker stays well below it. */
+export const CACHE_OBJECT_BYTES_LIMIT = 512 * 1024 * 1024;
+/** Our header on cached entries: when the entry stops being fresh (ms since the epoch). */
+export const FRESH_UNTIL_HEADER = 'x-walrus-edge-fresh-until';
+
+export type EntryKind = 'blob' | 'segment' | 'metadata' | 'status' | 'sniff' | 'committee';
+
+/** A bounded map that forgets the least recently used entry first. */
+export class MemoryLru<V> {
+  private readonly entries = new Map<string, V>();
+  constructor(private readonly entriesMax: number) {}
+
+  get(key: string): V | undefined {
+    const value = this.entries.get(key);
+    if (value === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    return value;
+  }
+
+  set(key: string, value: V): void {
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    if (this.entries.size > this.entriesMax) {
+      this.entries.delete(this.entries.keys().next().value as string);
+    }
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+}
+
+export class EdgeCache {
+  constructor(
+    private readonly cache: Cache,
+    /** The Worker's own origin (`https://host`), which keys live under. */
+    private readonly origin: string,
+    private readonly waitUntil: (promise: Promise<unknown>) => void,
+  ) {}
+
+  key(kind: EntryKind, ...parts: readonly string[]): Request {
+    const path = [KEY_PREFIX, kind, ...parts.map((part) => encodeURIComponent(part))].join('/');
+    return new Request(`${this.origin}${path}`, { method: 'GET' });
+  }
+
+  /** The cached response, with the request's Range/If-None-Match applied by the Cache API. */
+  async match(key: Request, headers?: HeadersInit): Promise<Response | undefined> {
+    const request = headers === undefined ? key : new Request(key.url, { headers });
+    try {
+      return await this.cache.match(request);
+    } catch {
+      // The cache is an optimisation: a failing lookup is a miss.
+      return undefined;
+    }
+  }
+
+  /** Stores `response` in the background; a failed put only costs a later miss. */
+  put(key: Request, response: Response): void {
+    this.waitUntil(
+      this.cache.put(key, response).catch(() => {
+        // Too large, or a transient failure: the next request fetches again.
+      }),
+    );
+  }
+
+  delete(key: Request): void {
+    this.waitUntil(this.cache.delete(key).catch(() => false));
+  }
+
+  /** A JSON entry, fresh or not (the caller reads its own freshness from the value). */
+  async getJson<T>(key: Request): Promise<T | undefined> {
+    const hit = await this.match(key);
+    if (hit === undefined) return undefined;
+    try {
+      return (await hit.json()) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  putJson(key: Request, value: unknown, ttlSeconds: number): void {
+    this.put(
+      key,
+      new Response(JSON.stringify(value), {
+        headers: {
+          'content-type': 'application/json',
+          'cache-control': `public, max-age=${Math.max(1, Math.floor(ttlSeconds))}`,
+        },
+      }),
+    );
+  }
+
+  async getBytes(key: Request): Promise<Uint8Array | undefined> {
+    const hit = await this.match(key);
+    if (hit === undefined) return undefined;
+    try {
+      return new Uint8Array(await hit.arrayBuffer());
+    } catch {
+      return undefined;
+    }
+  }
+
+  putBytes(key: Request, bytes: Uint8Array, ttlSeconds: number): void {
+    this.put(
+      key,
+      new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: {
+          'content-type': 'application/octet-stream',
+          'content-length': String(bytes.length),
+          'cache-control': `public, max-age=${Math.max(1, Math.floor(ttlSeconds))}`,
+        },
+      }),
+    );
+  }
+}

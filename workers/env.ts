@@ -1,0 +1,135 @@
+/**
+ * The Worker's bindings, described once. wrangler.toml declares them for deployments and tests
+ * (its [vars] keys are checked against WORKER_VARS by test/unit/tidy.test.ts), the devnet launcher
+ * and the vitest config build them with `workerVars`, and every request reads them through
+ * `workerConfig`, which refuses a malformed value instead of running without its limit.
+ */
+import { ApiError } from '../core/http/errors.js';
+
+export interface Env {
+  /** Sui JSON-RPC URL of the chain (the devnet's ledger locally). */
+  readonly SUI_RPC_URL: string;
+  readonly WALRUS_PACKAGE_ID: string;
+  readonly WALRUS_SYSTEM_OBJECT_ID: string;
+  /** Secret: `suiprivkey…` of the wallet that pays for publisher uploads; no publisher without it. */
+  readonly PUBLISHER_SECRET_KEY?: string;
+  /** Decimal bytes; the publisher's body limit (default PUBLISHER_BODY_BYTES_DEFAULT). */
+  readonly PUBLISHER_BODY_BYTES_MAX?: string;
+  /**
+   * Comma-separated blob attributes that by-object-id reads copy into response headers (default:
+   * Walrus's allow-list, ATTRIBUTE_HEADERS_DEFAULT).
+   */
+  readonly ATTRIBUTE_HEADERS?: string;
+}
+
+/** Every plain-text variable (secrets included), for checks that the config files agree. */
+export const WORKER_VARS = [
+  'SUI_RPC_URL',
+  'WALRUS_PACKAGE_ID',
+  'WALRUS_SYSTEM_OBJECT_ID',
+  'PUBLISHER_SECRET_KEY',
+  'PUBLISHER_BODY_BYTES_MAX',
+  'ATTRIBUTE_HEADERS',
+] as const satisfies readonly (keyof Env)[];
+/** Variables that are secrets: never in wrangler.toml, set with `wrangler secret put`. */
+export const WORKER_SECRETS = ['PUBLISHER_SECRET_KEY'] as const satisfies readonly (keyof Env)[];
+
+/** Walrus's publisher default (`--max-body-size` 10 240 KiB). */
+export const PUBLISHER_BODY_BYTES_DEFAULT = 10 * 1024 * 1024;
+/**
+ * Above this the Worker cannot hold a body: it reads the body whole before encoding, and Workers
+ * give an isolate 128 MB (docs/spec/edge-platform.md §0). The devnet raises its limit towards it.
+ */
+export const PUBLISHER_BODY_BYTES_LIMIT = 256 * 1024 * 1024;
+/** Walrus's aggregator default for `--allowed-headers` (docs/spec/api.md §3.1). */
+export const ATTRIBUTE_HEADERS_DEFAULT = Object.freeze([
+  'content-type',
+  'authorization',
+  'content-disposition',
+  'content-encoding',
+  'content-language',
+  'content-location',
+  'link',
+]);
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]{1,64}$/;
+
+/** The bindings, checked and parsed. */
+export interface WorkerConfig {
+  readonly suiRpcUrl: string;
+  readonly packageId: string;
+  readonly systemObjectId: string;
+  readonly publisherSecretKey: string | undefined;
+  readonly publisherBodyBytesMax: number;
+  readonly attributeHeaders: readonly string[];
+}
+
+function configError(message: string): ApiError {
+  return new ApiError('INTERNAL', 'WORKER_MISCONFIGURED', `worker configuration: ${message}`);
+}
+
+function decimalBytes(name: string, text: string | undefined, fallback: number, max: number) {
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d{1,16}$/.test(text) || Number(text) > max) {
+    throw configError(`${name} must be a decimal byte count up to ${max}, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+function requiredText(name: keyof Env, value: string | undefined): string {
+  if (value === undefined || value.trim() === '') throw configError(`${name} is not set`);
+  return value.trim();
+}
+
+const parsed = new WeakMap<object, WorkerConfig>();
+
+/** The parsed configuration; parsed once per env object (workerd passes the same one). */
+export function workerConfig(env: Env): WorkerConfig {
+  const cached = parsed.get(env);
+  if (cached !== undefined) return cached;
+  const headers = (env.ATTRIBUTE_HEADERS ?? '')
+    .split(',')
+    .map((name) => name.trim().toLowerCase())
+    .filter((name) => name !== '');
+  for (const name of headers) {
+    if (!HEADER_NAME.test(name)) throw configError(`ATTRIBUTE_HEADERS has a bad name ${name}`);
+  }
+  const config: WorkerConfig = Object.freeze({
+    suiRpcUrl: requiredText('SUI_RPC_URL', env.SUI_RPC_URL),
+    packageId: requiredText('WALRUS_PACKAGE_ID', env.WALRUS_PACKAGE_ID),
+    systemObjectId: requiredText('WALRUS_SYSTEM_OBJECT_ID', env.WALRUS_SYSTEM_OBJECT_ID),
+    publisherSecretKey: env.PUBLISHER_SECRET_KEY?.trim() || undefined,
+    publisherBodyBytesMax: decimalBytes(
+      'PUBLISHER_BODY_BYTES_MAX',
+      env.PUBLISHER_BODY_BYTES_MAX,
+      PUBLISHER_BODY_BYTES_DEFAULT,
+      PUBLISHER_BODY_BYTES_LIMIT,
+    ),
+    attributeHeaders: headers.length > 0 ? headers : ATTRIBUTE_HEADERS_DEFAULT,
+  });
+  parsed.set(env, config);
+  return config;
+}
+
+/** What a network offers the Worker; `workerVars` turns it into bindings. */
+export interface WorkerNetwork {
+  readonly suiRpcUrl: string;
+  readonly packageId: string;
+  readonly systemObjectId: string;
+  readonly publisherSecretKey?: string;
+  readonly publisherBodyBytesMax?: number;
+}
+
+/** The bindings for a network (the devnet launcher's and the tests'). */
+export function workerVars(network: WorkerNetwork): Env {
+  return {
+    SUI_RPC_URL: network.suiRpcUrl,
+    WALRUS_PACKAGE_ID: network.packageId,
+    WALRUS_SYSTEM_OBJECT_ID: network.systemObjectId,
+    ...(network.publisherSecretKey === undefined
+      ? {}
+      : { PUBLISHER_SECRET_KEY: network.publisherSecretKey }),
+    ...(network.publisherBodyBytesMax === undefined
+      ? {}
+      : { PUBLISHER_BODY_BYTES_MAX: String(network.publisherBodyBytesMax) }),
+  };
+}
