@@ -213,7 +213,7 @@ export class StorageNodeClient {
             cleanup();
             throw error;
           } finally {
-            clearTimeout(timer);
+            if (timer !== undefined) clearTimeout(timer);
           }
         },
         cancel(reason) {

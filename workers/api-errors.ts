@@ -8,17 +8,31 @@ import { ApiError } from '../core/http/errors.js';
 /** Walrus's error domain for the aggregator and publisher ("client daemon"). */
 export const DAEMON_ERROR_DOMAIN = 'daemon.walrus.space';
 
+/** What a 503 tells clients to wait before retrying (seconds). */
+export const RETRY_AFTER_S = 2;
+
 function daemonError(
   status: ApiError['status'],
   reason: string,
   message: string,
   httpStatus?: number,
 ): ApiError {
-  return new ApiError(status, reason, message, { domain: DAEMON_ERROR_DOMAIN, httpStatus });
+  const headers = status === 'UNAVAILABLE' ? { 'retry-after': String(RETRY_AFTER_S) } : undefined;
+  return new ApiError(status, reason, message, {
+    domain: DAEMON_ERROR_DOMAIN,
+    httpStatus,
+    headers,
+  });
 }
 
 export const EdgeErrors = {
   routeNotFound: () => daemonError('NOT_FOUND', 'NOT_FOUND', 'no such route'),
+  methodNotAllowed: (method: string) =>
+    new ApiError('FAILED_PRECONDITION', 'METHOD_NOT_ALLOWED', `${method} is not allowed here`, {
+      domain: DAEMON_ERROR_DOMAIN,
+      httpStatus: 405,
+      headers: { allow: 'GET, HEAD, OPTIONS' },
+    }),
   invalidBlobId: (detail: string) =>
     daemonError('INVALID_ARGUMENT', 'INVALID_BLOB_ID', `invalid blob ID: ${detail}`),
   invalidObjectId: (detail: string) =>
@@ -34,7 +48,19 @@ export const EdgeErrors = {
   blobInvalid: (detail: string) => daemonError('FAILED_PRECONDITION', 'BLOB_INVALID', detail, 410),
   invalidByteRange: (detail: string) =>
     daemonError('INVALID_ARGUMENT', 'INVALID_BYTE_RANGE', detail),
-  malformedRequest: (detail: string) => daemonError('INVALID_ARGUMENT', 'MALFORMED_REQUEST', detail),
+  /** 416 with the representation's length (RFC 9110 §15.5.17). */
+  rangeNotSatisfiable: (length: number) =>
+    new ApiError(
+      'RANGE_NOT_SATISFIABLE',
+      'RANGE_NOT_SATISFIABLE',
+      'no requested range is within the blob',
+      {
+        domain: DAEMON_ERROR_DOMAIN,
+        headers: { 'content-range': `bytes */${length}` },
+      },
+    ),
+  malformedRequest: (detail: string) =>
+    daemonError('INVALID_ARGUMENT', 'MALFORMED_REQUEST', detail),
   invalidPersistence: (detail: string) =>
     daemonError('INVALID_ARGUMENT', 'INVALID_BLOB_PERSISTENCE', detail),
   blobTooLarge: (detail: string) =>

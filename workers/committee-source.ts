@@ -128,7 +128,11 @@ export class CommitteeSource {
       return await singleFlight(`committee:${this.systemObjectId}`, async () => {
         const committee = edgeCommitteeOf(await this.readSystem(true));
         const nowMs = this.now();
-        const entry: Entry = { committee, freshUntilMs: freshUntil(committee, nowMs), readAtMs: nowMs };
+        const entry: Entry = {
+          committee,
+          freshUntilMs: freshUntil(committee, nowMs),
+          readAtMs: nowMs,
+        };
         memory.set(this.systemObjectId, entry);
         this.cache.putJson(this.key(), toCached(entry), COMMITTEE_STALE_MS_MAX / 1000);
         return committee;

@@ -70,7 +70,9 @@ function configError(message: string): ApiError {
 function decimalBytes(name: string, text: string | undefined, fallback: number, max: number) {
   if (text === undefined || text === '') return fallback;
   if (!/^\d{1,16}$/.test(text) || Number(text) > max) {
-    throw configError(`${name} must be a decimal byte count up to ${max}, got ${JSON.stringify(text)}`);
+    throw configError(
+      `${name} must be a decimal byte count up to ${max}, got ${JSON.stringify(text)}`,
+    );
   }
   return Number(text);
 }

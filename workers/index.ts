@@ -1,114 +1,185 @@
 /**
- * The walrus-edge Worker: the Walrus aggregator read API and the publisher API at the edge.
- * `fetch(request, env, ctx)` on itty-router; the handlers are plain modules (aggregator.ts,
- * publisher.ts) over the isomorphic client/ and core/ code.
+ * The walrus-edge Worker: Walrus's aggregator read API and publisher API at the edge.
+ * `fetch(request, env, ctx)` on itty-router, wrapped in the project's one HTTP layer (CORS outside,
+ * the AIP-193 error funnel inside, so errors carry CORS headers too); the handlers are plain
+ * modules (blob-read.ts, object-read.ts, publisher.ts) over the isomorphic client/ and core/ code.
  */
 import { AutoRouter, type IRequest } from 'itty-router';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { blobIdFromString, blobIdToString, InvalidBlobIdError } from '../core/blob-id.js';
 import { SuiChain } from '../core/chain/sui-chain.js';
-import { useBlake2bWasmModule } from '../core/hash/blake2b.js';
 import { useGf16WasmModule } from '../core/encoding/fft-kernel.js';
-import { committeeViewOf } from '../client/committee.js';
-import { StorageNodeClient } from '../client/storage-node-client.js';
+import { useBlake2bWasmModule } from '../core/hash/blake2b.js';
+import { cors } from '../core/http/cors.js';
+import { errorFunnel } from '../core/http/errors.js';
+import { compose } from '../core/http/middleware.js';
+import { ReadNodes } from '../client/read/nodes.js';
+import { sharedNodeHealth } from '../client/node-health.js';
+import { RequestGate, WORKERS_HEADERS_WAITING_MAX } from '../client/request-gate.js';
 import blake2bWasm from '../core/wasm/blake2b.wasm';
 import gf16Wasm from '../core/wasm/gf16.wasm';
-import { readBlobRoute } from './aggregator.js';
-import { errorResponse, internalError } from './errors.js';
-import { PUBLISHER_BODY_BYTES_DEFAULT, publishBlobRoute } from './publisher.js';
+import { EdgeErrors } from './api-errors.js';
+import { BlobInfo } from './blob-info.js';
+import { type BlobTarget, type ReadContext, readBlob } from './blob-read.js';
+import { byteRangeOf } from './blob-response.js';
+import { CommitteeSource, type EdgeCommittee } from './committee-source.js';
+import { EdgeCache } from './edge-cache.js';
+import { type Env, type WorkerConfig, workerConfig } from './env.js';
+import { objectTarget } from './object-read.js';
+import { publishBlobRoute } from './publisher.js';
+
+export type { Env } from './env.js';
 
 // workerd refuses to compile wasm from bytes: hand the kernels their precompiled modules.
 useBlake2bWasmModule(blake2bWasm);
 useGf16WasmModule(gf16Wasm);
 
-export interface Env {
-  /** Sui JSON-RPC URL of the chain (the devnet ledger locally). */
-  readonly SUI_RPC_URL: string;
-  readonly WALRUS_PACKAGE_ID: string;
-  readonly WALRUS_SYSTEM_OBJECT_ID: string;
-  /** `suiprivkey…` of the wallet that pays for publisher uploads; no publisher without it. */
-  readonly PUBLISHER_SECRET_KEY?: string;
-  readonly PUBLISHER_BODY_BYTES_MAX?: string;
-}
+/** Chain requests from the edge: a stuck RPC must cost seconds, then stale data is used. */
+export const CHAIN_TIMEOUT_MS_EDGE = 5_000;
 
-/** One chain client per isolate and configuration: its System cache serves many requests. */
-let chainCache: { key: string; chain: SuiChain } | undefined;
+/** What a browser reading blobs needs to see and send (docs/spec/edge-platform.md §5.1, §6). */
+const CORS = cors({
+  allowMethods: ['GET', 'HEAD', 'PUT', 'OPTIONS'],
+  exposeHeaders: [
+    'Accept-Ranges',
+    'Content-Length',
+    'Content-Range',
+    'Content-Type',
+    'ETag',
+    'Cache-Control',
+    'Retry-After',
+  ],
+});
+const FUNNEL = errorFunnel({
+  onInternalError: (error, traceId, request) =>
+    console.error(
+      `walrus-edge: internal error ${traceId} on ${request.method} ${request.url}`,
+      error,
+    ),
+});
 
-function chainOf(env: Env): SuiChain {
-  const key = `${env.SUI_RPC_URL}|${env.WALRUS_PACKAGE_ID}|${env.WALRUS_SYSTEM_OBJECT_ID}`;
-  if (chainCache?.key !== key) {
+/** One chain client per isolate and configuration: its caches serve many requests. */
+let chainCache: { config: WorkerConfig; chain: SuiChain } | undefined;
+
+function chainOf(config: WorkerConfig): SuiChain {
+  if (chainCache?.config !== config) {
     chainCache = {
-      key,
+      config,
       chain: new SuiChain({
-        url: env.SUI_RPC_URL,
-        packageId: env.WALRUS_PACKAGE_ID,
-        systemObjectId: env.WALRUS_SYSTEM_OBJECT_ID,
+        url: config.suiRpcUrl,
+        packageId: config.packageId,
+        systemObjectId: config.systemObjectId,
+        timeoutMs: CHAIN_TIMEOUT_MS_EDGE,
       }),
     };
   }
   return chainCache.chain;
 }
 
-/** Certified per any of a few nodes' status replies (a lying node can only shorten or lengthen caching). */
-async function isCertified(chain: SuiChain, blobId: Uint8Array): Promise<boolean> {
-  const system = await chain.readSystem();
-  for (const member of system.members.slice(0, 3)) {
-    try {
-      const status = (await new StorageNodeClient(member.networkAddress, {
-        timeoutMs: 5_000,
-      }).getBlobStatus(blobId)) as {
-        permanent?: { isCertified?: boolean };
-        deletable?: { initialCertifiedEpoch?: number | null };
-      };
-      if (status.permanent?.isCertified === true) return true;
-      if (typeof status.deletable?.initialCertifiedEpoch === 'number') return true;
-    } catch {
-      // Ask the next node.
-    }
+/** Everything one request's reads share: caches, the committee, one gate for its node requests. */
+function readContext(request: Request, env: Env, ctx: ExecutionContext): ReadContext {
+  const config = workerConfig(env);
+  const chain = chainOf(config);
+  const cache = new EdgeCache(caches.default, new URL(request.url).origin, (promise) =>
+    ctx.waitUntil(promise),
+  );
+  const committees = new CommitteeSource(
+    config.systemObjectId,
+    (fresh) => chain.readSystem({ fresh }),
+    cache,
+  );
+  // Workers allow 6 requests waiting for headers per invocation; local workerd does not enforce it.
+  const gate = new RequestGate(WORKERS_HEADERS_WAITING_MAX);
+  const nodes = new Map<EdgeCommittee, ReadNodes>();
+  return {
+    request,
+    cache,
+    info: new BlobInfo(cache),
+    committee: () =>
+      committees.get().catch((error: unknown) => {
+        throw EdgeErrors.chainUnavailable(`the chain cannot be read: ${(error as Error).message}`);
+      }),
+    nodes: (committee) => {
+      let opened = nodes.get(committee);
+      if (opened === undefined) {
+        opened = new ReadNodes(committee, {
+          gate,
+          health: sharedNodeHealth,
+          signal: request.signal,
+        });
+        nodes.set(committee, opened);
+      }
+      return opened;
+    },
+    now: () => Date.now(),
+  };
+}
+
+function blobTarget(text: string): BlobTarget {
+  try {
+    const blobId = blobIdFromString(text);
+    return { blobId, blobIdText: blobIdToString(blobId) };
+  } catch (error) {
+    if (error instanceof InvalidBlobIdError) throw EdgeErrors.invalidBlobId(error.message);
+    throw error;
   }
-  return false;
 }
 
 const router = AutoRouter<IRequest, [Env, ExecutionContext]>({
-  catch: (error) => internalError(error),
-  missing: () => errorResponse(404, 'NOT_FOUND', 'no such route'),
+  missing: () => {
+    throw EdgeErrors.routeNotFound();
+  },
 });
 
 router
-  .get('/status', () => new Response('OK'))
-  .get('/v1/blobs/:blobId', (request, env) => {
-    const chain = chainOf(env);
-    return readBlobRoute(request as unknown as Request, request.params.blobId, {
-      committee: async () => committeeViewOf(await chain.readSystem()),
-      isCertified: (blobId) => isCertified(chain, blobId),
-    });
-  })
-  .head('/v1/blobs/:blobId', (request, env) => {
-    const chain = chainOf(env);
-    return readBlobRoute(request as unknown as Request, request.params.blobId, {
-      committee: async () => committeeViewOf(await chain.readSystem()),
-      isCertified: (blobId) => isCertified(chain, blobId),
-    });
-  })
-  .put('/v1/blobs', (request, env) => {
-    if (env.PUBLISHER_SECRET_KEY === undefined) {
-      return errorResponse(
-        405,
-        'PUBLISHER_DISABLED',
-        'this edge node has no publisher wallet configured',
-      );
-    }
-    const signer = Ed25519Keypair.fromSecretKey(
-      decodeSuiPrivateKey(env.PUBLISHER_SECRET_KEY).secretKey,
+  .get('/status', () => new Response('OK', { headers: { 'cache-control': 'no-store' } }))
+  .all('/v1/blobs/by-object-id/:objectId', async (request, env, ctx) => {
+    const read = readContext(request as unknown as Request, env, ctx);
+    const config = workerConfig(env);
+    return readBlob(
+      read,
+      await objectTarget(read, chainOf(config), request.params.objectId, config),
     );
-    const bodyBytesMax = Number(env.PUBLISHER_BODY_BYTES_MAX ?? PUBLISHER_BODY_BYTES_DEFAULT);
+  })
+  .all('/v1/blobs/:blobId/byte-range', (request, env, ctx) => {
+    const target = blobTarget(request.params.blobId);
+    const url = new URL(request.url);
+    return readBlob(readContext(request as unknown as Request, env, ctx), {
+      ...target,
+      byteRange: (blobBytes) => byteRangeOf(url, blobBytes),
+    });
+  })
+  .all('/v1/blobs/:blobId', (request, env, ctx) =>
+    readBlob(
+      readContext(request as unknown as Request, env, ctx),
+      blobTarget(request.params.blobId),
+    ),
+  )
+  .put('/v1/blobs', (request, env) => {
+    const config = workerConfig(env);
+    if (config.publisherSecretKey === undefined) throw EdgeErrors.publisherDisabled();
+    const signer = Ed25519Keypair.fromSecretKey(
+      decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
+    );
     return publishBlobRoute(request as unknown as Request, {
-      chain: chainOf(env),
+      chain: chainOf(config),
       signer,
-      bodyBytesMax,
+      bodyBytesMax: config.publisherBodyBytesMax,
+      nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
     });
   });
 
+/** Only GET and HEAD read; other methods on read routes are 405s of the router's making. */
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
 export default {
-  fetch: (request: Request, env: Env, ctx: ExecutionContext) => router.fetch(request, env, ctx),
+  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
+    compose([CORS, FUNNEL], async (incoming) => {
+      const path = new URL(incoming.url).pathname;
+      if (path.startsWith('/v1/blobs/') && !READ_METHODS.has(incoming.method)) {
+        throw EdgeErrors.methodNotAllowed(incoming.method);
+      }
+      return (await router.fetch(incoming, env, ctx)) as Response;
+    })(request),
 } satisfies ExportedHandler<Env>;

@@ -1,16 +1,13 @@
 /**
  * The publisher route, `PUT /v1/blobs?epochs=N[&permanent=true|&deletable=true]` (Walrus's path and
- * response JSON, spec: api.md §3.2): the Worker encodes the body, pays from its configured wallet,
+ * response JSON, docs/spec/api.md §3.2): the Worker encodes the body, pays from its configured wallet,
  * uploads to the storage nodes, certifies, and answers `newlyCreated`.
  */
 import type { Chain, ChainSigner } from '../core/chain/types.js';
 import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
-import { BodyTooLargeError, readBodyBounded } from '../core/http/body.js';
+import { readBodyBounded } from '../core/http/body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
-import { errorResponse } from './errors.js';
-
-/** Walrus's publisher default (`--max-body-size` 10 240 KiB). */
-export const PUBLISHER_BODY_BYTES_DEFAULT = 10 * 1024 * 1024;
+import { EdgeErrors } from './api-errors.js';
 /** Walrus mainnet's limit on epochs ahead. */
 const EPOCHS_MAX = 53;
 const KNOWN_PARAMS = new Set(['epochs', 'permanent', 'deletable', 'force', 'encoding_type']);
@@ -21,52 +18,31 @@ export interface PublisherDeps {
   readonly bodyBytesMax: number;
 }
 
-/** Reads the request body, answering 413 as soon as it passes the limit. */
-async function readBody(request: Request, bytesMax: number): Promise<Uint8Array | Response> {
-  try {
-    return await readBodyBounded(request, bytesMax);
-  } catch (error) {
-    if (error instanceof BodyTooLargeError)
-      return errorResponse(413, 'BODY_TOO_LARGE', error.message);
-    throw error;
-  }
-}
-
-function parseQuery(url: URL): { epochs: number; deletable: boolean } | Response {
+function parseQuery(url: URL): { epochs: number; deletable: boolean } {
   for (const key of url.searchParams.keys()) {
-    if (!KNOWN_PARAMS.has(key))
-      return errorResponse(400, 'MALFORMED_REQUEST', `unknown query parameter ${key}`);
+    if (!KNOWN_PARAMS.has(key)) throw EdgeErrors.malformedRequest(`unknown query parameter ${key}`);
   }
   const epochsText = url.searchParams.get('epochs') ?? '1';
   const epochs = Number(epochsText);
   if (!/^\d+$/.test(epochsText) || epochs < 1 || epochs > EPOCHS_MAX) {
-    return errorResponse(
-      400,
-      'MALFORMED_REQUEST',
-      `epochs must be an integer from 1 to ${EPOCHS_MAX}`,
-    );
+    throw EdgeErrors.malformedRequest(`epochs must be an integer from 1 to ${EPOCHS_MAX}`);
   }
   const permanent = url.searchParams.get('permanent') === 'true';
   const deletableFlag = url.searchParams.get('deletable') === 'true';
   if (permanent && deletableFlag) {
-    return errorResponse(
-      400,
-      'INVALID_BLOB_PERSISTENCE',
-      'a blob cannot be both permanent and deletable',
-    );
+    throw EdgeErrors.invalidPersistence('a blob cannot be both permanent and deletable');
   }
   const encoding = url.searchParams.get('encoding_type');
   if (encoding !== null && encoding !== 'RS2')
-    return errorResponse(400, 'MALFORMED_REQUEST', 'only RS2 is supported');
+    throw EdgeErrors.malformedRequest('only RS2 is supported');
   // Deletable is Walrus's default since v1.33.
   return { epochs, deletable: !permanent };
 }
 
 export async function publishBlobRoute(request: Request, deps: PublisherDeps): Promise<Response> {
   const query = parseQuery(new URL(request.url));
-  if (query instanceof Response) return query;
-  const body = await readBody(request, deps.bodyBytesMax);
-  if (body instanceof Response) return body;
+  // 413 as soon as the body passes the limit, declared or counted.
+  const body = await readBodyBounded(request, deps.bodyBytesMax);
   try {
     const stored = await storeBlob(body, {
       chain: deps.chain,
@@ -102,10 +78,10 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
       },
     });
   } catch (error) {
-    if (error instanceof DataTooLargeError)
-      return errorResponse(413, 'BLOB_TOO_LARGE', error.message);
-    if (error instanceof NotEnoughConfirmationsError)
-      return errorResponse(504, 'INSUFFICIENT_CONFIRMATIONS', error.message);
+    if (error instanceof DataTooLargeError) throw EdgeErrors.blobTooLarge(error.message);
+    if (error instanceof NotEnoughConfirmationsError) {
+      throw EdgeErrors.insufficientConfirmations(error.message);
+    }
     throw error;
   }
 }

@@ -42,7 +42,7 @@ export async function readVerifiedMetadata(
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
-      clearTimeout(hedgeTimer);
+      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer);
       nodes.signal.removeEventListener('abort', onAbort);
       controller.abort(new Error('metadata read finished'));
       outcome();
@@ -65,7 +65,7 @@ export async function readVerifiedMetadata(
       if (settled || next >= order.length) return;
       start(order[next++]);
       // Another node joins if nothing verified before this request's hedge deadline.
-      clearTimeout(hedgeTimer);
+      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer);
       if (next < order.length && inFlight < METADATA_HEDGED_MAX) {
         hedgeTimer = setTimeout(launch, nodes.hedgeDeadlineMs(order[next - 1]));
       }

@@ -20,6 +20,8 @@ export const HARD_TIMEOUT_MS_MIN = 2_000;
 
 export interface ReadNodeOptions extends StorageNodeClientOptions {
   readonly signal?: AbortSignal;
+  /** Overrides when a request is given up (tests use a huge one to prove hedging, not timeouts). */
+  readonly hardTimeoutMs?: number;
 }
 
 export class ReadNodes {
@@ -29,12 +31,14 @@ export class ReadNodes {
   readonly signal: AbortSignal;
   private readonly controller = new AbortController();
   private readonly clients: StorageNodeClient[];
+  private readonly hardTimeoutOverrideMs: number | undefined;
 
   constructor(
     readonly committee: Committee,
     options: ReadNodeOptions = {},
   ) {
     this.health = options.health ?? sharedNodeHealth;
+    this.hardTimeoutOverrideMs = options.hardTimeoutMs;
     this.gate = options.gate ?? new RequestGate(NODE_HEADERS_WAITING_MAX);
     this.signal =
       options.signal === undefined
@@ -62,6 +66,7 @@ export class ReadNodes {
 
   /** When to give a request to `member` up. */
   hardTimeoutMs(member: CommitteeMember): number {
+    if (this.hardTimeoutOverrideMs !== undefined) return this.hardTimeoutOverrideMs;
     return Math.max(HARD_TIMEOUT_MS_MIN, HARD_TIMEOUT_FACTOR * this.hedgeDeadlineMs(member));
   }
 

@@ -82,6 +82,25 @@ const NODE_INFO = bcs.struct('NodeInfo', {
   rewards: BALANCE,
 });
 
+/**
+ * `0x2::dynamic_field::Field<vector<u8>, metadata::Metadata>`: a Blob's attributes, under the name
+ * b"metadata" (move/sources/blob.move). Metadata wraps a VecMap<String, String>, whose BCS is the
+ * vector of its entries.
+ */
+export const BLOB_ATTRIBUTES_FIELD = bcs.struct('Field', {
+  id: UID,
+  name: bcs.vector(bcs.u8()),
+  value: bcs.struct('Metadata', {
+    metadata: bcs.struct('VecMap', {
+      contents: bcs.vector(bcs.struct('Entry', { key: bcs.string(), value: bcs.string() })),
+    }),
+  }),
+});
+/** The Move type of the attributes field's name, as `deriveDynamicFieldID` wants it. */
+export const BLOB_ATTRIBUTES_KEY_TYPE = 'vector<u8>';
+/** The attributes field's name: b"metadata". */
+export const BLOB_ATTRIBUTES_KEY = new TextEncoder().encode('metadata');
+
 /** `0x2::dynamic_field::Field<ID, NodeInfo>`: one entry of `System.nodes`. */
 export const NODE_INFO_FIELD = bcs.struct('Field', { id: UID, name: ID, value: NODE_INFO });
 /** The Move type of the `nodes` table's key, as `deriveDynamicFieldID` wants it. */

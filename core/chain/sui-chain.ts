@@ -37,7 +37,12 @@ import {
 } from './decode.js';
 import { ChainError, ChainObjectError, ChainRpcError } from './errors.js';
 import { changedRef, SUI_TYPE, TransactionExecutor, type Executed } from './executor.js';
-import { NODE_TABLE_KEY_TYPE } from './layouts.js';
+import {
+  BLOB_ATTRIBUTES_FIELD,
+  BLOB_ATTRIBUTES_KEY,
+  BLOB_ATTRIBUTES_KEY_TYPE,
+  NODE_TABLE_KEY_TYPE,
+} from './layouts.js';
 import { checkType, fetchObjects, objectOf, OBJECT_OPTIONS } from './objects.js';
 import { TimedJsonRpcTransport, type FetchFunction } from './transport.js';
 import type {
@@ -259,6 +264,27 @@ export class SuiChain implements Chain {
     );
     checkType(object, this.type('blob', 'Blob'));
     return parseBlob(object.ref, object.owner, object.bytes);
+  }
+
+  async readBlobAttributes(
+    objectId: string,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<ReadonlyMap<string, string>> {
+    const fieldId = deriveDynamicFieldID(
+      normalizeSuiAddress(objectId),
+      BLOB_ATTRIBUTES_KEY_TYPE,
+      bcs.vector(bcs.u8()).serialize(BLOB_ATTRIBUTES_KEY).toBytes(),
+    );
+    let field;
+    try {
+      [field] = await fetchObjects(this.client, [fieldId], options.signal);
+    } catch (error) {
+      // No field: the blob has no attributes.
+      if (error instanceof ChainObjectError && error.reason === 'not-found') return new Map();
+      throw error;
+    }
+    const parsed = BLOB_ATTRIBUTES_FIELD.parse(field.bytes);
+    return new Map(parsed.value.metadata.contents.map((entry) => [entry.key, entry.value]));
   }
 
   async readStorage(

@@ -252,6 +252,11 @@ export interface Chain {
   }): Promise<SystemState>;
   readNode(nodeId: string, options?: { readonly signal?: AbortSignal }): Promise<NodeInfo>;
   readBlob(objectId: string, options?: { readonly signal?: AbortSignal }): Promise<ChainBlob>;
+  /** A Blob object's attributes (its `b"metadata"` dynamic field); empty when it has none. */
+  readBlobAttributes(
+    objectId: string,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<ReadonlyMap<string, string>>;
   readStorage(
     objectId: string,
     options?: { readonly signal?: AbortSignal },

@@ -35,6 +35,8 @@ export interface ApiErrorOptions {
   /** Overrides the HTTP status implied by `status` (e.g. 413 for an over-long body). */
   readonly httpStatus?: number;
   readonly metadata?: Readonly<Record<string, string>>;
+  /** Extra response headers (e.g. `Retry-After` on a 503). */
+  readonly headers?: Readonly<Record<string, string>>;
   readonly cause?: unknown;
 }
 
@@ -44,6 +46,7 @@ export class ApiError extends Error {
   readonly domain: string;
   readonly httpStatus: number;
   readonly metadata: Readonly<Record<string, string>> | undefined;
+  readonly headers: Readonly<Record<string, string>> | undefined;
 
   constructor(
     readonly status: ApiStatus,
@@ -55,6 +58,7 @@ export class ApiError extends Error {
     this.domain = options.domain ?? GLOBAL_ERROR_DOMAIN;
     this.httpStatus = options.httpStatus ?? API_STATUS_HTTP[status];
     this.metadata = options.metadata;
+    this.headers = options.headers;
   }
 }
 
@@ -95,6 +99,7 @@ export function errorResponse(
     status: error.httpStatus,
     // An error is about this moment: never stored by a cache, never sniffed into something else.
     headers: {
+      ...error.headers,
       'content-type': 'application/json',
       'cache-control': 'no-store',
       'x-content-type-options': 'nosniff',

@@ -1,0 +1,365 @@
+/**
+ * The aggregator's blob reads at the edge (docs/spec/api.md §3.1): `GET`/`HEAD /v1/blobs/{id}`,
+ * Walrus's `…/byte-range` and `by-object-id` routes all end here.
+ *
+ * 1. A hit: a certified blob whose whole verified response is in the edge cache, with a status
+ *    that is fresh — or stale while no node can be asked (a hit is served with every node down).
+ *    No chain and no node request; ranges, 304 and HEAD come from the cached object.
+ * 2. Otherwise: the committee (isolate cache), then metadata and status in parallel (each from
+ *    memory, the Cache API or the nodes). HEAD, 304, 412 and 416 stop there: no sliver is fetched.
+ * 3. Bodies stream from cached or freshly read segments (blob-body.ts). The first segment is
+ *    verified before the status line goes out, so an unreadable blob is a 503, not a short 200; a
+ *    full read of a certified blob also fills the whole-object entry, in lockstep with the client.
+ */
+import type { ReadNodes } from '../client/read/nodes.js';
+import {
+  BlobInconsistentError,
+  BlobNotFoundError,
+  BlobUnavailableError,
+} from '../client/read/errors.js';
+import type { ByteRange } from '../client/read/stream.js';
+import type { VerifiedMetadata } from '../core/encoding/metadata.js';
+import { EdgeErrors } from './api-errors.js';
+import { BlobBody } from './blob-body.js';
+import { type BlobInfo, type EdgeStatus } from './blob-info.js';
+import {
+  cacheControlOf,
+  contentHeadersOf,
+  edgeCacheTtlS,
+  representationHeaders,
+  withKnownLength,
+} from './blob-response.js';
+import type { EdgeCommittee } from './committee-source.js';
+import { SNIFF_BYTES, decideContentType } from './content-type.js';
+import type { EdgeCache } from './edge-cache.js';
+import { lockstepTee } from './lockstep-tee.js';
+import { multipartByteranges } from './multipart.js';
+import { evaluatePreconditions } from './preconditions.js';
+import { contentRange, decideRanges } from './ranges.js';
+
+/** Whole verified responses are cached up to this size (the Cache API's limit is 512 MB). */
+export const WHOLE_OBJECT_BYTES_MAX = 256 * 1024 * 1024;
+/** Our header on whole-object entries: the blob's length (the Cache API may answer 206). */
+const LENGTH_HEADER = 'x-walrus-edge-blob-bytes';
+
+export interface ReadContext {
+  readonly request: Request;
+  readonly cache: EdgeCache;
+  readonly info: BlobInfo;
+  readonly committee: () => Promise<EdgeCommittee>;
+  /** The nodes of this request (one gate per invocation), opened on first use. */
+  readonly nodes: (committee: EdgeCommittee) => ReadNodes;
+  readonly now: () => number;
+}
+
+export interface BlobTarget {
+  readonly blobId: Uint8Array;
+  readonly blobIdText: string;
+  /** Allow-listed attributes of the Blob object (by-object-id reads), lower-case names. */
+  readonly attributes?: Readonly<Record<string, string>>;
+  /** A status known from elsewhere (the Blob object itself), instead of asking the nodes. */
+  readonly status?: EdgeStatus;
+  /** Walrus's byte-range route: exactly these bytes, as a 200 with an ETag of their own. */
+  readonly byteRange?: (blobBytes: number) => ByteRange;
+}
+
+const CERTIFIED = new Set(['permanent', 'deletable']);
+
+export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Response> {
+  if (target.byteRange === undefined) {
+    const hit = await fromWholeObject(ctx, target);
+    if (hit !== undefined) return hit;
+  }
+  return fromNetwork(ctx, target);
+}
+
+// ---- 1. The whole-object hit -------------------------------------------------------------------
+
+async function fromWholeObject(
+  ctx: ReadContext,
+  target: BlobTarget,
+): Promise<Response | undefined> {
+  let status = target.status ?? (await ctx.info.cachedStatus(target.blobId));
+  if (status === undefined || !CERTIFIED.has(status.kind)) return undefined;
+  const key = ctx.cache.key('blob', target.blobIdText);
+  const stored = await ctx.cache.match(key);
+  if (stored === undefined) return undefined;
+  if (status.freshUntilMs <= ctx.now()) {
+    status = await refreshedOrStale(ctx, target, status);
+    if (!CERTIFIED.has(status.kind)) {
+      // Deleted, expired or invalid since it was cached: the network path answers (404/410).
+      await stored.body?.cancel();
+      return undefined;
+    }
+  }
+  const length = Number(stored.headers.get(LENGTH_HEADER));
+  const contentType =
+    target.attributes?.['content-type'] ?? stored.headers.get('content-type') ?? undefined;
+  const headers = representationHeaders({
+    etag: `"${target.blobIdText}"`,
+    cacheControl: cacheControlOf(status, ctx.now()),
+    contentHeaders: contentType === undefined ? undefined : contentHeadersOf(contentType),
+    attributeHeaders: target.attributes,
+  });
+  const { request } = ctx;
+  const decision = evaluatePreconditions(request.method, request.headers, {
+    etag: `"${target.blobIdText}"`,
+    exists: true,
+  });
+  if (decision.kind !== 'proceed') {
+    await stored.body?.cancel();
+    return preconditionResponse(decision.kind, headers);
+  }
+  const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
+  if (ranges.kind === 'unsatisfiable') {
+    await stored.body?.cancel();
+    throw EdgeErrors.rangeNotSatisfiable(length);
+  }
+  if (request.method === 'HEAD' || ranges.kind === 'full') {
+    headers.set('content-length', String(length));
+    if (request.method === 'HEAD') await stored.body?.cancel();
+    return new Response(request.method === 'HEAD' ? null : stored.body, { status: 200, headers });
+  }
+  await stored.body?.cancel();
+  // Each part from the cached object: the Cache API cuts single ranges natively.
+  const openPart = async (range: ByteRange) => {
+    const part = await ctx.cache.match(key, { range: `bytes=${range.start}-${range.end}` });
+    if (part === undefined || part.body === null) throw new Error('the cached object went away');
+    return part.body;
+  };
+  return rangedResponse(ranges.ranges, length, contentType, headers, openPart);
+}
+
+/** A fresh status when a node answers; the stale one when none can (served with nodes down). */
+async function refreshedOrStale(
+  ctx: ReadContext,
+  target: BlobTarget,
+  stale: EdgeStatus,
+): Promise<EdgeStatus> {
+  try {
+    const committee = await ctx.committee();
+    const fresh = await ctx.info.refreshStatus(target.blobId, committee, () =>
+      ctx.nodes(committee),
+    );
+    // Nodes that could not be reached say nothing: keep what we knew.
+    return fresh.kind === 'uncertified' ? stale : fresh;
+  } catch {
+    return stale;
+  }
+}
+
+// ---- 2. The network path -----------------------------------------------------------------------
+
+async function fromNetwork(ctx: ReadContext, target: BlobTarget): Promise<Response> {
+  const committee = await ctx.committee();
+  const nodes = () => ctx.nodes(committee);
+  const [metadataResult, statusResult] = await Promise.allSettled([
+    ctx.info.metadata(target.blobId, committee, nodes),
+    target.status === undefined
+      ? ctx.info.status(target.blobId, committee, nodes)
+      : Promise.resolve(target.status),
+  ]);
+  // No status (the nodes did not agree in time) is served like an uncertified blob: briefly.
+  const status: EdgeStatus =
+    statusResult.status === 'fulfilled'
+      ? statusResult.value
+      : { kind: 'uncertified', freshUntilMs: ctx.now() };
+  if (status.kind === 'invalid') {
+    ctx.info.forget(target.blobId, []);
+    throw EdgeErrors.blobInvalid(`blob ${target.blobIdText} was marked invalid by the network`);
+  }
+  if (metadataResult.status === 'rejected') throw readError(metadataResult.reason, target);
+  const metadata = metadataResult.value;
+  const body = new BlobBody(
+    target.blobId,
+    metadata,
+    ctx.cache,
+    nodes,
+    edgeCacheTtlS(status, ctx.now()),
+  );
+  if (status.kind === 'nonexistent') {
+    // The nodes no longer store it (deleted or expired): forget what the edge kept.
+    ctx.info.forget(target.blobId, body.segmentKeys());
+    throw EdgeErrors.blobNotFound(`blob ${target.blobIdText} is not stored on this network`);
+  }
+  return respond(ctx, target, metadata, status, body);
+}
+
+function readError(error: unknown, target: BlobTarget): unknown {
+  if (error instanceof BlobNotFoundError) return EdgeErrors.blobNotFound(error.message);
+  if (error instanceof BlobUnavailableError) return EdgeErrors.blobUnavailable(error.message);
+  if (error instanceof BlobInconsistentError) {
+    return EdgeErrors.blobInvalid(`blob ${target.blobIdText} is inconsistent: ${error.message}`);
+  }
+  return error;
+}
+
+async function respond(
+  ctx: ReadContext,
+  target: BlobTarget,
+  metadata: VerifiedMetadata,
+  status: EdgeStatus,
+  body: BlobBody,
+): Promise<Response> {
+  const { request } = ctx;
+  const length = metadata.unencodedLength;
+  const fixed = target.byteRange?.(length);
+  const etag =
+    fixed === undefined
+      ? `"${target.blobIdText}"`
+      : `"${target.blobIdText}-${fixed.start}-${fixed.end - fixed.start + 1}"`;
+  const cacheControl = cacheControlOf(status, ctx.now());
+  const attribute = target.attributes?.['content-type'];
+  let contentType = attribute ?? (await ctx.info.contentType(target.blobId));
+  const headersWith = (type: string | undefined) =>
+    representationHeaders({
+      etag,
+      cacheControl,
+      contentHeaders:
+        type === undefined
+          ? undefined
+          : decideContentType(new Uint8Array(0), { attribute: type }).headers,
+      attributeHeaders: target.attributes,
+    });
+
+  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
+  if (decision.kind !== 'proceed') {
+    return preconditionResponse(decision.kind, headersWith(contentType));
+  }
+  const representationLength = fixed === undefined ? length : fixed.end - fixed.start + 1;
+  const ranges =
+    fixed === undefined
+      ? decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length)
+      : ({ kind: 'full', reason: 'absent' } as const);
+  if (ranges.kind === 'unsatisfiable') throw EdgeErrors.rangeNotSatisfiable(length);
+  if (request.method === 'HEAD') {
+    // Metadata only: the type is sent when it is already known, never worth a sliver fetch.
+    const headers = headersWith(contentType);
+    headers.set('content-length', String(representationLength));
+    return new Response(null, { status: 200, headers });
+  }
+
+  const parts = ranges.kind === 'full' ? [fixed ?? { start: 0, end: length - 1 }] : ranges.ranges;
+  // The first part's first segment, verified, before any status line.
+  const firstBody = length === 0 ? null : await openOrThrow(body, parts[0], target);
+  if (contentType === undefined && length > 0) {
+    const head = await headBytes(body, length, target);
+    const sniffed = decideContentType(head, { blobBytes: length }).contentType;
+    ctx.info.rememberContentType(target.blobId, sniffed);
+    contentType = sniffed;
+  }
+  const headers = headersWith(contentType ?? 'application/octet-stream');
+
+  if (ranges.kind === 'full') {
+    headers.set('content-length', String(representationLength));
+    if (firstBody === null) return new Response(null, { status: 200, headers });
+    // Only reads by blob ID fill the whole-object entry: its type must be the sniffed one.
+    const fill = fixed === undefined && target.attributes === undefined;
+    const stream = fill
+      ? maybeFillWholeObject(ctx, target, status, headers, firstBody, length)
+      : firstBody;
+    return new Response(withKnownLength(stream, representationLength), { status: 200, headers });
+  }
+  let first: ReadableStream<Uint8Array> | null = firstBody;
+  const openPart = async (range: ByteRange) => {
+    if (first !== null) {
+      const opened = first;
+      first = null;
+      return opened;
+    }
+    return openOrThrow(body, range, target);
+  };
+  return rangedResponse(ranges.ranges, length, contentType, headers, openPart);
+}
+
+async function openOrThrow(
+  body: BlobBody,
+  range: ByteRange,
+  target: BlobTarget,
+): Promise<ReadableStream<Uint8Array>> {
+  try {
+    return await body.open(range);
+  } catch (error) {
+    throw readError(error, target);
+  }
+}
+
+/** The first bytes, for sniffing (segment 0: in hand already when the body starts there). */
+async function headBytes(body: BlobBody, length: number, target: BlobTarget): Promise<Uint8Array> {
+  try {
+    const segment = await body.segment(0);
+    return segment.subarray(0, Math.min(SNIFF_BYTES, length));
+  } catch (error) {
+    throw readError(error, target);
+  }
+}
+
+/**
+ * A full read of a certified blob small enough is also stored whole, through a lockstep tee (the
+ * cache write advances with the client; if the client leaves, the write completes alone).
+ */
+function maybeFillWholeObject(
+  ctx: ReadContext,
+  target: BlobTarget,
+  status: EdgeStatus,
+  headers: Headers,
+  stream: ReadableStream<Uint8Array>,
+  length: number,
+): ReadableStream<Uint8Array> {
+  const ttlS = edgeCacheTtlS(status, ctx.now());
+  if (ttlS === undefined || length > WHOLE_OBJECT_BYTES_MAX) return stream;
+  const [toClient, toCache] = lockstepTee(stream);
+  const stored = new Headers({
+    'content-type': headers.get('content-type') ?? 'application/octet-stream',
+    'content-length': String(length),
+    'cache-control': `public, max-age=${ttlS}`,
+    etag: `"${target.blobIdText}"`,
+    [LENGTH_HEADER]: String(length),
+  });
+  ctx.cache.put(
+    ctx.cache.key('blob', target.blobIdText),
+    new Response(withKnownLength(toCache, length), { headers: stored }),
+  );
+  return toClient;
+}
+
+// ---- Shared response shapes -----------------------------------------------------------------
+
+function preconditionResponse(kind: 'not-modified' | 'precondition-failed', headers: Headers) {
+  if (kind === 'not-modified') return new Response(null, { status: 304, headers });
+  return new Response(null, {
+    status: 412,
+    headers: { etag: headers.get('etag')!, 'cache-control': 'no-store' },
+  });
+}
+
+async function rangedResponse(
+  ranges: readonly ByteRange[],
+  length: number,
+  contentType: string | undefined,
+  headers: Headers,
+  openPart: (range: ByteRange) => Promise<ReadableStream<Uint8Array>>,
+): Promise<Response> {
+  if (ranges.length === 1) {
+    const range = ranges[0];
+    const partLength = range.end - range.start + 1;
+    headers.set('content-range', contentRange(range, length));
+    headers.set('content-length', String(partLength));
+    return new Response(withKnownLength(await openPart(range), partLength), {
+      status: 206,
+      headers,
+    });
+  }
+  const multipart = multipartByteranges({
+    ranges,
+    contentType: contentType ?? 'application/octet-stream',
+    length,
+    openPart,
+  });
+  headers.set('content-type', multipart.contentType);
+  headers.set('content-length', String(multipart.contentLength));
+  return new Response(withKnownLength(multipart.body, multipart.contentLength), {
+    status: 206,
+    headers,
+  });
+}

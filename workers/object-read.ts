@@ -1,0 +1,111 @@
+/**
+ * Walrus's `GET /v1/blobs/by-object-id/{objectId}` (docs/spec/api.md §3.1): the Blob object on Sui
+ * names the blob, its lifetime and its attributes; the attributes on the allow-list become
+ * response headers (never overwriting the ones the read sets). The object's own storage period
+ * bounds caching exactly, which reads by blob ID can only estimate.
+ */
+import type { SuiChain } from '../core/chain/sui-chain.js';
+import { ChainObjectError } from '../core/chain/errors.js';
+import type { ChainBlob } from '../core/chain/types.js';
+import { blobIdToString } from '../core/blob-id.js';
+import { EdgeErrors } from './api-errors.js';
+import { STATUS_TTL_S, type EdgeStatus, expiryLowerBoundMs } from './blob-info.js';
+import type { BlobTarget, ReadContext } from './blob-read.js';
+import { MemoryLru } from './edge-cache.js';
+import type { WorkerConfig } from './env.js';
+
+/** A Blob object can be deleted or extended at any time: looked up again after this. */
+export const OBJECT_LOOKUP_TTL_MS = 60_000;
+const OBJECT_MEMORY_ENTRIES_MAX = 1_024;
+/** Attribute values longer than this, or with control characters, are not sent as headers. */
+export const ATTRIBUTE_VALUE_CHARS_MAX = 4_096;
+const OBJECT_ID = /^0x[0-9a-fA-F]{1,64}$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+interface Lookup {
+  readonly blob: ChainBlob;
+  readonly attributes: ReadonlyMap<string, string>;
+  readonly atMs: number;
+}
+
+const lookups = new MemoryLru<Lookup>(OBJECT_MEMORY_ENTRIES_MAX);
+
+async function lookup(chain: SuiChain, objectId: string, nowMs: number): Promise<Lookup> {
+  const known = lookups.get(objectId);
+  if (known !== undefined && nowMs - known.atMs < OBJECT_LOOKUP_TTL_MS) return known;
+  try {
+    const [blob, attributes] = await Promise.all([
+      chain.readBlob(objectId),
+      chain.readBlobAttributes(objectId),
+    ]);
+    const found: Lookup = { blob, attributes, atMs: nowMs };
+    lookups.set(objectId, found);
+    return found;
+  } catch (error) {
+    if (error instanceof ChainObjectError) {
+      throw EdgeErrors.objectNotFound(`no Blob object ${objectId}: ${error.message}`);
+    }
+    throw EdgeErrors.chainUnavailable(`the chain cannot be read: ${(error as Error).message}`);
+  }
+}
+
+/** The allow-listed attributes as headers, names lower-cased, values that are safe to send. */
+export function attributeHeaders(
+  attributes: ReadonlyMap<string, string>,
+  allowed: readonly string[],
+): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, value] of attributes) {
+    const name = key.toLowerCase();
+    if (!allowed.includes(name)) continue;
+    if (value.length > ATTRIBUTE_VALUE_CHARS_MAX || !HEADER_VALUE.test(value)) continue;
+    headers[name] = value.trim();
+  }
+  return headers;
+}
+
+export async function objectTarget(
+  read: ReadContext,
+  chain: SuiChain,
+  objectIdText: string,
+  config: WorkerConfig,
+): Promise<BlobTarget> {
+  if (!OBJECT_ID.test(objectIdText)) {
+    throw EdgeErrors.invalidObjectId(`${JSON.stringify(objectIdText)} is not a 0x-prefixed hex ID`);
+  }
+  const nowMs = read.now();
+  const { blob, attributes } = await lookup(chain, objectIdText.toLowerCase(), nowMs);
+  const committee = await read.committee();
+  if (blob.storage.endEpoch <= committee.epoch) {
+    throw EdgeErrors.blobNotFound(
+      `Blob object ${objectIdText} expired in epoch ${blob.storage.endEpoch}`,
+    );
+  }
+  const fresh = (kind: keyof typeof STATUS_TTL_S) => nowMs + STATUS_TTL_S[kind] * 1000;
+  let status: EdgeStatus;
+  if (blob.certifiedEpoch === null) {
+    status = { kind: 'uncertified', freshUntilMs: fresh('uncertified') };
+  } else if (blob.deletable) {
+    // Deletable: trusted as long as the object lookup is, and never past its storage period.
+    const expiresAtMs = expiryLowerBoundMs(committee, blob.storage.endEpoch, nowMs);
+    status = {
+      kind: 'deletable',
+      expiresAtMs,
+      freshUntilMs: Math.min(fresh('deletable'), expiresAtMs),
+    };
+  } else {
+    const expiresAtMs = expiryLowerBoundMs(committee, blob.storage.endEpoch, nowMs);
+    status = {
+      kind: 'permanent',
+      endEpoch: blob.storage.endEpoch,
+      expiresAtMs,
+      freshUntilMs: Math.min(fresh('permanent'), expiresAtMs),
+    };
+  }
+  return {
+    blobId: blob.blobId,
+    blobIdText: blobIdToString(blob.blobId),
+    attributes: attributeHeaders(attributes, config.attributeHeaders),
+    status,
+  };
+}
