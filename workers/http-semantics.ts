@@ -53,7 +53,7 @@ export function ifMatchFails(header: string | null, etag: string): boolean {
   return !(list === '*' || list.some((tag) => strongMatch(tag, ours)));
 }
 
-/** If-Range with an ETag uses strong comparison: a weak or different tag, or a date, sends it all. */
+/** If-Range uses strong comparison: a weak or different tag, or a date, means send it all. */
 export function ifRangeAllowsRange(header: string | null, etag: string): boolean {
   if (header === null) return true;
   const tag = parseEntityTag(header);

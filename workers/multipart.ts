@@ -6,6 +6,7 @@
  * Memory stays bounded: each part's bytes are asked for only when the reader reaches that part,
  * and only one part's stream is open at a time.
  */
+import { assert } from '../core/assert.js';
 import { contentRange, rangeBytes, type ByteRange } from './ranges.js';
 
 /**
@@ -16,7 +17,7 @@ import { contentRange, rangeBytes, type ByteRange } from './ranges.js';
  * would let an uploader plant it and forge parts.
  */
 export const BOUNDARY_RANDOM_BYTES = 24;
-/** Shortest boundary accepted from a caller: the random one's entropy needs this many characters. */
+/** Shortest boundary a caller may pass (`randomBoundary` gives 32 characters). */
 export const BOUNDARY_CHARS_MIN = 24;
 /** RFC 2046 §5.1.1: a boundary is 1 to 70 characters. */
 export const BOUNDARY_CHARS_MAX = 70;
@@ -28,6 +29,11 @@ const BOUNDARY_PATTERN = /^[A-Za-z0-9_-]+$/;
 /** A header value we are willing to repeat in every part: visible ASCII and spaces. */
 const HEADER_VALUE_PATTERN = /^[\x21-\x7e]([\x20-\x7e]*[\x21-\x7e])?$/;
 const CRLF = '\r\n';
+/** base64url characters of `BOUNDARY_RANDOM_BYTES`, unpadded. */
+const BOUNDARY_RANDOM_CHARS = Math.ceil((BOUNDARY_RANDOM_BYTES * 4) / 3);
+
+assert(BOUNDARY_RANDOM_CHARS >= BOUNDARY_CHARS_MIN, 'a random boundary is long enough');
+assert(BOUNDARY_RANDOM_CHARS <= BOUNDARY_CHARS_MAX, 'a random boundary fits RFC 2046');
 
 export interface MultipartByterangesOptions {
   /** The parts, in the order to send them; at least two (one range is a plain 206). */

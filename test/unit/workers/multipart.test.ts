@@ -1,4 +1,4 @@
-/** multipart/byteranges (RFC 9110 §14.6): parsed back independently, exact length, laziness, cancel. */
+/** multipart/byteranges (RFC 9110 §14.6): parsed back independently, exact length, cancel. */
 import { describe, expect, it } from 'vitest';
 import {
   BOUNDARY_CHARS_MAX,
