@@ -7,17 +7,17 @@
  * request, so a 200, a 206, a HEAD and each multipart part of the same blob all agree — as caches
  * that combine partial responses assume.
  *
- * Active-content policy (quoted by the README). A gateway serves anyone's bytes on its own origin,
- * so no blob may run script there. Every blob response carries `X-Content-Type-Options: nosniff`,
- * so browsers use the type we send and never promote a blob to HTML or script by sniffing. Content
- * that a browser renders as a document able to run script — HTML, XHTML, SVG, any XML (XHTML
- * elements and XSLT work in every XML document), and multipart/message documents — whether named
- * by the attribute or found by sniffing, is served with its real type and `Content-Security-Policy:
- * sandbox`: it still renders, but scripts, forms, popups and plugins are disabled and the page
- * gets an opaque origin, so it can read nothing of the gateway's (cookies, storage, other blobs
- * through same-origin fetch). We prefer this to a download disposition, which would break the
- * sites and images people link to. The policy is not applied to other types: it adds nothing
- * there, and Chrome's PDF viewer refuses to load under `sandbox`.
+ * Active-content policy (quoted by the README). The gateway serves anyone's bytes on one origin,
+ * so no blob may run script there. Every blob response carries `X-Content-Type-Options: nosniff`:
+ * browsers use the type we send and never promote a blob to HTML or script by sniffing. Content a
+ * browser renders as a document that can run script — HTML, XHTML, SVG, any XML (XHTML elements
+ * and XSLT work in every XML document), multipart and message documents — is served with its real
+ * type, whether the `content-type` attribute named it or sniffing found it, plus
+ * `Content-Security-Policy: sandbox`: it still renders, but scripts, forms, popups and plugins are
+ * off, and the document gets an opaque origin, so it shares no cookies, storage or same-origin
+ * access with the gateway or other blobs. We prefer this to `Content-Disposition: attachment`,
+ * which would turn linked pages and SVGs into downloads. Other types do not get the policy: it
+ * protects nothing there, and Chrome's PDF viewer refuses to load under `sandbox`.
  */
 import { parseMediaType } from './media-type.js';
 import { sniffMagic } from './sniff-magic.js';
