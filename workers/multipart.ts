@@ -115,7 +115,8 @@ function checkOptions(options: MultipartByterangesOptions, boundary: string): vo
 export function multipartByteranges(options: MultipartByterangesOptions): MultipartByteranges {
   const boundary = options.boundary ?? randomBoundary();
   checkOptions(options, boundary);
-  const { ranges, contentType, length, openPart } = options;
+  const { contentType, length, openPart } = options;
+  const ranges = Object.freeze(options.ranges.map(({ start, end }) => ({ start, end })));
   const encoder = new TextEncoder();
   // All ASCII (checked above), so characters are bytes; every head is a few dozen bytes.
   const heads = ranges.map((range, index) =>
