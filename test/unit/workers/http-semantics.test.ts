@@ -43,7 +43,15 @@ describe('Range', () => {
       kind: 'partial',
       range: { start: 0, end: 9 },
     });
-    expect(decideRange('bytes=-1', 0)).toEqual({ kind: 'unsatisfiable' });
+    // A non-zero suffix of an empty representation is satisfiable (RFC 9110 §14.1.2) but selects
+    // nothing, which no 206 can express: the (empty) whole is sent.
+    expect(decideRange('bytes=-1', 0)).toEqual({ kind: 'full' });
+    expect(decideRange('bytes=0-', 0)).toEqual({ kind: 'unsatisfiable' });
+    // Several ranges: the first coalesced part.
+    expect(decideRange('bytes=500-599,0-9', L)).toEqual({
+      kind: 'partial',
+      range: { start: 0, end: 9 },
+    });
     expect(decideRange('bytes=' + '1'.repeat(2000) + '-', L)).toEqual({ kind: 'full' });
   });
 });
@@ -60,5 +68,16 @@ describe('conditional requests', () => {
     expect(ifRangeAllowsRange(etag, etag)).toBe(true);
     expect(ifRangeAllowsRange(`W/${etag}`, etag)).toBe(false);
     expect(ifRangeAllowsRange(null, etag)).toBe(true);
+  });
+
+  it('reads entity-tag lists tag by tag (tags may contain commas)', () => {
+    expect(ifNoneMatchHits(`"a,b", ${etag}`, etag)).toBe(true);
+    expect(ifNoneMatchHits(`"a,${etag.slice(1)}`, etag)).toBe(false);
+    expect(ifNoneMatchHits('garbage', etag)).toBe(false);
+    expect(ifMatchFails('garbage', etag)).toBe(true);
+    expect(ifMatchFails('*', etag)).toBe(false);
+    expect(ifMatchFails(`W/${etag}`, etag)).toBe(true);
+    expect(ifRangeAllowsRange('Wed, 21 Oct 2015 07:28:00 GMT', etag)).toBe(false);
+    expect(() => ifNoneMatchHits(etag, 'unquoted')).toThrow(TypeError);
   });
 });
