@@ -1,6 +1,7 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { configDefaults, defineConfig } from 'vitest/config';
 import type { DevnetValues } from './test/workerd/devnet-values.js';
+import { workerVars } from './workers/env.js';
 
 /**
  * vitest-pool-workers 0.15 runs workerd verbose (hard-coded) and copies its info records to stdout.
@@ -58,20 +59,20 @@ export default defineConfig({
           cloudflareTest(({ inject }) => {
             const devnet = inject('devnet') as DevnetValues | undefined;
             // Without a devnet (globalSetup did not run), the placeholder [vars] of wrangler.toml.
-            const bindings: Record<string, string> =
+            const bindings =
               devnet === undefined
                 ? {}
-                : {
-                    SUI_RPC_URL: devnet.ledgerUrl,
-                    WALRUS_PACKAGE_ID: devnet.packageId,
-                    WALRUS_SYSTEM_OBJECT_ID: devnet.systemObjectId,
-                    PUBLISHER_SECRET_KEY: devnet.publisherSecretKeys[0],
+                : workerVars({
+                    suiRpcUrl: devnet.ledgerUrl,
+                    packageId: devnet.packageId,
+                    systemObjectId: devnet.systemObjectId,
+                    publisherSecretKey: devnet.publisherSecretKeys[0],
                     // Above the largest blob the tests store (~3 MB), small enough to send past.
-                    PUBLISHER_BODY_BYTES_MAX: String(8 * 1024 * 1024),
-                  };
+                    publisherBodyBytesMax: 8 * 1024 * 1024,
+                  });
             return {
               main: './workers/index.ts',
-              wrangler: { configPath: './workers/wrangler.toml' },
+              wrangler: { configPath: './wrangler.toml' },
               miniflare: { bindings },
             };
           }),

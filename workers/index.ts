@@ -4,7 +4,7 @@
  * the AIP-193 error funnel inside, so errors carry CORS headers too); the handlers are plain
  * modules (blob-read.ts, object-read.ts, publisher.ts) over the isomorphic client/ and core/ code.
  */
-import { AutoRouter, type IRequest } from 'itty-router';
+import { type IRequest, Router } from 'itty-router';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { blobIdFromString, blobIdToString, InvalidBlobIdError } from '../core/blob-id.js';
@@ -35,8 +35,11 @@ export type { Env } from './env.js';
 useBlake2bWasmModule(blake2bWasm);
 useGf16WasmModule(gf16Wasm);
 
-/** Chain requests from the edge: a stuck RPC must cost seconds, then stale data is used. */
-export const CHAIN_TIMEOUT_MS_EDGE = 5_000;
+/**
+ * Chain requests from the edge: a stuck RPC must cost seconds, then stale data is used. (Not
+ * exported: workerd takes every export of the entry module for an entrypoint.)
+ */
+const CHAIN_TIMEOUT_MS_EDGE = 5_000;
 
 /** What a browser reading blobs needs to see and send (docs/spec/edge-platform.md §5.1, §6). */
 const CORS = cors({
@@ -126,11 +129,8 @@ function blobTarget(text: string): BlobTarget {
   }
 }
 
-const router = AutoRouter<IRequest, [Env, ExecutionContext]>({
-  missing: () => {
-    throw EdgeErrors.routeNotFound();
-  },
-});
+// A plain Router: errors must reach the one funnel (AutoRouter would answer them 500 itself).
+const router = Router<IRequest, [Env, ExecutionContext]>();
 
 router
   .get('/status', () => new Response('OK', { headers: { 'cache-control': 'no-store' } }))
@@ -168,6 +168,9 @@ router
       bodyBytesMax: config.publisherBodyBytesMax,
       nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
     });
+  })
+  .all('*', () => {
+    throw EdgeErrors.routeNotFound();
   });
 
 /** Only GET and HEAD read; other methods on read routes are 405s of the router's making. */

@@ -5,6 +5,7 @@
  */
 import type { Chain, ChainSigner } from '../core/chain/types.js';
 import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
+import type { StorageNodeClientOptions } from '../client/storage-node-client.js';
 import { readBodyBounded } from '../core/http/body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
 import { EdgeErrors } from './api-errors.js';
@@ -16,6 +17,8 @@ export interface PublisherDeps {
   readonly chain: Chain;
   readonly signer: ChainSigner;
   readonly bodyBytesMax: number;
+  /** The invocation's request gate and the isolate's node health. */
+  readonly nodeOptions?: StorageNodeClientOptions;
 }
 
 function parseQuery(url: URL): { epochs: number; deletable: boolean } {
@@ -49,6 +52,7 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
       signer: deps.signer,
       epochs: query.epochs,
       deletable: query.deletable,
+      nodeOptions: deps.nodeOptions,
     });
     const blob = stored.blobObject;
     return Response.json({

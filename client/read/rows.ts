@@ -86,9 +86,8 @@ export class BlobRowReader {
       const current = ahead!;
       ahead = c + 1 < chunks.length ? this.fetch(chunks[c + 1]) : undefined;
       for (const row of chunks[c]) {
-        const slot = current.get(row)!;
-        current.delete(row);
-        const data = await this.settle(slot);
+        // Slots stay in the map until the chunk is done: the chunk's fetches still look them up.
+        const data = await this.settle(current.get(row)!);
         this.options.onRow?.(row);
         yield { row, data };
       }
@@ -122,7 +121,11 @@ export class BlobRowReader {
     const hedger = new Hedger(this, slots);
     for (const [member, memberRows] of byMember) {
       if (this.nodes.isSkipped(member)) hedger.recover(memberRows, member, { failed: true });
-      else void this.fetchDirect(member, memberRows, slots, hedger);
+      else {
+        this.fetchDirect(member, memberRows, slots, hedger).catch(() =>
+          hedger.recover(memberRows, member, { failed: true }),
+        );
+      }
     }
     return slots;
   }

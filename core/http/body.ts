@@ -62,7 +62,8 @@ export async function readBodyBounded(
       chunk = await reader.read();
     } catch (error) {
       // A lower layer (the node:http adapter) may already have counted past its own limit.
-      if (error instanceof BodyTooLargeError) throw new BodyTooLargeError(bytesMax, undefined, reason);
+      if (error instanceof BodyTooLargeError)
+        throw new BodyTooLargeError(bytesMax, undefined, reason);
       throw error;
     }
     if (chunk.done) break;

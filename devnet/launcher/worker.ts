@@ -35,9 +35,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<RunningW
   ]);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const persist =
-    options.persistDir === undefined
-      ? {}
-      : { cachePersist: join(options.persistDir, 'cache') };
+    options.persistDir === undefined ? {} : { cachePersist: join(options.persistDir, 'cache') };
   const mf = new Miniflare({
     ...workerOptions,
     cf: false,

@@ -6,9 +6,14 @@ import { randomBytes } from '../helpers/random.js';
 /** Sizes the publisher tests store: empty, one byte, ~100 KB and ~3 MB (odd, so rows end partway). */
 export const BLOB_SIZES = [0, 1, 100_003, 3_000_017] as const;
 
-/** workers/aggregator.ts's policies, restated: the tests pin the exact header values. */
-export const CACHE_CONTROL_IMMUTABLE = 'public, max-age=31536000, immutable';
-export const CACHE_CONTROL_UNCERTIFIED = 'public, max-age=60';
+/**
+ * workers/blob-response.ts's policies, restated: the tests pin the exact header values. A deletable
+ * blob (the publisher's default) can be deleted at any time: never immutable, a minute at most.
+ */
+export const CACHE_CONTROL_DELETABLE = 'public, max-age=60';
+export const CACHE_CONTROL_UNCERTIFIED = 'public, max-age=5';
+/** A permanent certified blob: immutable, for as long as its storage is paid for at most. */
+export const CACHE_CONTROL_PERMANENT = /^public, max-age=(\d+), immutable$/;
 
 /** Deterministic content for `size` (the seed is the size). */
 export function blobBytes(size: number): Uint8Array {

@@ -31,13 +31,13 @@ async function send(request: Request, withEnv: Env = env): Promise<Response> {
 describe('worker.fetch (unit level)', () => {
   blobApiSuite({ send, nShards: devnet.nShards, bodyBytesMax: BODY_BYTES_MAX });
 
-  it('answers 405 PUBLISHER_DISABLED without a wallet', async () => {
+  it('answers 501 PUBLISHER_DISABLED without a wallet', async () => {
     const { PUBLISHER_SECRET_KEY: _, ...withoutWallet } = env;
     const response = await send(
       new Request(`${ORIGIN}/v1/blobs?epochs=1`, { method: 'PUT', body: 'x' }),
       withoutWallet,
     );
-    expect(response.status).toBe(405);
+    expect(response.status).toBe(501);
     expect(await errorReason(response)).toBe('PUBLISHER_DISABLED');
   });
 });
