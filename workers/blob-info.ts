@@ -31,20 +31,7 @@ const SNIFF_MEMORY_ENTRIES_MAX = 4_096;
 /** Metadata and content types never change for a blob ID; a month bounds dead entries. */
 const IMMUTABLE_ENTRY_TTL_S = 30 * 24 * 3600;
 
-/** How long each status is trusted before the nodes are asked again. */
-export const STATUS_TTL_S = Object.freeze({
-  /** A permanent blob can still be invalidated: an hour bounds how long that goes unnoticed. */
-  permanent: 3600,
-  /** A deletable blob can be deleted at any time. */
-  deletable: 60,
-  /** Registered, certification pending, or the nodes did not agree: ask again soon. */
-  uncertified: 5,
-  /** Right after an upload a blob may not be visible yet (Walrus's #1 "missing blob" report). */
-  nonexistent: 5,
-  invalid: 24 * 3600,
-});
-
-export type EdgeStatusKind = keyof typeof STATUS_TTL_S;
+import { STATUS_TTL_S, type EdgeStatusKind, type StatusTtls } from './status-ttl.js';
 
 export interface EdgeStatus {
   readonly kind: EdgeStatusKind;
@@ -74,8 +61,9 @@ export function edgeStatusOf(
   aggregated: ReturnType<typeof aggregateBlobStatus>,
   committee: EdgeCommittee,
   nowMs: number,
+  ttls: StatusTtls = STATUS_TTL_S,
 ): EdgeStatus {
-  const fresh = (kind: EdgeStatusKind) => nowMs + STATUS_TTL_S[kind] * 1000;
+  const fresh = (kind: EdgeStatusKind) => nowMs + ttls[kind] * 1000;
   const status = aggregated?.status;
   if (status === undefined) return { kind: 'uncertified', freshUntilMs: fresh('uncertified') };
   switch (status.kind) {
@@ -107,6 +95,7 @@ export function edgeStatusOf(
 export class BlobInfo {
   constructor(
     private readonly cache: EdgeCache,
+    private readonly ttls: StatusTtls = STATUS_TTL_S,
     private readonly now: () => number = () => Date.now(),
   ) {}
 

@@ -21,7 +21,8 @@ import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
 import { EdgeErrors } from './api-errors.js';
 import { BlobBody } from './blob-body.js';
-import { type BlobInfo, type EdgeStatus } from './blob-info.js';
+import type { BlobInfo, EdgeStatus } from './blob-info.js';
+import type { StatusTtls } from './status-ttl.js';
 import {
   cacheControlOf,
   contentHeadersOf,
@@ -46,6 +47,8 @@ export interface ReadContext {
   readonly request: Request;
   readonly cache: EdgeCache;
   readonly info: BlobInfo;
+  /** How long each status is trusted (the operator may shorten a deletable blob's). */
+  readonly ttls: StatusTtls;
   readonly committee: () => Promise<EdgeCommittee>;
   /** The nodes of this request (one gate per invocation), opened on first use. */
   readonly nodes: (committee: EdgeCommittee) => ReadNodes;
@@ -97,7 +100,7 @@ async function fromWholeObject(
     target.attributes?.['content-type'] ?? stored.headers.get('content-type') ?? undefined;
   const headers = representationHeaders({
     etag: `"${target.blobIdText}"`,
-    cacheControl: cacheControlOf(status, ctx.now()),
+    cacheControl: cacheControlOf(status, ctx.now(), ctx.ttls),
     contentHeaders: contentType === undefined ? undefined : contentHeadersOf(contentType),
     attributeHeaders: target.attributes,
   });
@@ -208,7 +211,7 @@ async function respond(
     fixed === undefined
       ? `"${target.blobIdText}"`
       : `"${target.blobIdText}-${fixed.start}-${fixed.end - fixed.start + 1}"`;
-  const cacheControl = cacheControlOf(status, ctx.now());
+  const cacheControl = cacheControlOf(status, ctx.now(), ctx.ttls);
   const attribute = target.attributes?.['content-type'];
   let contentType = attribute ?? (await ctx.info.contentType(target.blobId));
   const headersWith = (type: string | undefined) =>

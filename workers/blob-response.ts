@@ -8,26 +8,34 @@
 import type { ByteRange } from '../client/read/stream.js';
 import { decideContentType } from './content-type.js';
 import type { EdgeStatus } from './blob-info.js';
-import { STATUS_TTL_S } from './blob-info.js';
+import { STATUS_TTL_S, type StatusTtls } from './status-ttl.js';
 import { EdgeErrors } from './api-errors.js';
 
 /** Browsers and CDNs cap max-age at a year (RFC 8246's immutable assumes no more). */
 export const MAX_AGE_S_MAX = 365 * 24 * 3600;
 
-/** How long clients may keep a response for a blob with this status. */
-export function cacheControlOf(status: EdgeStatus, nowMs: number): string {
+/**
+ * How long clients may keep a response for a blob with this status. `no-transform` on every one:
+ * the strong ETag promises these exact bytes, and Content-Length and ranges count them, so no
+ * proxy (nor Cloudflare's automatic compression of text types) may re-encode them.
+ */
+export function cacheControlOf(
+  status: EdgeStatus,
+  nowMs: number,
+  ttls: StatusTtls = STATUS_TTL_S,
+): string {
   switch (status.kind) {
     case 'permanent': {
       // Never past the blob's earliest expiry: a cached copy must not outlive the blob.
       const untilExpiryS = Math.floor(((status.expiresAtMs ?? nowMs) - nowMs) / 1000);
       const maxAge = Math.min(MAX_AGE_S_MAX, untilExpiryS);
-      return maxAge >= 1 ? `public, max-age=${maxAge}, immutable` : 'no-store';
+      return maxAge >= 1 ? `public, max-age=${maxAge}, immutable, no-transform` : 'no-store';
     }
     case 'deletable':
       // It can be deleted at any time: as long as the Worker itself trusts the status.
-      return `public, max-age=${STATUS_TTL_S.deletable}`;
+      return `public, max-age=${ttls.deletable}, no-transform`;
     default:
-      return `public, max-age=${STATUS_TTL_S.uncertified}`;
+      return `public, max-age=${ttls.uncertified}, no-transform`;
   }
 }
 
@@ -59,6 +67,9 @@ export function representationHeaders(options: {
     'cache-control': options.cacheControl,
     'accept-ranges': 'bytes',
     'x-content-type-options': 'nosniff',
+    // The bytes as stored. Miniflare, like Cloudflare's edge, compresses text types unless the
+    // response names its encoding; `no-transform` (above) is what Cloudflare itself honours.
+    'content-encoding': 'identity',
   });
   for (const [name, value] of Object.entries(options.contentHeaders ?? {}))
     headers.set(name, value);

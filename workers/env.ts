@@ -5,6 +5,10 @@
  * `workerConfig`, which refuses a malformed value instead of running without its limit.
  */
 import { ApiError } from '../core/http/errors.js';
+import { STATUS_TTL_S, type StatusTtls } from './status-ttl.js';
+
+/** A deletable blob's status may be trusted an hour at most: deletion must show. */
+export const DELETABLE_STATUS_TTL_S_MAX = 3600;
 
 export interface Env {
   /** Sui JSON-RPC URL of the chain (the devnet's ledger locally). */
@@ -20,6 +24,11 @@ export interface Env {
    * Walrus's allow-list, ATTRIBUTE_HEADERS_DEFAULT).
    */
   readonly ATTRIBUTE_HEADERS?: string;
+  /**
+   * Seconds a deletable blob's status is trusted before the nodes are asked again: how long after
+   * a deletion the edge may still serve it, and the max-age clients get (default 60).
+   */
+  readonly DELETABLE_STATUS_TTL_S?: string;
 }
 
 /** Every plain-text variable (secrets included), for checks that the config files agree. */
@@ -30,6 +39,7 @@ export const WORKER_VARS = [
   'PUBLISHER_SECRET_KEY',
   'PUBLISHER_BODY_BYTES_MAX',
   'ATTRIBUTE_HEADERS',
+  'DELETABLE_STATUS_TTL_S',
 ] as const satisfies readonly (keyof Env)[];
 /** Variables that are secrets: never in wrangler.toml, set with `wrangler secret put`. */
 export const WORKER_SECRETS = ['PUBLISHER_SECRET_KEY'] as const satisfies readonly (keyof Env)[];
@@ -61,17 +71,24 @@ export interface WorkerConfig {
   readonly publisherSecretKey: string | undefined;
   readonly publisherBodyBytesMax: number;
   readonly attributeHeaders: readonly string[];
+  readonly statusTtlS: StatusTtls;
 }
 
 function configError(message: string): ApiError {
   return new ApiError('INTERNAL', 'WORKER_MISCONFIGURED', `worker configuration: ${message}`);
 }
 
-function decimalBytes(name: string, text: string | undefined, fallback: number, max: number) {
+function decimal(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   if (text === undefined || text === '') return fallback;
-  if (!/^\d{1,16}$/.test(text) || Number(text) > max) {
+  if (!/^\d{1,16}$/.test(text) || Number(text) < min || Number(text) > max) {
     throw configError(
-      `${name} must be a decimal byte count up to ${max}, got ${JSON.stringify(text)}`,
+      `${name} must be a decimal from ${min} to ${max}, got ${JSON.stringify(text)}`,
     );
   }
   return Number(text);
@@ -100,13 +117,24 @@ export function workerConfig(env: Env): WorkerConfig {
     packageId: requiredText('WALRUS_PACKAGE_ID', env.WALRUS_PACKAGE_ID),
     systemObjectId: requiredText('WALRUS_SYSTEM_OBJECT_ID', env.WALRUS_SYSTEM_OBJECT_ID),
     publisherSecretKey: env.PUBLISHER_SECRET_KEY?.trim() || undefined,
-    publisherBodyBytesMax: decimalBytes(
+    publisherBodyBytesMax: decimal(
       'PUBLISHER_BODY_BYTES_MAX',
       env.PUBLISHER_BODY_BYTES_MAX,
       PUBLISHER_BODY_BYTES_DEFAULT,
+      0,
       PUBLISHER_BODY_BYTES_LIMIT,
     ),
     attributeHeaders: headers.length > 0 ? headers : ATTRIBUTE_HEADERS_DEFAULT,
+    statusTtlS: Object.freeze({
+      ...STATUS_TTL_S,
+      deletable: decimal(
+        'DELETABLE_STATUS_TTL_S',
+        env.DELETABLE_STATUS_TTL_S,
+        STATUS_TTL_S.deletable,
+        1,
+        DELETABLE_STATUS_TTL_S_MAX,
+      ),
+    }),
   });
   parsed.set(env, config);
   return config;

@@ -98,7 +98,8 @@ function readContext(request: Request, env: Env, ctx: ExecutionContext): ReadCon
   return {
     request,
     cache,
-    info: new BlobInfo(cache),
+    info: new BlobInfo(cache, config.statusTtlS),
+    ttls: config.statusTtlS,
     committee: () =>
       committees.get().catch((error: unknown) => {
         throw EdgeErrors.chainUnavailable(`the chain cannot be read: ${(error as Error).message}`);

@@ -9,7 +9,8 @@ import { ChainObjectError } from '../core/chain/errors.js';
 import type { ChainBlob } from '../core/chain/types.js';
 import { blobIdToString } from '../core/blob-id.js';
 import { EdgeErrors } from './api-errors.js';
-import { STATUS_TTL_S, type EdgeStatus, expiryLowerBoundMs } from './blob-info.js';
+import { type EdgeStatus, expiryLowerBoundMs } from './blob-info.js';
+import type { EdgeStatusKind } from './status-ttl.js';
 import type { BlobTarget, ReadContext } from './blob-read.js';
 import { MemoryLru } from './edge-cache.js';
 import type { WorkerConfig } from './env.js';
@@ -81,7 +82,7 @@ export async function objectTarget(
       `Blob object ${objectIdText} expired in epoch ${blob.storage.endEpoch}`,
     );
   }
-  const fresh = (kind: keyof typeof STATUS_TTL_S) => nowMs + STATUS_TTL_S[kind] * 1000;
+  const fresh = (kind: EdgeStatusKind) => nowMs + config.statusTtlS[kind] * 1000;
   let status: EdgeStatus;
   if (blob.certifiedEpoch === null) {
     status = { kind: 'uncertified', freshUntilMs: fresh('uncertified') };

@@ -11,7 +11,7 @@ import { isQuorum } from '../../core/encoding/config.js';
 import { type VerifiedMetadata, verifyMetadata } from '../../core/encoding/metadata.js';
 import { StorageNodeError } from '../storage-node-client.js';
 import { BlobNotFoundError, BlobUnavailableError } from './errors.js';
-import type { ReadNodes } from './nodes.js';
+import { type ReadNodes, afterDeadline } from './nodes.js';
 
 /** Requests for metadata in flight at once before the first 404 (hedging adds one per deadline). */
 export const METADATA_HEDGED_MAX = 3;
@@ -30,7 +30,7 @@ export async function readVerifiedMetadata(
     let notFoundWeight = 0;
     let answeredWeight = 0;
     let settled = false;
-    let hedgeTimer: ReturnType<typeof setTimeout> | undefined;
+    let cancelHedge = () => {};
     const controller = new AbortController();
     const signal = AbortSignal.any([nodes.signal, controller.signal]);
 
@@ -42,7 +42,7 @@ export async function readVerifiedMetadata(
     const finish = (outcome: () => void) => {
       if (settled) return;
       settled = true;
-      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer);
+      cancelHedge();
       nodes.signal.removeEventListener('abort', onAbort);
       controller.abort(new Error('metadata read finished'));
       outcome();
@@ -65,9 +65,9 @@ export async function readVerifiedMetadata(
       if (settled || next >= order.length) return;
       start(order[next++]);
       // Another node joins if nothing verified before this request's hedge deadline.
-      if (hedgeTimer !== undefined) clearTimeout(hedgeTimer);
+      cancelHedge();
       if (next < order.length && inFlight < METADATA_HEDGED_MAX) {
-        hedgeTimer = setTimeout(launch, nodes.hedgeDeadlineMs(order[next - 1]));
+        cancelHedge = afterDeadline(nodes.hedgeDeadlineMs(order[next - 1]), launch);
       }
     };
     /** Ask, in parallel, enough further nodes that their weight could complete a quorum of 404s. */

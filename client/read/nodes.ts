@@ -11,12 +11,19 @@ import { type NodeHealth, sharedNodeHealth } from '../node-health.js';
 import { NODE_HEADERS_WAITING_MAX, RequestGate } from '../request-gate.js';
 import { StorageNodeClient, type StorageNodeClientOptions } from '../storage-node-client.js';
 
-/** Once headers arrive, a body may pause this long between chunks before the node is given up. */
-export const READ_BODY_IDLE_TIMEOUT_MS = 2_000;
+/**
+ * Once headers arrive, a body may pause this long between chunks before the node is given up (a
+ * node verifies each sliver before it sends it; a loaded one takes a while between slivers).
+ */
+export const READ_BODY_IDLE_TIMEOUT_MS = 5_000;
 /** A request is abandoned (and its node skipped for a while) after this many hedge deadlines. */
-export const HARD_TIMEOUT_FACTOR = 4;
-/** The least hard timeout: a loaded machine must not turn every slow reply into a failure. */
-export const HARD_TIMEOUT_MS_MIN = 2_000;
+export const HARD_TIMEOUT_FACTOR = 8;
+/**
+ * The least hard timeout. Hedging, not this, is what keeps a hung node from costing a read time;
+ * this only frees the request's slot, so it must be long enough that a loaded but healthy node is
+ * never given up on.
+ */
+export const HARD_TIMEOUT_MS_MIN = 10_000;
 
 export interface ReadNodeOptions extends StorageNodeClientOptions {
   readonly signal?: AbortSignal;
@@ -94,4 +101,25 @@ export class ReadNodes {
   close(): void {
     this.controller.abort(new Error('the read is over'));
   }
+}
+
+/**
+ * Runs `fire` once `ms` have passed — but only after the I/O that arrived meanwhile has been
+ * handled: when the reader's own CPU work (verifying slivers) delays the event loop, a reply may
+ * already be waiting behind the timer, and racing it would only add load. The second hop lets
+ * pending I/O callbacks run first (Node's timers phase precedes its poll phase). Returns a cancel.
+ */
+export function afterDeadline(ms: number, fire: () => void): () => void {
+  let cancelled = false;
+  let inner: ReturnType<typeof setTimeout> | undefined;
+  const outer = setTimeout(() => {
+    inner = setTimeout(() => {
+      if (!cancelled) fire();
+    }, 0);
+  }, ms);
+  return () => {
+    cancelled = true;
+    clearTimeout(outer);
+    if (inner !== undefined) clearTimeout(inner);
+  };
 }

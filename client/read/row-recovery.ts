@@ -26,7 +26,7 @@ import { layoutOf } from '../../core/encoding/sliver-verification.js';
 import { MERKLE_PROOF_NODES_MAX } from '../../core/merkle.js';
 import { RECOVERY_SYMBOL_IDS_MAX } from '../../core/node-api/limits.js';
 import { BlobInconsistentError, BlobUnavailableError } from './errors.js';
-import type { ReadNodes } from './nodes.js';
+import { type ReadNodes, afterDeadline } from './nodes.js';
 
 /** BCS framing of one GeneralRecoverySymbol besides its data: tags, indices, lengths, the proof. */
 const SYMBOL_OVERHEAD_BYTES_MAX = 16 + MERKLE_PROOF_NODES_MAX * 33;
@@ -152,17 +152,17 @@ export function recoverRows(
     inFlight++;
     let hedged = false;
     // Past the hedge deadline, the next node joins in case this one is hung.
-    const hedge = setTimeout(() => {
+    const cancelHedge = afterDeadline(nodes.hedgeDeadlineMs(member), () => {
       hedged = true;
       launch();
-    }, nodes.hedgeDeadlineMs(member));
+    });
     ask(member)
       .catch(() => {
         // This node's symbols are missing; another node takes its place below.
         if (!hedged) launch();
       })
       .finally(() => {
-        clearTimeout(hedge);
+        cancelHedge();
         inFlight--;
         if (inFlight === 0 && next >= candidates.length) {
           settleAll(

@@ -30,7 +30,7 @@ import { bytesEqual } from '../../core/bytes.js';
 import { BATCH_PAIRS_MAX, BATCH_RESPONSE_BYTES_MAX } from '../../core/node-api/limits.js';
 import { StorageNodeError } from '../storage-node-client.js';
 import { BlobInconsistentError, BlobUnavailableError } from './errors.js';
-import type { ReadNodes } from './nodes.js';
+import { type ReadNodes, afterDeadline } from './nodes.js';
 import { recoverRows } from './row-recovery.js';
 
 /** Memory a read may hold in fetched rows, by default (Workers give an isolate 128 MB). */
@@ -177,9 +177,9 @@ export class BlobRowReader {
     for (let from = 0; from < rows.length; from += perRequest) {
       const part = rows.slice(from, from + perRequest);
       let headers = false;
-      const hedge = setTimeout(() => {
+      const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () => {
         if (!headers) hedger.recover(part, member, { failed: false });
-      }, this.nodes.hedgeDeadlineMs(member));
+      });
       try {
         const batch = this.nodes.client(member).getSliverBatch(this.blobId, 'primary', part, {
           signal: this.nodes.signal,
@@ -188,14 +188,14 @@ export class BlobRowReader {
         });
         for await (const entry of batch) {
           headers = true;
-          clearTimeout(hedge);
+          cancelHedge();
           const slot = slots.get(entry.pairIndex)!;
           if (slot.settled) continue;
           if (entry.sliver === null) hedger.recover([entry.pairIndex], member, { failed: true });
           else this.deliverDirect(member, slot, entry.sliver, hedger);
         }
       } finally {
-        clearTimeout(hedge);
+        cancelHedge();
       }
     }
   }
@@ -208,9 +208,8 @@ export class BlobRowReader {
   ): Promise<void> {
     const slot = slots.get(row)!;
     if (slot.settled) return;
-    const hedge = setTimeout(
-      () => hedger.recover([row], member, { failed: false }),
-      this.nodes.hedgeDeadlineMs(member),
+    const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () =>
+      hedger.recover([row], member, { failed: false }),
     );
     try {
       const sliver = await this.nodes.client(member).getSliver(this.blobId, row, 'primary', {
@@ -222,7 +221,7 @@ export class BlobRowReader {
     } catch {
       hedger.recover([row], member, { failed: true });
     } finally {
-      clearTimeout(hedge);
+      cancelHedge();
     }
   }
 
@@ -272,8 +271,10 @@ export class BlobRowReader {
               if (sliver.index !== pair) continue;
               verifySliver(this.metadata, 'primary', sliver);
               collected.set(pair, sliver);
-            } catch {
-              return;
+            } catch (error) {
+              // Unreachable or hung: this node has nothing more to give. Anything else (a
+              // missing or invalid sliver) concerns that sliver only.
+              if (error instanceof StorageNodeError && error.status === 0) return;
             }
           }
         }),

@@ -548,6 +548,34 @@ export class SuiChain implements Chain {
     };
   }
 
+  /**
+   * Sets attributes on a Blob object the signer owns (`blob::insert_or_update_metadata_pair`, one
+   * call per pair in one PTB): the key/values aggregators turn into headers of by-object-id reads.
+   */
+  async setBlobAttributes(
+    blob: BlobHandle,
+    attributes: Readonly<Record<string, string>>,
+    signer: ChainSigner,
+    options: TxOptions = {},
+  ): Promise<MutatedResult> {
+    const pairs = Object.entries(attributes);
+    if (pairs.length === 0) throw new RangeError('no attributes to set');
+    const ref = await this.#blobRef(blob, options.signal);
+    const executed = await this.#run(signer, 0n, options, (tx) => {
+      const object = tx.objectRef(ref);
+      for (const [key, value] of pairs) {
+        tx.moveCall({
+          target: `${this.packageId}::blob::insert_or_update_metadata_pair`,
+          arguments: [object, tx.pure.string(key), tx.pure.string(value)],
+        });
+      }
+    });
+    return {
+      ...executed,
+      ref: changedRef(executed, 'mutated', this.type('blob', 'Blob'), ref.objectId),
+    };
+  }
+
   async deleteBlob(
     blob: BlobHandle,
     signer: ChainSigner,

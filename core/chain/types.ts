@@ -282,6 +282,12 @@ export interface Chain {
     signer: ChainSigner,
     options?: TxOptions,
   ): Promise<MutatedResult>;
+  setBlobAttributes(
+    blob: BlobHandle,
+    attributes: Readonly<Record<string, string>>,
+    signer: ChainSigner,
+    options?: TxOptions,
+  ): Promise<MutatedResult>;
   extendBlob(
     blob: BlobHandle,
     epochs: number,

@@ -10,10 +10,10 @@ export const BLOB_SIZES = [0, 1, 100_003, 3_000_017] as const;
  * workers/blob-response.ts's policies, restated: the tests pin the exact header values. A deletable
  * blob (the publisher's default) can be deleted at any time: never immutable, a minute at most.
  */
-export const CACHE_CONTROL_DELETABLE = 'public, max-age=60';
-export const CACHE_CONTROL_UNCERTIFIED = 'public, max-age=5';
+export const CACHE_CONTROL_DELETABLE = 'public, max-age=60, no-transform';
+export const CACHE_CONTROL_UNCERTIFIED = 'public, max-age=5, no-transform';
 /** A permanent certified blob: immutable, for as long as its storage is paid for at most. */
-export const CACHE_CONTROL_PERMANENT = /^public, max-age=(\d+), immutable$/;
+export const CACHE_CONTROL_PERMANENT = /^public, max-age=(\d+), immutable, no-transform$/;
 
 /** Deterministic content for `size` (the seed is the size). */
 export function blobBytes(size: number): Uint8Array {

@@ -549,6 +549,22 @@ describe('chain adapter against the local ledger with walrus_edge', () => {
     expect(permanent.ref).toEqual(extended.ref);
   });
 
+  it('sets and reads a Blob object\'s attributes (by-object-id headers)', async () => {
+    expect([...(await chain.readBlobAttributes(permanent.objectId))]).toEqual([]);
+    await chain.setBlobAttributes(
+      permanent,
+      { 'content-type': 'image/png', 'content-disposition': 'inline; filename="a.png"' },
+      client,
+    );
+    await chain.setBlobAttributes(permanent.objectId, { 'content-type': 'image/webp' }, client);
+    // Insertion order kept; an update replaces the value in place.
+    expect([...(await chain.readBlobAttributes(permanent.objectId))]).toEqual([
+      ['content-type', 'image/webp'],
+      ['content-disposition', 'inline; filename="a.png"'],
+    ]);
+    permanent = await chain.readBlob(permanent.objectId);
+  });
+
   it('deletes only deletable blobs and hands the storage back for reuse', async () => {
     await expectAbort(chain.deleteBlob(permanent.objectId, client), 'blob', 'EBlobNotDeletable');
     permanent = await chain.readBlob(permanent.objectId); // the failed transaction re-versioned it
