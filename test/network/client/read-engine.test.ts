@@ -258,4 +258,60 @@ describe('faulty nodes', () => {
     expect(health.batchSupported(noBatch.url)).toBe(false);
     expect(noBatch.requests.some((path) => /\/slivers\/\d+\/primary$/.test(path))).toBe(true);
   });
+
+  it('bounds a sliver reply by the size the metadata implies: a padded reply counts as a lie', async () => {
+    const liar = nodeWithRows();
+    const padding = await proxy(liar, {
+      corrupt: (path, body) => {
+        if (!/\/slivers\/\d+\/primary$/.test(path)) return body;
+        const out = new Uint8Array(body.length + 1_000_000);
+        out.set(body);
+        return out;
+      },
+      // Single-sliver requests only, so every sliver of this node passes through `corrupt`.
+      refuse: (path) => (/\/slivers\?/.test(path) ? 404 : undefined),
+    });
+    const health = new NodeHealth();
+    const read = await readBlob(blob.blobId, committee({ [liar]: padding.url }), { health });
+    expectBytes(read, blob.blob);
+    expect(health.isSkipped(padding.url)).toBe(true);
+  });
+
+  it('errors the stream, never ends it short, when later rows cannot be had', async () => {
+    const rowBytes = blobLayout(blob.blob.length, N_SHARDS).primarySliverBytes;
+    // Every node refuses every sliver and symbol except row 0's own sliver.
+    const firstRowOnly = (path: string) =>
+      /\/slivers\/0\/primary$/.test(path) || path.endsWith('/metadata') ? undefined : 503;
+    const refusing = await Promise.all(
+      Object.keys(ASSIGNMENT).map((name) => proxy(name, { refuse: firstRowOnly })),
+    );
+    const urls = Object.fromEntries(Object.keys(ASSIGNMENT).map((n, i) => [n, refusing[i].url]));
+    const opened = await openBlobStream(blob.blobId, committee(urls), {
+      health: new NodeHealth(),
+      windowBytesMax: 2 * rowBytes,
+    });
+    const reader = opened.stream.getReader();
+    const first = await reader.read();
+    expect(first.done).toBe(false);
+    expectBytes(first.value!, blob.blob.subarray(0, rowBytes));
+    await expect(
+      (async () => {
+        for (;;) if ((await reader.read()).done) return 'ended';
+      })(),
+    ).rejects.toThrow();
+  });
+
+  it('cancels every request when the caller aborts', async () => {
+    const hung = Object.keys(ASSIGNMENT);
+    const blackHoles = await Promise.all(hung.map((name) => proxy(name, { hang: () => true })));
+    const urls = Object.fromEntries(hung.map((n, i) => [n, blackHoles[i].url]));
+    const controller = new AbortController();
+    const reading = readBlob(blob.blobId, committee(urls), {
+      health: new NodeHealth(),
+      hardTimeoutMs: NEVER_MS,
+      signal: controller.signal,
+    });
+    setTimeout(() => controller.abort(new Error('the client went away')), 50);
+    await expect(reading).rejects.toThrow();
+  }, 30_000);
 });
