@@ -7,6 +7,8 @@ export NO_COLOR=1
 results=.vitest-results.json
 rm -f "$results"
 npm run --silent build || { echo "0 passed, 1 failed"; exit 1; }
+# (The build bundles the Worker with `wrangler deploy --dry-run`: scripts/bundle-worker.mjs. A
+# Worker that wrangler cannot deploy fails here.)
 npm run --silent format:check || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc -p tsconfig.json --noEmit || { echo "0 passed, 1 failed"; exit 1; }
 npx tsc -p workers/tsconfig.json || { echo "0 passed, 1 failed"; exit 1; }

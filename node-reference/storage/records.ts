@@ -55,3 +55,12 @@ export function sliverKey(blobId: Uint8Array, axis: SliverAxis): Buffer {
   key[HASH_BYTES] = AXIS_BYTE[axis];
   return key;
 }
+
+/** Marks the key of a sliver's digest (BLAKE2b-256 of its stored bytes) beside the sliver's. */
+const DIGEST_KEY_FLAG = 0x10;
+
+export function sliverDigestKey(blobId: Uint8Array, axis: SliverAxis): Buffer {
+  const key = sliverKey(blobId, axis);
+  key[HASH_BYTES] |= DIGEST_KEY_FLAG;
+  return key;
+}

@@ -29,9 +29,15 @@ import {
   blobKey,
   registrationFromRecord,
   registrationToRecord,
+  sliverDigestKey,
   sliverKey,
 } from './records.js';
-import { type VerifiedSliver, verifySliverBcs } from './verified-sliver.js';
+import {
+  type VerifiedSliver,
+  sliverDigest,
+  verifiedByDigest,
+  verifySliverBcs,
+} from './verified-sliver.js';
 
 const STATE_CURSOR = 'chainCursor';
 const STATE_N_SHARDS = 'nShards';
@@ -189,10 +195,15 @@ export class NodeStorage {
     assert(store !== undefined, 'a sliver is stored only in a shard this node holds');
     const key = sliverKey(verified.blobId, verified.axis);
     if (!replace && store.db.doesExist(key)) return false;
-    await store.db.put(
-      key,
-      Buffer.from(verified.bcs.buffer, verified.bcs.byteOffset, verified.bcs.byteLength),
-    );
+    const digest = sliverDigest(verified.bcs);
+    // One write transaction: the sliver and the digest its reads are checked against.
+    await store.db.transaction(() => {
+      store.db.put(
+        key,
+        Buffer.from(verified.bcs.buffer, verified.bcs.byteOffset, verified.bcs.byteLength),
+      );
+      store.db.put(sliverDigestKey(verified.blobId, verified.axis), Buffer.from(digest));
+    });
     await failPoint('sliver-after-write-before-flush');
     await store.db.flushed;
     return true;
@@ -208,13 +219,13 @@ export class NodeStorage {
     if (store === undefined) return null;
     const bytes = store.db.get(sliverKey(metadata.blobId, axis));
     if (bytes === undefined) return null;
+    const bcs = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const digest = store.db.get(sliverDigestKey(metadata.blobId, axis));
     try {
-      return verifySliverBcs(
-        metadata,
-        pairIndex,
-        axis,
-        new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength),
-      );
+      // Slivers written before digests existed are verified in full.
+      return digest === undefined
+        ? verifySliverBcs(metadata, pairIndex, axis, bcs)
+        : verifiedByDigest(metadata, pairIndex, axis, bcs, digest);
     } catch (error) {
       this.logger.log('error', 'storage.sliver_corrupt', {
         blobId: metadata.blobId,
@@ -261,7 +272,10 @@ export class NodeStorage {
     await failPoint('delete-between-metadata-and-slivers');
     const removals: Promise<boolean>[] = [];
     for (const store of this.shardStores.values()) {
-      for (const axis of AXES) removals.push(store.db.remove(sliverKey(blobId, axis)));
+      for (const axis of AXES) {
+        removals.push(store.db.remove(sliverKey(blobId, axis)));
+        removals.push(store.db.remove(sliverDigestKey(blobId, axis)));
+      }
     }
     await Promise.all(removals);
     await this.flushAll();

@@ -14,7 +14,7 @@ import { storageConfirmationMessage } from '../../../core/messages.js';
 import { decodeSliverBatch } from '../../../core/node-api/sliver-batch.js';
 import { silentLogger } from '../../../node-reference/log.js';
 import { storageRoot } from '../../../node-reference/node.js';
-import { sliverKey } from '../../../node-reference/storage/records.js';
+import { sliverDigestKey, sliverKey } from '../../../node-reference/storage/records.js';
 import { NodeStorage } from '../../../node-reference/storage/storage.js';
 import {
   type TestBlob,
@@ -133,6 +133,49 @@ describe('node storage', () => {
       const repaired = await putBytes(
         sliverUrl(node.url, blob, pairIndex, 'primary'),
         blob.sliverBcs(pairIndex, 'primary'),
+      );
+      expect(repaired.status).toBe(201);
+      await repaired.arrayBuffer();
+      await expectServed(node.url, blob);
+    } finally {
+      await node.close(0);
+    }
+  });
+
+  it('verifies in full a sliver stored without a digest (older data dirs), rotted or not', async () => {
+    const blob = blobs[2];
+    const [intact, rotten] = pairsOnShards(blob, SHARDS);
+    const envOf = (pair: number) =>
+      open<Buffer, Buffer>({
+        path: join(
+          storageRoot(dataDir),
+          'shards',
+          String(shardForPair(pair, blob.blobId, N_SHARDS)).padStart(5, '0'),
+        ),
+        encoding: 'binary',
+        keyEncoding: 'binary',
+      });
+    for (const pair of [intact, rotten]) {
+      const env = envOf(pair);
+      await env.remove(sliverDigestKey(blob.blobId, 'secondary'));
+      if (pair === rotten) {
+        const stored = Buffer.from(env.get(sliverKey(blob.blobId, 'secondary'))!);
+        stored[stored.length - 20] ^= 0x01;
+        await env.put(sliverKey(blob.blobId, 'secondary'), stored);
+      }
+      await env.close();
+    }
+    const node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      const good = await fetch(sliverUrl(node.url, blob, intact, 'secondary'));
+      expect(good.status).toBe(200);
+      expectBytes(new Uint8Array(await good.arrayBuffer()), blob.sliverBcs(intact, 'secondary'));
+      const bad = await errorOf(await fetch(sliverUrl(node.url, blob, rotten, 'secondary')));
+      expect(bad).toMatchObject({ status: 404, reason: 'SLIVER_NOT_FOUND' });
+      // Repaired by a good upload, which stores a digest again.
+      const repaired = await putBytes(
+        sliverUrl(node.url, blob, rotten, 'secondary'),
+        blob.sliverBcs(rotten, 'secondary'),
       );
       expect(repaired.status).toBe(201);
       await repaired.arrayBuffer();
