@@ -1,5 +1,5 @@
 // Micro-benchmark of the BLAKE2b-256 backends on the message shapes of Red Stuff at n = 1000
-// (spec/encoding.md §13): leaves of 1 + S bytes and 65-byte inner Merkle nodes.
+// (docs/spec/encoding.md §13): leaves of 1 + S bytes and 65-byte inner Merkle nodes.
 // Build, then run: node dist/bench/blake2b.js. Prints µs per hash, best of a few short runs
 // (the machine is shared), with @noble/hashes called per message as the baseline.
 import { xorshiftFill } from './pseudo-random.js';

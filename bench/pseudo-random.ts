@@ -1,6 +1,6 @@
 /**
  * Benchmark inputs: fast, deterministic, not all zeros (zeros flatter kernels with data-dependent
- * branches, encoding.md §13). xorshift32; not for anything that needs real randomness.
+ * branches, docs/spec/encoding.md §13). xorshift32; not for anything that needs real randomness.
  */
 export function xorshiftFill<T extends Uint8Array | Uint16Array>(values: T, mask: number): T {
   let x = 0x9e3779b9;

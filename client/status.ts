@@ -21,7 +21,7 @@ export interface DeletableCounts {
   readonly certified: number;
 }
 
-/** A node's `BlobStatus` (api.md §1.4), checked and flattened. */
+/** A node's `BlobStatus` (docs/spec/api.md §1.4), checked and flattened. */
 export type NodeBlobStatus =
   | { readonly kind: 'nonexistent' }
   | { readonly kind: 'invalid' }

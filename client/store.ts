@@ -1,5 +1,5 @@
 /**
- * Storing a blob (spec: api.md §2.3, §5.5): encode → reserve + register in one transaction → send
+ * Storing a blob (docs/spec/api.md §2.3, §5.5): encode → reserve + register in one transaction → send
  * metadata and slivers to every node in parallel (bounded, with retries) → collect confirmations,
  * each checked against the expected message and the member's BLS key, until the signers' SHARD
  * weight is a quorum by the on-chain rule (3w ≥ 2n + 1) → aggregate the certificate → certify.

@@ -1,5 +1,5 @@
 /**
- * Blob IDs (spec: encoding.md §6.2–6.3): BLAKE2b-256(0x01 ‖ u64le(L) ‖ root_hash), displayed as
+ * Blob IDs (docs/spec/encoding.md §6.2–6.3): BLAKE2b-256(0x01 ‖ u64le(L) ‖ root_hash), displayed as
  * base64url without padding, carried on chain as a little-endian u256.
  */
 import { HASH_BYTES, ENCODING_TYPE_RS2 } from './encoding/config.js';

@@ -1,5 +1,5 @@
 /**
- * BLS12-381 min_pk signatures as Walrus and Sui use them (spec: api.md §2.2–2.4, contracts.md §4.3):
+ * BLS12-381 min_pk signatures as Walrus and Sui use them (docs/spec/api.md §2.2–2.4, docs/spec/contracts.md §4.3):
  * 48-byte compressed G1 public keys, 96-byte compressed G2 signatures, DST
  * BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_, signing the message bytes directly. Aggregates are
  * point sums; certificates name their signers with an LSB-first bitmap over committee members.

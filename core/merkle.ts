@@ -1,5 +1,5 @@
 /**
- * Walrus Merkle trees (spec: encoding.md §5, walrus-core `merkle.rs`).
+ * Walrus Merkle trees (docs/spec/encoding.md §5, walrus-core `merkle.rs`).
  *
  * Leaves are hashed as H(0x00 ‖ leaf), inner nodes as H(0x01 ‖ left ‖ right) with BLAKE2b-256. At
  * every level with an odd number of nodes the literal 32-zero-byte node is appended — this is not

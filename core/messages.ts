@@ -1,5 +1,5 @@
 /**
- * Signed protocol messages, byte-compatible with Walrus (spec: api.md §2.1, contracts.md §6):
+ * Signed protocol messages, byte-compatible with Walrus (docs/spec/api.md §2.1, docs/spec/contracts.md §6):
  * a 7-byte header `intent type ‖ intent version 0 ‖ app id 3 ‖ epoch u32le` and a body without a
  * length prefix. Move parses the same bytes in move/sources/messages.move (keep in sync).
  */

@@ -1,7 +1,7 @@
 /**
  * Walrus `BlobStatus` as the node reports it (GET /v1/blobs/{id}/status): derived from the blob's
  * registration in the current epoch. JSON is serde camelCase except the inner deletable counts,
- * which Walrus leaves in snake_case (spec: api.md §1.4).
+ * which Walrus leaves in snake_case (docs/spec/api.md §1.4).
  */
 import { type BlobRegistration, type ChainEventId, liveObjects } from './chain-view.js';
 

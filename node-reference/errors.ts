@@ -1,6 +1,6 @@
 /**
  * The storage node's errors, one constructor per cause, with Walrus's reasons and statuses
- * (walrus-service `node/errors.rs`; spec: api.md §1.2, §1.5). The service throws these; the HTTP
+ * (walrus-service `node/errors.rs`; docs/spec/api.md §1.2, §1.5). The service throws these; the HTTP
  * error funnel renders them.
  */
 import { ApiError, GLOBAL_ERROR_DOMAIN } from '../core/http/errors.js';

@@ -15,6 +15,9 @@
  * Bounded: `blobsInFlightMax` blobs and `sliversInFlightMax` slivers per blob at once, at most
  * `PEER_REQUESTS_IN_FLIGHT_MAX` peers asked at once per sliver, `attemptsMax` attempts per blob
  * with exponential backoff. What failed is retried by the next sweep (restart, epoch change).
+ *
+ * Over 400 lines: the queue, the per-blob attempt and the inconsistency handling share the job
+ * state and the limits; apart they would pass that state around.
  */
 import { assert } from '../core/assert.js';
 import { blobIdToString } from '../core/blob-id.js';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Syntax check for the Move package (spec/contracts.md §8.2). There is no Sui toolchain on our
+// Syntax check for the Move package (docs/spec/contracts.md §8.2). There is no Sui toolchain on our
 // machines, so this is the one check CI can run on move/: it parses every .move file with the
 // tree-sitter Move grammar that @mysten/prettier-plugin-move ships (the same parser that makes
 // `prettier` refuse unparsable files) and reports every ERROR or MISSING node as

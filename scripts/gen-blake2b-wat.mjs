@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates core/wasm/blake2b.wat: a BLAKE2b-256 kernel for the Merkle trees of the Red Stuff
-// encoder (spec/encoding.md §5, §13). The twelve rounds are unrolled here, in a script, because
+// encoder (docs/spec/encoding.md §5, §13). The twelve rounds are unrolled here, in a script, because
 // 96 hand-written G steps per kernel would be unreviewable; the generator is the source of truth
 // and the .wat is kept in the repo so that a diff shows what the kernel really does.
 //

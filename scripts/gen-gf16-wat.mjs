@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Generates core/wasm/gf16.wat: WebAssembly SIMD kernels for the additive FFT of the Reed–Solomon
-// code (spec/encoding.md §4.4, core/encoding/fft-kernel.ts). The multiply-by-a-constant step is
+// code (docs/spec/encoding.md §4.4, core/encoding/fft-kernel.ts). The multiply-by-a-constant step is
 // unrolled here, in a script, and the .wat is kept in the repo so a diff shows the real kernel.
 //
 // Technique (that of reed-solomon-simd's SSSE3/Neon engines): multiplying by a fixed element

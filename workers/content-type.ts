@@ -1,7 +1,7 @@
 /**
  * The Content-Type of a blob response, and the headers that keep active content inert.
  *
- * Walrus users want blobs to render (walrus#2895: pdf/jpg/mp4 download instead; api.md §7 #2), so
+ * Walrus users want blobs to render (walrus#2895: pdf/jpg/mp4 download instead; docs/spec/api.md §7 #2), so
  * a blob gets a real type: its `content-type` attribute when that is a valid media type, otherwise
  * what its first bytes show. The type depends only on the blob (attribute and head), never on the
  * request, so a 200, a 206, a HEAD and each multipart part of the same blob all agree — as caches

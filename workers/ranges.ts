@@ -1,7 +1,7 @@
 /**
  * RFC 9110 §14 byte ranges of one representation whose length is known: parse a `Range` header and
  * decide between all of it (200), some parts of it (206) or none of it (416). Pure, so every row
- * of the conformance matrix in edge-platform.md §5.1 is a unit test.
+ * of the conformance matrix in docs/spec/edge-platform.md §5.1 is a unit test.
  *
  * Serving all of it is always a correct answer (§14.2: a server MAY ignore Range), so every doubt
  * — bad syntax, another unit, an over-long header, too many specs — resolves to a full 200. A 416

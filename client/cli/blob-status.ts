@@ -1,6 +1,6 @@
 /**
  * `walrus-edge blob-status BLOB_ID [--json]`: ask every storage node for the blob's status
- * (GET /v1/blobs/{id}/status) and report the one Walrus would (spec: api.md §5.4 "Status"):
+ * (GET /v1/blobs/{id}/status) and report the one Walrus would (docs/spec/api.md §5.4 "Status"):
  * identical answers are grouped and weighed by the shards of the nodes giving them; of the
  * groups backed by more than f shards (so at least one honest node), the most advanced lifecycle
  * state wins (nonexistent < deletable < permanent < invalid), then the heavier group. A lagging

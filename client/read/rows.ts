@@ -32,6 +32,7 @@ import { StorageNodeError } from '../storage-node-client.js';
 import { BlobInconsistentError, BlobUnavailableError } from './errors.js';
 import { type ReadNodes, afterDeadline } from './nodes.js';
 import { recoverRows } from './row-recovery.js';
+import { Hedger, type Slot, newSlot } from './row-race.js';
 
 /** Memory a read may hold in fetched rows, by default (Workers give an isolate 128 MB). */
 export const READ_WINDOW_BYTES_DEFAULT = 32 * 1024 * 1024;
@@ -44,17 +45,6 @@ export interface RowReaderOptions {
   readonly windowBytesMax?: number;
   /** Called once per row delivered (for progress bars). */
   readonly onRow?: (row: number) => void;
-}
-
-interface Slot {
-  readonly row: number;
-  readonly promise: Promise<Uint8Array>;
-  settled: boolean;
-  directFailed: boolean;
-  recoveryFailed: boolean;
-  recoveryError: Error | undefined;
-  resolve(data: Uint8Array): void;
-  reject(error: Error): void;
 }
 
 export class BlobRowReader {
@@ -118,7 +108,7 @@ export class BlobRowReader {
       const member = pairOwner(this.nodes.committee, this.blobId, row);
       byMember.set(member, [...(byMember.get(member) ?? []), row]);
     }
-    const hedger = new Hedger(this, slots);
+    const hedger = new Hedger((rows, exclude) => this.startRecovery(rows, exclude), slots);
     for (const [member, memberRows] of byMember) {
       if (this.nodes.isSkipped(member)) hedger.recover(memberRows, member, { failed: true });
       else {
@@ -239,8 +229,8 @@ export class BlobRowReader {
     hedger.resolved(slot, sliver.data);
   }
 
-  /** @internal Recovery for rows whose direct source failed (used by Hedger). */
-  startRecovery(rows: readonly number[], exclude: ReadonlySet<number>) {
+  /** Recovery for rows whose direct source failed or is late (the Hedger starts it). */
+  private startRecovery(rows: readonly number[], exclude: ReadonlySet<number>) {
     return recoverRows(this.blobId, this.metadata, this.nodes, rows, exclude);
   }
 
@@ -302,78 +292,6 @@ export class BlobRowReader {
   }
 }
 
-/**
- * The race of one chunk: rows whose direct source failed or is slow go to recovery in batches
- * (one batch per event-loop turn, so a node's rows are asked for together), and each slot settles
- * with the first verified answer. A slot fails only when both its sources have failed.
- */
-class Hedger {
-  private queued = new Map<number, Set<number>>();
-  private readonly recovering = new Map<number, { cancel(row: number): void }>();
-  private scheduled = false;
-
-  constructor(
-    private readonly reader: BlobRowReader,
-    private readonly slots: Map<number, Slot>,
-  ) {}
-
-  /**
-   * Rows whose node `member` failed them (`failed`) or is late with them: they go to recovery,
-   * without `member`. A row fails when its node failed and its recovery failed, in either order.
-   */
-  recover(rows: readonly number[], member: CommitteeMember, how: { failed: boolean }): void {
-    for (const row of rows) {
-      const slot = this.slots.get(row);
-      if (slot === undefined || slot.settled) continue;
-      if (how.failed) {
-        slot.directFailed = true;
-        if (slot.recoveryFailed) {
-          fail(slot, slot.recoveryError!);
-          continue;
-        }
-      }
-      if (this.recovering.has(row)) continue;
-      const exclude = this.queued.get(row) ?? new Set<number>();
-      exclude.add(member.index);
-      this.queued.set(row, exclude);
-    }
-    if (this.queued.size > 0 && !this.scheduled) {
-      this.scheduled = true;
-      queueMicrotask(() => this.flush());
-    }
-  }
-
-  private flush(): void {
-    this.scheduled = false;
-    const rows = [...this.queued.keys()].filter((row) => !this.slots.get(row)!.settled);
-    const exclude = new Set<number>();
-    for (const row of rows) for (const index of this.queued.get(row)!) exclude.add(index);
-    this.queued = new Map();
-    if (rows.length === 0) return;
-    const recovery = this.reader.startRecovery(rows, exclude);
-    for (const row of rows) {
-      this.recovering.set(row, recovery);
-      recovery.results.get(row)!.then(
-        (data) => this.resolved(this.slots.get(row)!, data),
-        (error: Error) => {
-          const slot = this.slots.get(row)!;
-          slot.recoveryFailed = true;
-          slot.recoveryError = error;
-          // Inconsistency is final; otherwise the direct source may still come through.
-          if (error instanceof BlobInconsistentError || slot.directFailed) fail(slot, error);
-        },
-      );
-    }
-  }
-
-  resolved(slot: Slot, data: Uint8Array): void {
-    if (slot.settled) return;
-    slot.settled = true;
-    slot.resolve(data);
-    this.recovering.get(slot.row)?.cancel(slot.row);
-  }
-}
-
 /** A node without walrus-edge's batch route (a Walrus node): 404/405 without a blob reason. */
 function batchRouteMissing(error: unknown): boolean {
   return (
@@ -381,32 +299,6 @@ function batchRouteMissing(error: unknown): boolean {
     (error.status === 404 || error.status === 405) &&
     (error.reason === undefined || error.reason === 'NOT_FOUND')
   );
-}
-
-function fail(slot: Slot, error: Error): void {
-  if (slot.settled) return;
-  slot.settled = true;
-  slot.reject(error);
-}
-
-function newSlot(row: number): Slot {
-  let resolve!: (data: Uint8Array) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<Uint8Array>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {});
-  return {
-    row,
-    promise,
-    settled: false,
-    directFailed: false,
-    recoveryFailed: false,
-    recoveryError: undefined,
-    resolve,
-    reject,
-  };
 }
 
 function range(first: number, last: number): number[] {

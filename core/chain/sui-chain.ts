@@ -1,7 +1,7 @@
 /**
  * `Chain` over Sui JSON-RPC (`SuiJsonRpcClient` on a timed, caller-supplied fetch). The same code
  * talks to a Sui fullnode and to our local ledger (devnet/ledger); it needs only the methods a
- * minimal server answers (spec/contracts.md §8.5): execute, multi-get objects, query events, plus
+ * minimal server answers (docs/spec/contracts.md §8.5): execute, multi-get objects, query events, plus
  * `suix_getCoins`, `suix_getReferenceGasPrice` and `suix_getOwnedObjects`.
  *
  * Transactions need no client-side resolution (executor.ts): the System goes in as a shared-object

@@ -1,5 +1,5 @@
 /**
- * Decoding a blob from slivers (spec: encoding.md §3.5): any n_p distinct primary slivers, or any
+ * Decoding a blob from slivers (docs/spec/encoding.md §3.5): any n_p distinct primary slivers, or any
  * n_s distinct secondary slivers. Each sliver is verified against the metadata first unless the
  * caller says it already did; when the systematic primary slivers 0..n_p−1 are all there the blob
  * is their concatenation and no Reed–Solomon work is done.

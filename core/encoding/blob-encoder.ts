@@ -1,6 +1,6 @@
 /**
  * Red Stuff (RS2) encoding of a whole blob: slivers, sliver hashes, root hash and blob ID
- * (spec: encoding.md §3, §6).
+ * (docs/spec/encoding.md §3, §6).
  *
  * The work is split into three stages over index ranges so that a host with threads can run each
  * stage's ranges in parallel on shared buffers (client/node/encoder-pool.ts); `encodeBlob` runs them

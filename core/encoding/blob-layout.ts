@@ -1,6 +1,6 @@
 /**
  * The geometry of one encoded blob: the n × n expanded matrix, where its cells live in memory, and
- * how the work is split into batches (spec: encoding.md §3).
+ * how the work is split into batches (docs/spec/encoding.md §3).
  *
  * Memory plan (why the buffers look like this): the systematic part of the matrix IS the blob, so it
  * is never copied; only the f recovery columns (secondary slivers n_s..n−1) and the 2f recovery rows

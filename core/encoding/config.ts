@@ -1,5 +1,5 @@
 /**
- * RS2 encoding parameters derived from the number of shards (spec: encoding.md §1–2).
+ * RS2 encoding parameters derived from the number of shards (docs/spec/encoding.md §1–2).
  *
  * Naming trap kept from Walrus: `nPrimary` (= n − 2f) is the number of ROWS of the message matrix and
  * the length in symbols of a SECONDARY sliver; `nSecondary` (= n − f) is the number of COLUMNS and the

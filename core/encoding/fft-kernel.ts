@@ -1,5 +1,5 @@
 /**
- * The inner loops of the Reed–Solomon code (spec: encoding.md §4.4): additive FFT/IFFT
+ * The inner loops of the Reed–Solomon code (docs/spec/encoding.md §4.4): additive FFT/IFFT
  * butterflies, shard XOR/copy and the decoder's multiply-accumulate, in two backends that give
  * identical bytes.
  *

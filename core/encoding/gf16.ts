@@ -1,5 +1,5 @@
 /**
- * GF(2^16) as reed-solomon-simd 3.1.0 represents it (spec: encoding.md §4.2–4.3).
+ * GF(2^16) as reed-solomon-simd 3.1.0 represents it (docs/spec/encoding.md §4.2–4.3).
  *
  * A stored 16-bit value v is NOT a polynomial-basis element: it denotes XOR of CANTOR[b] over the set
  * bits b of v. Addition is still XOR; multiplication goes through the LOG/EXP tables built here.

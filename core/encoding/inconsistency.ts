@@ -1,5 +1,5 @@
 /**
- * Inconsistency proofs (spec: encoding.md §8.2; walrus-core `inconsistency.rs`): a node that
+ * Inconsistency proofs (docs/spec/encoding.md §8.2; walrus-core `inconsistency.rs`): a node that
  * recovers a sliver from verified symbols and finds it contradicts the metadata proves that the
  * writer encoded the blob inconsistently, so the committee can invalidate its blob ID.
  */

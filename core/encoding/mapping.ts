@@ -1,5 +1,5 @@
 /**
- * Sliver-pair ↔ shard mapping and the two sliver index conventions (spec: encoding.md §3.4, §7).
+ * Sliver-pair ↔ shard mapping and the two sliver index conventions (docs/spec/encoding.md §3.4, §7).
  *
  * Sliver pair p holds primary sliver p and secondary sliver n − 1 − p; it is stored on shard
  * (p + offset) mod n, where offset is the blob ID read as a BIG-endian integer mod n.

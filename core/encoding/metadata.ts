@@ -1,6 +1,6 @@
 /**
  * Blob metadata: BCS layouts, root hash and verification against a blob ID
- * (spec: encoding.md §6, walrus-core `metadata.rs`).
+ * (docs/spec/encoding.md §6, walrus-core `metadata.rs`).
  *
  * Unverified metadata (decoded from the network) and VerifiedMetadata (hash count, size bound and
  * recomputed blob ID all checked) are different types; only `verifyMetadata` produces the latter.

@@ -1,6 +1,6 @@
 /**
  * Recovery symbols: how a node that lost a sliver rebuilds it from other nodes' symbols, each with a
- * Merkle proof against the metadata (spec: encoding.md §8.1; walrus-core `encoding/symbols.rs`).
+ * Merkle proof against the metadata (docs/spec/encoding.md §8.1; walrus-core `encoding/symbols.rs`).
  *
  * Cell M[i][j] is symbol j of expanded primary sliver i and symbol i of expanded secondary sliver j.
  * A `Primary` decoding symbol recovers a PRIMARY sliver and therefore came from a SECONDARY sliver

@@ -1,6 +1,6 @@
 /**
  * The systematic Reed–Solomon code of reed-solomon-simd 3.1.0 over GF(2^16), byte for byte
- * (spec: encoding.md §4.4–4.8).
+ * (docs/spec/encoding.md §4.4–4.8).
  *
  * Data is handled as "shards" of `width` elements laid out one after another in a Uint16Array, so
  * one call encodes `width` independent codewords (many symbols of many rows or columns at once),

@@ -1,5 +1,5 @@
 /**
- * BCS `SliverData` — what is PUT to and read from a storage node (spec: encoding.md §2.2, §6.4):
+ * BCS `SliverData` — what is PUT to and read from a storage node (docs/spec/encoding.md §2.2, §6.4):
  * uleb128(len) ‖ data ‖ u16le(symbol_size) ‖ u16le(sliver_index). The axis travels in the URL.
  *
  * Written by hand rather than with @mysten/bcs because slivers are large and on the hot path: this

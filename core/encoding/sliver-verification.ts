@@ -1,6 +1,6 @@
 /**
  * Expanding a sliver along the orthogonal code and checking it against its metadata hash
- * (spec: encoding.md §6.1; walrus-core `SliverData::get_merkle_root`).
+ * (docs/spec/encoding.md §6.1; walrus-core `SliverData::get_merkle_root`).
  *
  * A primary sliver (a row of n_s symbols) is extended by the secondary code to all n symbols of its
  * expanded row; a secondary sliver (a column of n_p symbols) by the primary code to n symbols. The

@@ -1,5 +1,5 @@
 /**
- * Byte ↔ GF(2^16) element mapping inside one symbol (spec: encoding.md §4.1).
+ * Byte ↔ GF(2^16) element mapping inside one symbol (docs/spec/encoding.md §4.1).
  *
  * reed-solomon-simd works on 64-byte blocks holding 32 low bytes followed by 32 high bytes, and on a
  * tail of T = S mod 64 bytes split into a low half and a high half. Element positions are independent

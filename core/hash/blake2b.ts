@@ -1,5 +1,5 @@
 /**
- * BLAKE2b-256 for the Red Stuff Merkle trees (spec/encoding.md §5): the unkeyed BLAKE2b with
+ * BLAKE2b-256 for the Red Stuff Merkle trees (docs/spec/encoding.md §5): the unkeyed BLAKE2b with
  * digest_length 32, equal to `blake2b(msg, { dkLen: 32 })` of @noble/hashes.
  *
  * Encoding a blob for 1000 shards takes about 3·10^6 hashes of short messages (§13), so the work

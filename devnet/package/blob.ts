@@ -2,6 +2,8 @@
  * Mirror of `walrus_edge::blob` (move/sources/blob.move): the `Blob` object wrapping its
  * `Storage`, blob id derivation, the lifecycle checks `system` calls, `burn`, and the attributes
  * kept in the dynamic field `b"metadata"` (name type `vector<u8>`) of the Blob's UID.
+ *
+ * Over 400 lines: one module per Move module (blob.move), function for function.
  */
 import { bcs } from '@mysten/sui/bcs';
 import { blake2b } from '@noble/hashes/blake2.js';

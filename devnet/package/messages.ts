@@ -2,6 +2,8 @@
  * Mirror of `walrus_edge::messages` (move/sources/messages.move): signed message bytes (built by
  * `core/messages.ts`), header and body parsing in Move's check order, and proof-of-possession
  * verification (`core/bls.ts`).
+ *
+ * Over 400 lines: one module per Move module (messages.move), function for function.
  */
 import { bcs } from '@mysten/sui/bcs';
 import { blobIdFromU256, blobIdToU256 } from '../../core/blob-id.js';

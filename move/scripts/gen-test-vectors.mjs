@@ -3,7 +3,7 @@
 // aggregate certificates for the Move unit tests, plus blob ids from shared/vectors/redstuff.jsonl
 // values. Deterministic: re-running it produces the same file.
 //
-// Signing follows spec/api.md §2.2: noble's `longSignatures` (48-byte G1 keys, 96-byte G2
+// Signing follows docs/spec/api.md §2.2: noble's `longSignatures` (48-byte G1 keys, 96-byte G2
 // signatures, DST BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_NUL_), the same scheme Sui's
 // `bls12381_min_pk_verify` checks. Every signature is verified here before it is written.
 //

@@ -1,5 +1,5 @@
 /**
- * The Walrus storage-node REST API (spec: api.md §1.2) as a `fetch(Request) → Response` handler on
+ * The Walrus storage-node REST API (docs/spec/api.md §1.2) as a `fetch(Request) → Response` handler on
  * itty-router, generic over `StorageNodeService`. Body limits come from the protocol; expensive
  * routes run under named concurrency caps and answer 503 when full; every error goes through the
  * one funnel; CORS wraps everything, errors included.

@@ -1,6 +1,6 @@
 /**
  * The aggregator and publisher API checks, run inside workerd against the devnet at both test
- * levels (style.md §5): worker-unit.test.ts passes a `send` that calls `worker.fetch(request, env,
+ * levels (docs/style.md §5): worker-unit.test.ts passes a `send` that calls `worker.fetch(request, env,
  * ctx)` directly, worker-integration.test.ts one that goes through `exports.default.fetch`.
  */
 import { describe, expect, it } from 'vitest';

@@ -1,5 +1,5 @@
 /**
- * Integration level (style.md §5): requests go through `exports.default.fetch`, i.e. the Worker as
+ * Integration level (docs/style.md §5): requests go through `exports.default.fetch`, i.e. the Worker as
  * workerd runs it (`main` in vitest.config.ts) with the bindings of the workers project, which
  * vitest.config.ts sets from the devnet that test/workerd/global-setup.ts started.
  */

@@ -1,5 +1,5 @@
 /**
- * Unit level (style.md §5): the Worker module imported into the test and called as
+ * Unit level (docs/style.md §5): the Worker module imported into the test and called as
  * `worker.fetch(request, env, ctx)` inside workerd, with an env built from the devnet that
  * test/workerd/global-setup.ts started and provided.
  */

@@ -45,6 +45,7 @@ import {
   type SystemState,
 } from '../../../core/chain/index.js';
 import { randomBytes } from '../../helpers/random.js';
+import { compatibilityDate } from '../../helpers/wrangler.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 const MAIN = join(ROOT, 'dist/devnet/ledger/main.js');
@@ -729,7 +730,7 @@ describe('chain adapter against the local ledger with walrus_edge', () => {
     const worker = new Miniflare({
       modules: true,
       script: bundled.outputFiles[0].text,
-      compatibilityDate: '2025-09-01',
+      compatibilityDate: compatibilityDate(),
     });
     try {
       const input = blobInput(16, 3_000, false);

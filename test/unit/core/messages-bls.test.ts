@@ -29,7 +29,7 @@ const secretKey = (seed: number) => {
   return key;
 };
 
-describe('protocol messages (api.md §2.1, contracts.md §6)', () => {
+describe('protocol messages (docs/spec/api.md §2.1, docs/spec/contracts.md §6)', () => {
   it('lays out the permanent confirmation of the spec example', () => {
     const blobId = new Uint8Array(32);
     blobId.set([0xef, 0xbe, 0xad, 0xde]);

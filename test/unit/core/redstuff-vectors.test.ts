@@ -97,7 +97,7 @@ describe('RS2 reference vectors', () => {
   }
 });
 
-describe('the worked example of encoding.md §12.2', () => {
+describe('the worked example of docs/spec/encoding.md §12.2', () => {
   it('encodes bytes 00..0b for n = 4', () => {
     const encoded = encodeBlob(
       Uint8Array.from({ length: 12 }, (_, i) => i),

@@ -12,7 +12,7 @@ const sha256Le = (table: Uint16Array) =>
 const hex16 = (values: ArrayLike<number>) =>
   Array.from(values, (v) => v.toString(16).padStart(4, '0')).join(' ');
 
-describe('GF(2^16) tables (encoding.md §4.2–4.3)', () => {
+describe('GF(2^16) tables (docs/spec/encoding.md §4.2–4.3)', () => {
   it('match the spot values and SHA-256 of reed-solomon-simd', () => {
     const { log, exp, skew } = gfTables();
     expect(hex16(log.subarray(0, 8))).toBe('ffff 0000 5555 aaaa 4444 1111 8888 2222');
@@ -38,7 +38,7 @@ describe('GF(2^16) tables (encoding.md §4.2–4.3)', () => {
   });
 });
 
-describe('Reed–Solomon encoding (encoding.md §4.5–4.6)', () => {
+describe('Reed–Solomon encoding (docs/spec/encoding.md §4.5–4.6)', () => {
   const recoveryOf = (k: number, m: number) => {
     const code = new ReedSolomonCode(k, m);
     const work = code.allocateWork(1);
@@ -115,7 +115,7 @@ describe('Reed–Solomon encoding (encoding.md §4.5–4.6)', () => {
   });
 });
 
-describe('symbol layout (encoding.md §4.1)', () => {
+describe('symbol layout (docs/spec/encoding.md §4.1)', () => {
   it('maps 64-byte blocks as 32 low then 32 high bytes, and the tail as halves', () => {
     const symbol = Uint8Array.from({ length: 70 }, (_, i) => i);
     const elements = new Uint16Array(35);

@@ -1,5 +1,5 @@
 /**
- * The Move package under move/, checked the only ways this machine can (spec/contracts.md §8):
+ * The Move package under move/, checked the only ways this machine can (docs/spec/contracts.md §8):
  * every .move file parses with the tree-sitter grammar of @mysten/prettier-plugin-move (run
  * through scripts/check-move.mjs as CI runs it), the checker really reports broken files with a
  * line number, and the data the Move unit tests rely on (encoded-length table, BLS fixtures) agrees

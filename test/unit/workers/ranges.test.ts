@@ -1,4 +1,4 @@
-/** RFC 9110 §14 ranges: the edge-platform.md §5.1 matrix, multi-range rules, and invariants. */
+/** RFC 9110 §14 ranges: the docs/spec/edge-platform.md §5.1 matrix, multi-range rules, and invariants. */
 import { describe, expect, it } from 'vitest';
 import {
   RANGES_COVERAGE_FULL_RATIO,
