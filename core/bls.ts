@@ -9,8 +9,6 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 export const BLS_SIGNATURE_BYTES = 96;
 export const BLS_PUBLIC_KEY_BYTES = 48;
 export const BLS_SECRET_KEY_BYTES = 32;
-/** Committees are at most one member per shard. */
-export const COMMITTEE_MEMBERS_MAX = 65_535;
 
 const scheme = bls12_381.longSignatures;
 

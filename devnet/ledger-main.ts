@@ -18,7 +18,7 @@ import { parseArgs } from 'node:util';
 import { Ledger } from './ledger/ledger.js';
 import { serveLedger, type LedgerServer } from './ledger/server.js';
 import {
-  DEFAULT_SYSTEM_PARAMS,
+  SYSTEM_PARAMS_DEFAULT,
   findSystemId,
   installEpochTimer,
   walrusEdgePackage,
@@ -135,22 +135,22 @@ async function main(): Promise<void> {
   const epochMs = integer(args['epoch-ms'], '--epoch-ms', 1n, SAFE);
   const params: SystemParams = {
     nShards: Number(
-      integer(args['n-shards'], '--n-shards', 4n, 65_535n) ?? DEFAULT_SYSTEM_PARAMS.nShards,
+      integer(args['n-shards'], '--n-shards', 4n, 65_535n) ?? SYSTEM_PARAMS_DEFAULT.nShards,
     ),
-    epochDurationMs: epochMs ?? DEFAULT_SYSTEM_PARAMS.epochDurationMs,
+    epochDurationMs: epochMs ?? SYSTEM_PARAMS_DEFAULT.epochDurationMs,
     maxEpochsAhead: Number(
       integer(args['max-epochs-ahead'], '--max-epochs-ahead', 1n, 1000n) ??
-        DEFAULT_SYSTEM_PARAMS.maxEpochsAhead,
+        SYSTEM_PARAMS_DEFAULT.maxEpochsAhead,
     ),
     totalCapacity:
       integer(args['total-capacity'], '--total-capacity', 0n, U64_MAX) ??
-      DEFAULT_SYSTEM_PARAMS.totalCapacity,
+      SYSTEM_PARAMS_DEFAULT.totalCapacity,
     storagePrice:
       integer(args['storage-price'], '--storage-price', 0n, U64_MAX) ??
-      DEFAULT_SYSTEM_PARAMS.storagePrice,
+      SYSTEM_PARAMS_DEFAULT.storagePrice,
     writePrice:
       integer(args['write-price'], '--write-price', 0n, U64_MAX) ??
-      DEFAULT_SYSTEM_PARAMS.writePrice,
+      SYSTEM_PARAMS_DEFAULT.writePrice,
   };
   const devnet = await startDevnet({
     admin,

@@ -27,7 +27,7 @@ import type { PendingCacheLimits } from './pending-cache.js';
 import type { RecoveryLimits } from './recovery.js';
 
 /** Walrus's default REST port. */
-export const DEFAULT_PORT = 9185;
+export const PORT_DEFAULT = 9185;
 
 export interface NodeConfig {
   readonly host: string;
@@ -107,7 +107,7 @@ export function parseListen(text: string): { host: string; port: number } {
   const port = match === null ? NaN : Number(match[3]);
   if (match === null || port > 65_535) {
     throw new ConfigError(
-      `listen address ${JSON.stringify(text)} is not host:port (e.g. 127.0.0.1:${DEFAULT_PORT})`,
+      `listen address ${JSON.stringify(text)} is not host:port (e.g. 127.0.0.1:${PORT_DEFAULT})`,
     );
   }
   return { host: match[1] ?? (match[2] === '' ? '0.0.0.0' : match[2]), port };
@@ -162,7 +162,7 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
   const file = path === null ? {} : readConfigFile(path);
   const base = path === null ? process.cwd() : resolve(path, '..');
   const relative = (p: string) => resolve(base, p);
-  const listen = parseListen(env.WALRUS_NODE_LISTEN ?? file.listen ?? `127.0.0.1:${DEFAULT_PORT}`);
+  const listen = parseListen(env.WALRUS_NODE_LISTEN ?? file.listen ?? `127.0.0.1:${PORT_DEFAULT}`);
   const dataDirText = env.WALRUS_NODE_DATA_DIR ?? file.dataDir;
   if (dataDirText === undefined)
     throw new ConfigError('no data directory: set dataDir in the config or WALRUS_NODE_DATA_DIR');

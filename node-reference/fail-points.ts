@@ -41,10 +41,6 @@ export function enableFailPoint(name: FailPointName, action: FailPointAction): v
   enabled.set(name, action);
 }
 
-export function disableFailPoint(name: FailPointName): void {
-  enabled.delete(name);
-}
-
 export function disableAllFailPoints(): void {
   enabled.clear();
 }

@@ -14,7 +14,7 @@ export const SLIVER_PUT_HEADROOM_BYTES = 128;
 /** Room for framing around metadata and proofs: an exact-size limit never rejects a valid body. */
 export const BODY_HEADROOM_BYTES = 128;
 /** Bodies of routes without a protocol-derived limit (axum's default body limit). */
-export const DEFAULT_BODY_BYTES_MAX = 2 * 1024 * 1024;
+export const BODY_BYTES_MAX_DEFAULT = 2 * 1024 * 1024;
 
 /** The largest BCS SliverData for `nShards`: a primary sliver of 65 534-byte symbols. */
 export function sliverBcsBytesMax(nShards: number): number {
@@ -45,7 +45,7 @@ export function inconsistencyProofBytesMax(nShards: number): number {
 /** The largest body any route accepts: what the node:http adapter lets through at most. */
 export function requestBodyBytesMax(nShards: number): number {
   return Math.max(
-    DEFAULT_BODY_BYTES_MAX,
+    BODY_BYTES_MAX_DEFAULT,
     sliverPutBytesMax(nShards),
     metadataPutBytesMax(nShards),
     inconsistencyProofBytesMax(nShards),
@@ -73,7 +73,7 @@ export interface ConcurrencyLimits {
   readonly registrationWaitsInFlightMax: number;
 }
 
-export const DEFAULT_CONCURRENCY_LIMITS: ConcurrencyLimits = Object.freeze({
+export const CONCURRENCY_LIMITS_DEFAULT: ConcurrencyLimits = Object.freeze({
   sliverPutsInFlightMax: 32,
   recoveryRequestsInFlightMax: 8,
   batchReadsInFlightMax: 8,
@@ -108,7 +108,7 @@ assert(
   'the headroom must cover a uleb128 length and the u16 pair',
 );
 assert(
-  DEFAULT_CONCURRENCY_LIMITS.sliverPutsInFlightMax >= 1,
+  CONCURRENCY_LIMITS_DEFAULT.sliverPutsInFlightMax >= 1,
   'a node must accept at least one sliver',
 );
 assert(PENDING_BLOBS_MAX >= 1, 'the pending cache must hold at least one blob');

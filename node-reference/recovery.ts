@@ -62,7 +62,7 @@ export interface RecoveryLimits {
   readonly requestTimeoutMs: number;
 }
 
-export const DEFAULT_RECOVERY_LIMITS: RecoveryLimits = Object.freeze({
+export const RECOVERY_LIMITS_DEFAULT: RecoveryLimits = Object.freeze({
   blobsInFlightMax: 2,
   sliversInFlightMax: 4,
   attemptsMax: 6,
@@ -156,7 +156,7 @@ export class SliverRecovery {
   };
 
   constructor(options: SliverRecoveryOptions) {
-    this.limits = { ...DEFAULT_RECOVERY_LIMITS, ...options.limits };
+    this.limits = { ...RECOVERY_LIMITS_DEFAULT, ...options.limits };
     assert(this.limits.blobsInFlightMax >= 1, 'recovery needs at least one blob lane');
     assert(this.limits.sliversInFlightMax >= 1, 'recovery needs at least one sliver lane');
     assert(this.limits.attemptsMax >= 1, 'recovery needs at least one attempt');

@@ -16,8 +16,3 @@ export function singleFlight<T>(key: string, fetch: () => Promise<T>): Promise<T
   pending.set(key, flight);
   return flight;
 }
-
-/** Flights in progress (tests check that nothing leaks). */
-export function flightsInProgress(): number {
-  return pending.size;
-}

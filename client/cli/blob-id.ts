@@ -16,7 +16,7 @@ import { CliError } from './errors.js';
 import { readBlobFile } from './files.js';
 
 /** Walrus mainnet and testnet both run with 1000 shards. */
-export const DEFAULT_N_SHARDS = 1000;
+export const N_SHARDS_DEFAULT = 1000;
 
 export interface BlobIdOptions {
   readonly file: string;
@@ -25,7 +25,7 @@ export interface BlobIdOptions {
 }
 
 export function parseShardCount(text: string | undefined): number {
-  if (text === undefined) return DEFAULT_N_SHARDS;
+  if (text === undefined) return N_SHARDS_DEFAULT;
   const value = Number(text);
   if (!Number.isInteger(value) || value < SHARDS_MIN || value > SHARDS_MAX) {
     throw new CliError(

@@ -111,7 +111,3 @@ export function objectDigest(record: Omit<ObjectRecord, 'digest'>): string {
 export function withDigest(record: Omit<ObjectRecord, 'digest'>): ObjectRecord {
   return { ...record, digest: objectDigest(record) };
 }
-
-export function ownerEquals(a: Owner, b: Owner): boolean {
-  return JSON.stringify(ownerToJson(a)) === JSON.stringify(ownerToJson(b));
-}

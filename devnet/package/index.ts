@@ -51,7 +51,7 @@ export {
 } from './devnet.js';
 
 /** The devnet's defaults for `create_system`. Prices are MIST per 1 MiB unit of encoded size. */
-export const DEFAULT_SYSTEM_PARAMS: SystemParams = {
+export const SYSTEM_PARAMS_DEFAULT: SystemParams = {
   nShards: 10,
   epochDurationMs: 10 * 60 * 1000,
   maxEpochsAhead: 53,
@@ -64,7 +64,7 @@ export interface WalrusEdgePackageOptions {
   /** Receives the `AdminCap` (or, with `system: null`, the `InitCap`). */
   readonly admin: string;
   /**
-   * `create_system`'s arguments, merged over {@link DEFAULT_SYSTEM_PARAMS}; `null` publishes
+   * `create_system`'s arguments, merged over {@link SYSTEM_PARAMS_DEFAULT}; `null` publishes
    * without creating the System.
    */
   readonly system?: Partial<SystemParams> | null;
@@ -94,7 +94,7 @@ export function walrusEdgePackage(options: WalrusEdgePackageOptions): PackageDef
   const admin = normalizeSuiAddress(options.admin);
   if (!isValidSuiAddress(admin)) throw new RangeError(`admin '${options.admin}' is not an address`);
   const params =
-    options.system === null ? null : { ...DEFAULT_SYSTEM_PARAMS, ...(options.system ?? {}) };
+    options.system === null ? null : { ...SYSTEM_PARAMS_DEFAULT, ...(options.system ?? {}) };
   if (params !== null) checkSystemParams(params);
   return {
     packageId: WALRUS_EDGE_PACKAGE_ID,

@@ -315,7 +315,3 @@ export function certificate(
     bitmap: signersBitmap(indices, memberIds.length),
   };
 }
-
-export function bytesOf(value: Uint8Array): number[] {
-  return Array.from(value);
-}

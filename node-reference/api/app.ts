@@ -21,7 +21,7 @@ import {
   BATCH_PAIRS_QUERY_CHARS_MAX,
   BATCH_RESPONSE_BYTES_MAX,
   type ConcurrencyLimits,
-  DEFAULT_CONCURRENCY_LIMITS,
+  CONCURRENCY_LIMITS_DEFAULT,
   REGISTRATION_WAIT_MS_MAX,
   SLIVER_PUT_HEADROOM_BYTES,
   inconsistencyProofBytesMax,
@@ -91,7 +91,7 @@ function signedJson(signed: SignedMessage) {
 }
 
 export function createNodeApp(service: StorageNodeService, options: NodeAppOptions): NodeApp {
-  const limits = { ...DEFAULT_CONCURRENCY_LIMITS, ...options.limits };
+  const limits = { ...CONCURRENCY_LIMITS_DEFAULT, ...options.limits };
   const sliverPuts = new ConcurrencyLimit('sliver PUTs', limits.sliverPutsInFlightMax);
   const recoveryRequests = new ConcurrencyLimit(
     'recovery symbols',
