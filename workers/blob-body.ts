@@ -27,6 +27,7 @@ export class BlobBody {
   readonly rowsPerSegment: number;
   readonly segmentCount: number;
   private readonly id: string;
+  private firstSegment: Promise<Uint8Array> | undefined;
 
   constructor(
     private readonly blobId: Uint8Array,
@@ -71,6 +72,15 @@ export class BlobBody {
    * request that then failed (that request's client left, say) is tried once more on our own.
    */
   async segment(k: number): Promise<Uint8Array> {
+    // Segment 0 is kept for the request: sniffing the type needs it besides the body.
+    if (k === 0) {
+      this.firstSegment ??= this.sharedSegment(0);
+      return this.firstSegment;
+    }
+    return this.sharedSegment(k);
+  }
+
+  private async sharedSegment(k: number): Promise<Uint8Array> {
     let ours = false;
     const shared = singleFlight(`segment:${this.id}:${this.rowsPerSegment}:${k}`, () => {
       ours = true;

@@ -22,6 +22,7 @@ import {
 } from '../client/status.js';
 import { type EdgeCommittee, earliestEpochEndMs } from './committee-source.js';
 import { type EdgeCache, MemoryLru } from './edge-cache.js';
+import { forgetHotObject } from './hot-objects.js';
 import { singleFlight } from './single-flight.js';
 
 /** Metadata entries kept in isolate memory (one is ~66 KB at n = 1000). */
@@ -185,6 +186,7 @@ export class BlobInfo {
     for (const kind of ['blob', 'sniff'] as const) this.cache.delete(this.cache.key(kind, id));
     for (const key of segmentKeys) this.cache.delete(key);
     sniffMemory.delete(id);
+    forgetHotObject(id);
   }
 
   async contentType(blobId: Uint8Array): Promise<string | undefined> {

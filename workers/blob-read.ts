@@ -34,6 +34,7 @@ import type { EdgeCommittee } from './committee-source.js';
 import { SNIFF_BYTES, decideContentType } from './content-type.js';
 import type { EdgeCache } from './edge-cache.js';
 import { lockstepTee } from './lockstep-tee.js';
+import { HOT_OBJECT_BYTES_MAX, forgetHotObject, hotObject, keepHotObject } from './hot-objects.js';
 import { multipartByteranges } from './multipart.js';
 import { evaluatePreconditions } from './preconditions.js';
 import { contentRange, decideRanges } from './ranges.js';
@@ -84,53 +85,90 @@ async function fromWholeObject(
 ): Promise<Response | undefined> {
   let status = target.status ?? (await ctx.info.cachedStatus(target.blobId));
   if (status === undefined || !CERTIFIED.has(status.kind)) return undefined;
+  let hot = hotObject(target.blobIdText);
   const key = ctx.cache.key('blob', target.blobIdText);
-  const stored = await ctx.cache.match(key);
-  if (stored === undefined) return undefined;
+  const stored = hot === undefined ? await ctx.cache.match(key) : undefined;
+  if (hot === undefined && stored === undefined) return undefined;
   if (status.freshUntilMs <= ctx.now()) {
     status = await refreshedOrStale(ctx, target, status);
     if (!CERTIFIED.has(status.kind)) {
       // Deleted, expired or invalid since it was cached: the network path answers (404/410).
-      await stored.body?.cancel();
+      forgetHotObject(target.blobIdText);
+      await stored?.body?.cancel();
       return undefined;
     }
   }
-  const length = Number(stored.headers.get(LENGTH_HEADER));
+  const length = hot?.bytes.length ?? Number(stored!.headers.get(LENGTH_HEADER));
+  if (hot === undefined && length <= HOT_OBJECT_BYTES_MAX) {
+    // Small: read it whole once, and later hits never leave the isolate.
+    hot = {
+      bytes: new Uint8Array(await stored!.arrayBuffer()),
+      contentType: stored!.headers.get('content-type') ?? 'application/octet-stream',
+    };
+    keepHotObject(target.blobIdText, hot);
+  }
   const contentType =
-    target.attributes?.['content-type'] ?? stored.headers.get('content-type') ?? undefined;
+    target.attributes?.['content-type'] ?? hot?.contentType ?? stored!.headers.get('content-type');
+  const etag = `"${target.blobIdText}"`;
   const headers = representationHeaders({
-    etag: `"${target.blobIdText}"`,
+    etag,
     cacheControl: cacheControlOf(status, ctx.now(), ctx.ttls),
-    contentHeaders: contentType === undefined ? undefined : contentHeadersOf(contentType),
+    contentHeaders: contentType === null ? undefined : contentHeadersOf(contentType),
     attributeHeaders: target.attributes,
   });
+  if (hot !== undefined) {
+    return bytesResponse(ctx.request, headers, etag, hot.bytes, contentType ?? hot.contentType);
+  }
   const { request } = ctx;
-  const decision = evaluatePreconditions(request.method, request.headers, {
-    etag: `"${target.blobIdText}"`,
-    exists: true,
-  });
+  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
   if (decision.kind !== 'proceed') {
-    await stored.body?.cancel();
+    await stored!.body?.cancel();
     return preconditionResponse(decision.kind, headers);
   }
   const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
   if (ranges.kind === 'unsatisfiable') {
-    await stored.body?.cancel();
+    await stored!.body?.cancel();
     throw EdgeErrors.rangeNotSatisfiable(length);
   }
   if (request.method === 'HEAD' || ranges.kind === 'full') {
     headers.set('content-length', String(length));
-    if (request.method === 'HEAD') await stored.body?.cancel();
-    return new Response(request.method === 'HEAD' ? null : stored.body, { status: 200, headers });
+    if (request.method === 'HEAD') await stored!.body?.cancel();
+    return new Response(request.method === 'HEAD' ? null : stored!.body, { status: 200, headers });
   }
-  await stored.body?.cancel();
+  await stored!.body?.cancel();
   // Each part from the cached object: the Cache API cuts single ranges natively.
   const openPart = async (range: ByteRange) => {
     const part = await ctx.cache.match(key, { range: `bytes=${range.start}-${range.end}` });
     if (part === undefined || part.body === null) throw new Error('the cached object went away');
     return part.body;
   };
-  return rangedResponse(ranges.ranges, length, contentType, headers, openPart);
+  return rangedResponse(ranges.ranges, length, contentType ?? undefined, headers, openPart);
+}
+
+/**
+ * A response cut from bytes in hand (a hot object, or a blob that is one segment): preconditions,
+ * HEAD, ranges and multipart all from slices.
+ */
+async function bytesResponse(
+  request: Request,
+  headers: Headers,
+  etag: string,
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<Response> {
+  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
+  if (decision.kind !== 'proceed') return preconditionResponse(decision.kind, headers);
+  const length = bytes.length;
+  const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
+  if (ranges.kind === 'unsatisfiable') throw EdgeErrors.rangeNotSatisfiable(length);
+  if (request.method === 'HEAD' || ranges.kind === 'full') {
+    headers.set('content-length', String(length));
+    const body = request.method === 'HEAD' || length === 0 ? null : bytes;
+    return new Response(body as Uint8Array<ArrayBuffer> | null, { status: 200, headers });
+  }
+  const slice = async (range: ByteRange) =>
+    new Response(bytes.subarray(range.start, range.end + 1) as Uint8Array<ArrayBuffer>).body!;
+  return rangedResponse(ranges.ranges, length, contentType, headers, slice);
 }
 
 /** A fresh status when a node answers; the stale one when none can (served with nodes down). */
@@ -242,6 +280,9 @@ async function respond(
     return new Response(null, { status: 200, headers });
   }
 
+  if (length > 0 && body.segmentCount === 1) {
+    return smallBlobResponse(ctx, target, status, body, { etag, fixed, contentType, headersWith });
+  }
   const parts = ranges.kind === 'full' ? [fixed ?? { start: 0, end: length - 1 }] : ranges.ranges;
   // The first part's first segment, verified, before any status line.
   const firstBody = length === 0 ? null : await openOrThrow(body, parts[0], target);
@@ -273,6 +314,71 @@ async function respond(
     return openOrThrow(body, range, target);
   };
   return rangedResponse(ranges.ranges, length, contentType, headers, openPart);
+}
+
+/**
+ * A blob that is one segment: its verified bytes in hand, the response is cut from them, and a
+ * certified one read by blob ID is kept whole — in the isolate (small ones) and in the Cache API.
+ */
+async function smallBlobResponse(
+  ctx: ReadContext,
+  target: BlobTarget,
+  status: EdgeStatus,
+  body: BlobBody,
+  representation: {
+    readonly etag: string;
+    readonly fixed: ByteRange | undefined;
+    readonly contentType: string | undefined;
+    readonly headersWith: (contentType: string) => Headers;
+  },
+): Promise<Response> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await body.segment(0);
+  } catch (error) {
+    throw readError(error, target);
+  }
+  const sniffed = decideContentType(bytes.subarray(0, SNIFF_BYTES), {
+    blobBytes: bytes.length,
+  }).contentType;
+  if (representation.contentType === undefined)
+    ctx.info.rememberContentType(target.blobId, sniffed);
+  const contentType = representation.contentType ?? sniffed;
+  const headers = representation.headersWith(contentType);
+  const ttlS = edgeCacheTtlS(status, ctx.now());
+  if (ttlS !== undefined && target.attributes === undefined) {
+    keepHotObject(target.blobIdText, { bytes, contentType: sniffed });
+    ctx.cache.put(
+      ctx.cache.key('blob', target.blobIdText),
+      new Response(bytes as Uint8Array<ArrayBuffer>, {
+        headers: wholeObjectHeaders(target, sniffed, bytes.length, ttlS),
+      }),
+    );
+  }
+  const { fixed } = representation;
+  if (fixed !== undefined) {
+    // Walrus's byte-range route: those bytes as a whole representation of their own.
+    headers.set('content-length', String(fixed.end - fixed.start + 1));
+    const part = bytes.subarray(fixed.start, fixed.end + 1) as Uint8Array<ArrayBuffer>;
+    return new Response(ctx.request.method === 'HEAD' ? null : part, { status: 200, headers });
+  }
+  return bytesResponse(ctx.request, headers, representation.etag, bytes, contentType);
+}
+
+/** The headers a whole-object entry is stored with (its length, for the Cache API's ranges). */
+function wholeObjectHeaders(
+  target: BlobTarget,
+  contentType: string,
+  length: number,
+  ttlS: number,
+): Headers {
+  return new Headers({
+    'content-type': contentType,
+    'content-length': String(length),
+    'cache-control': `public, max-age=${ttlS}`,
+    etag: `"${target.blobIdText}"`,
+    [LENGTH_HEADER]: String(length),
+  });
 }
 
 async function openOrThrow(
@@ -312,16 +418,12 @@ function maybeFillWholeObject(
   const ttlS = edgeCacheTtlS(status, ctx.now());
   if (ttlS === undefined || length > WHOLE_OBJECT_BYTES_MAX) return stream;
   const [toClient, toCache] = lockstepTee(stream);
-  const stored = new Headers({
-    'content-type': headers.get('content-type') ?? 'application/octet-stream',
-    'content-length': String(length),
-    'cache-control': `public, max-age=${ttlS}`,
-    etag: `"${target.blobIdText}"`,
-    [LENGTH_HEADER]: String(length),
-  });
+  const contentType = headers.get('content-type') ?? 'application/octet-stream';
   ctx.cache.put(
     ctx.cache.key('blob', target.blobIdText),
-    new Response(withKnownLength(toCache, length), { headers: stored }),
+    new Response(withKnownLength(toCache, length), {
+      headers: wholeObjectHeaders(target, contentType, length, ttlS),
+    }),
   );
   return toClient;
 }
