@@ -19,6 +19,7 @@ import {
 } from '../client/read/errors.js';
 import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
+import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
 import { BlobBody } from './blob-body.js';
 import type { BlobInfo, EdgeStatus } from './blob-info.js';
@@ -51,6 +52,8 @@ export interface ReadContext {
   /** How long each status is trusted (the operator may shorten a deletable blob's). */
   readonly ttls: StatusTtls;
   readonly committee: () => Promise<EdgeCommittee>;
+  /** The committee read from the chain now (a read failed in a way an epoch change explains). */
+  readonly freshCommittee: () => Promise<EdgeCommittee>;
   /** The nodes of this request (one gate per invocation), opened on first use. */
   readonly nodes: (committee: EdgeCommittee) => ReadNodes;
   readonly now: () => number;
@@ -74,7 +77,17 @@ export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Re
     const hit = await fromWholeObject(ctx, target);
     if (hit !== undefined) return hit;
   }
-  return fromNetwork(ctx, target);
+  const committee = await ctx.committee();
+  try {
+    return await fromNetwork(ctx, target, committee);
+  } catch (error) {
+    // Not enough nodes answered: if the committee changed meanwhile (an epoch change moves
+    // shards), the read is tried once more against the new one.
+    if (!(error instanceof ApiError) || error.reason !== 'BLOB_UNAVAILABLE') throw error;
+    const fresh = await ctx.freshCommittee().catch(() => committee);
+    if (fresh.epoch === committee.epoch) throw error;
+    return fromNetwork(ctx, target, fresh);
+  }
 }
 
 // ---- 1. The whole-object hit -------------------------------------------------------------------
@@ -191,8 +204,11 @@ async function refreshedOrStale(
 
 // ---- 2. The network path -----------------------------------------------------------------------
 
-async function fromNetwork(ctx: ReadContext, target: BlobTarget): Promise<Response> {
-  const committee = await ctx.committee();
+async function fromNetwork(
+  ctx: ReadContext,
+  target: BlobTarget,
+  committee: EdgeCommittee,
+): Promise<Response> {
   const nodes = () => ctx.nodes(committee);
   const [metadataResult, statusResult] = await Promise.allSettled([
     ctx.info.metadata(target.blobId, committee, nodes),

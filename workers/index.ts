@@ -104,6 +104,7 @@ function readContext(request: Request, env: Env, ctx: ExecutionContext): ReadCon
       committees.get().catch((error: unknown) => {
         throw EdgeErrors.chainUnavailable(`the chain cannot be read: ${(error as Error).message}`);
       }),
+    freshCommittee: () => committees.refresh(),
     nodes: (committee) => {
       let opened = nodes.get(committee);
       if (opened === undefined) {
