@@ -230,7 +230,7 @@ describe('a deleted deletable blob', () => {
     return { stored, reply };
   }
 
-  it('stops being served by blob ID once its status TTL (DELETABLE_STATUS_TTL_S=1) passed', async () => {
+  it('stops being served by blob ID once DELETABLE_STATUS_TTL_S=1 has passed', async () => {
     const { stored, reply } = await readAcrossDeletion(0xde1e, (blob) => get(blob.blobId));
     expect(reply.status, `still served ${GONE_MS_MAX} ms after the deletion`).toBe(404);
     expect(await reasonOf(reply)).toBe('BLOB_NOT_FOUND');
@@ -241,7 +241,7 @@ describe('a deleted deletable blob', () => {
     }
   });
 
-  it('stops being served by object ID once its status TTL (DELETABLE_STATUS_TTL_S=1) passed', async () => {
+  it('stops being served by object ID once DELETABLE_STATUS_TTL_S=1 has passed', async () => {
     const { reply } = await readAcrossDeletion(0xde1f, (blob) => byObjectId(blob.objectId));
     expect(reply.status, `still served ${GONE_MS_MAX} ms after the deletion`).toBe(404);
     expect(await reasonOf(reply)).toBe('OBJECT_NOT_FOUND');
