@@ -30,13 +30,14 @@ if (!(QUIET in process.stdout)) {
  * - `node`: test/unit/ and test/network/ (process networks), in Node child processes;
  * - `workers`: test/workerd/ (tests of workers/), inside workerd with @cloudflare/vitest-pool-workers
  *   0.15 (a Vite plugin in that version), against real devnets that test/workerd/global-setup.ts
- *   starts.
+ *   starts (with a fault control server that stops and continues their storage nodes).
  * The workers project runs first (groupOrder), so its network traffic does not compete with the
  * Node suite's processes for the 2 cores.
  */
 export default defineConfig({
   test: {
-    // The workers project's teardown stops two whole devnets (~1 s; up to ~12 s if one hangs).
+    // The workers project's teardown stops three whole devnets in parallel (~1 s; up to ~12 s if
+    // one hangs).
     teardownTimeout: 30_000,
     projects: [
       {

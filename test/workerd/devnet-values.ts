@@ -3,6 +3,8 @@
  * `provide`/`inject`. Types only: this file is compiled both as Node code and as Worker code.
  */
 export interface DevnetValues {
+  /** `main`, `node-down` or `faults`: the devnet's name in fault control paths. */
+  readonly label: string;
   /** The devnet's temp data dir (removed at teardown). */
   readonly dataDir: string;
   readonly nShards: number;
@@ -28,11 +30,22 @@ export interface DevnetValues {
   readonly stoppedNodes: readonly string[];
 }
 
+/**
+ * What the global setup's fault control server does to a storage node
+ * (`POST {faultControlUrl}/devnets/{label}/nodes/{name}/{action}`): `stop` is SIGSTOP (a hung node:
+ * its sockets stay open and nothing answers), `cont` SIGCONT, `term` SIGTERM (the node is gone).
+ */
+export type NodeAction = 'stop' | 'cont' | 'term';
+
 declare module 'vitest' {
   export interface ProvidedContext {
     /** A healthy devnet. */
     devnet: DevnetValues;
     /** Another devnet, with one storage node stopped (`stoppedNodes`). */
     devnetNodeDown: DevnetValues;
+    /** A third devnet, whose nodes worker-faults.test.ts stops and continues while it runs. */
+    devnetFaults: DevnetValues;
+    /** The global setup's fault control server (`NodeAction`), `http://127.0.0.1:{port}`. */
+    faultControlUrl: string;
   }
 }
