@@ -163,11 +163,8 @@ export class BlobInfo {
         health: readNodes.health,
         gate: readNodes.gate,
       });
-      const status = edgeStatusOf(
-        aggregateBlobStatus(replies, committee.nShards),
-        committee,
-        this.now(),
-      );
+      const aggregated = aggregateBlobStatus(replies, committee.nShards);
+      const status = edgeStatusOf(aggregated, committee, this.now(), this.ttls);
       this.rememberStatus(blobId, status);
       return status;
     });

@@ -38,6 +38,7 @@ import { lockstepTee } from './lockstep-tee.js';
 import { HOT_OBJECT_BYTES_MAX, forgetHotObject, hotObject, keepHotObject } from './hot-objects.js';
 import { multipartByteranges } from './multipart.js';
 import { evaluatePreconditions } from './preconditions.js';
+import { parseMediaType } from './media-type.js';
 import { contentRange, decideRanges } from './ranges.js';
 
 /** Whole verified responses are cached up to this size (the Cache API's limit is 512 MB). */
@@ -72,6 +73,12 @@ export interface BlobTarget {
 
 const CERTIFIED = new Set(['permanent', 'deletable']);
 
+/** The object's content-type attribute when it is a media type; otherwise sniffing decides. */
+function mediaTypeAttribute(target: BlobTarget): string | undefined {
+  const attribute = target.attributes?.['content-type'];
+  return attribute === undefined ? undefined : parseMediaType(attribute)?.value;
+}
+
 export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Response> {
   if (target.byteRange === undefined) {
     const hit = await fromWholeObject(ctx, target);
@@ -102,8 +109,11 @@ async function fromWholeObject(
   const key = ctx.cache.key('blob', target.blobIdText);
   const stored = hot === undefined ? await ctx.cache.match(key) : undefined;
   if (hot === undefined && stored === undefined) return undefined;
+  let unconfirmed = false;
   if (status.freshUntilMs <= ctx.now()) {
-    status = await refreshedOrStale(ctx, target, status);
+    const refreshed = await refreshedOrStale(ctx, target, status);
+    unconfirmed = refreshed === status;
+    status = refreshed;
     if (!CERTIFIED.has(status.kind)) {
       // Deleted, expired or invalid since it was cached: the network path answers (404/410).
       forgetHotObject(target.blobIdText);
@@ -121,11 +131,14 @@ async function fromWholeObject(
     keepHotObject(target.blobIdText, hot);
   }
   const contentType =
-    target.attributes?.['content-type'] ?? hot?.contentType ?? stored!.headers.get('content-type');
+    mediaTypeAttribute(target) ?? hot?.contentType ?? stored!.headers.get('content-type');
   const etag = `"${target.blobIdText}"`;
   const headers = representationHeaders({
     etag,
-    cacheControl: cacheControlOf(status, ctx.now(), ctx.ttls),
+    // A status no node could confirm is served, but clients keep it only briefly.
+    cacheControl: unconfirmed
+      ? `public, max-age=${ctx.ttls.uncertified}, no-transform`
+      : cacheControlOf(status, ctx.now(), ctx.ttls),
     contentHeaders: contentType === null ? undefined : contentHeadersOf(contentType),
     attributeHeaders: target.attributes,
   });
@@ -266,7 +279,7 @@ async function respond(
       ? `"${target.blobIdText}"`
       : `"${target.blobIdText}-${fixed.start}-${fixed.end - fixed.start + 1}"`;
   const cacheControl = cacheControlOf(status, ctx.now(), ctx.ttls);
-  const attribute = target.attributes?.['content-type'];
+  const attribute = mediaTypeAttribute(target);
   let contentType = attribute ?? (await ctx.info.contentType(target.blobId));
   const headersWith = (type: string | undefined) =>
     representationHeaders({

@@ -135,7 +135,11 @@ function blobTarget(text: string): BlobTarget {
 const router = Router<IRequest, [Env, ExecutionContext]>();
 
 router
-  .get('/status', () => new Response('OK', { headers: { 'cache-control': 'no-store' } }))
+  .get('/status', (_, env) => {
+    // A misconfigured Worker is not healthy: answer its configuration error here too.
+    workerConfig(env);
+    return new Response('OK', { headers: { 'cache-control': 'no-store' } });
+  })
   .all('/v1/blobs/by-object-id/:objectId', async (request, env, ctx) => {
     const read = readContext(request as unknown as Request, env, ctx);
     const config = workerConfig(env);

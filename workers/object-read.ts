@@ -15,7 +15,10 @@ import type { BlobTarget, ReadContext } from './blob-read.js';
 import { MemoryLru } from './edge-cache.js';
 import type { WorkerConfig } from './env.js';
 
-/** A Blob object can be deleted or extended at any time: looked up again after this. */
+/**
+ * A Blob object can be extended at any time, and a deletable one deleted: a permanent object's
+ * lookup is reused for this long, a deletable one's no longer than its status is trusted.
+ */
 export const OBJECT_LOOKUP_TTL_MS = 60_000;
 const OBJECT_MEMORY_ENTRIES_MAX = 1_024;
 /** Attribute values longer than this, or with control characters, are not sent as headers. */
@@ -31,9 +34,18 @@ interface Lookup {
 
 const lookups = new MemoryLru<Lookup>(OBJECT_MEMORY_ENTRIES_MAX);
 
-async function lookup(chain: SuiChain, objectId: string, nowMs: number): Promise<Lookup> {
+async function lookup(
+  chain: SuiChain,
+  objectId: string,
+  nowMs: number,
+  deletableTtlMs: number,
+): Promise<Lookup> {
   const known = lookups.get(objectId);
-  if (known !== undefined && nowMs - known.atMs < OBJECT_LOOKUP_TTL_MS) return known;
+  const ttlMs =
+    known?.blob.deletable === true
+      ? Math.min(deletableTtlMs, OBJECT_LOOKUP_TTL_MS)
+      : OBJECT_LOOKUP_TTL_MS;
+  if (known !== undefined && nowMs - known.atMs < ttlMs) return known;
   try {
     const [blob, attributes] = await Promise.all([
       chain.readBlob(objectId),
@@ -75,7 +87,12 @@ export async function objectTarget(
     throw EdgeErrors.invalidObjectId(`${JSON.stringify(objectIdText)} is not a 0x-prefixed hex ID`);
   }
   const nowMs = read.now();
-  const { blob, attributes } = await lookup(chain, objectIdText.toLowerCase(), nowMs);
+  const { blob, attributes } = await lookup(
+    chain,
+    objectIdText.toLowerCase(),
+    nowMs,
+    config.statusTtlS.deletable * 1000,
+  );
   const committee = await read.committee();
   if (blob.storage.endEpoch <= committee.epoch) {
     throw EdgeErrors.blobNotFound(

@@ -67,6 +67,19 @@ export function unitCall(env: Env): Call {
   };
 }
 
+/**
+ * `worker.fetch` as a Response, for the shared API suite: the body is read before the
+ * invocation's waitUntil work is awaited (a cache fill advances only as the client reads).
+ */
+export async function unitFetch(request: Request, env: Env): Promise<Response> {
+  const ctx = createExecutionContext();
+  const response = await worker.fetch(request, env, ctx);
+  const body = new Uint8Array(await response.arrayBuffer());
+  await waitOnExecutionContext(ctx);
+  const nullBody = [101, 204, 205, 304].includes(response.status) || request.method === 'HEAD';
+  return new Response(nullBody ? null : body, response);
+}
+
 /** The AIP-193 reason of an error reply. */
 export function reasonOf(reply: Reply): Promise<string> {
   return errorReason(new Response(reply.body as Uint8Array<ArrayBuffer>));

@@ -4,9 +4,9 @@
  * began. It held 4 of the 16 shards, within f = 5, so publishing (2f+1 = 11 shards' confirmations)
  * and reading must still work; the node is also among those asked for certification status.
  */
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
-import worker, { type Env } from '../../workers/index.js';
+import type { Env } from '../../workers/index.js';
+import { unitFetch } from './worker-harness.js';
 import { blobApiSuite } from './blob-api-suite.js';
 
 const devnet = inject('devnetNodeDown');
@@ -20,12 +20,7 @@ const env: Env = {
   PUBLISHER_BODY_BYTES_MAX: String(BODY_BYTES_MAX),
 };
 
-async function send(request: Request): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(request, env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const send = (request: Request) => unitFetch(request, env);
 
 describe(`worker.fetch with one storage node down`, () => {
   it('really has a node down', async () => {

@@ -3,9 +3,9 @@
  * `worker.fetch(request, env, ctx)` inside workerd, with an env built from the devnet that
  * test/workerd/global-setup.ts started and provided.
  */
-import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, inject, it } from 'vitest';
-import worker, { type Env } from '../../workers/index.js';
+import type { Env } from '../../workers/index.js';
+import { unitFetch } from './worker-harness.js';
 import { ORIGIN, blobApiSuite } from './blob-api-suite.js';
 import { errorReason } from './helpers.js';
 
@@ -21,12 +21,7 @@ const env: Env = {
   PUBLISHER_BODY_BYTES_MAX: String(BODY_BYTES_MAX),
 };
 
-async function send(request: Request, withEnv: Env = env): Promise<Response> {
-  const ctx = createExecutionContext();
-  const response = await worker.fetch(request, withEnv, ctx);
-  await waitOnExecutionContext(ctx);
-  return response;
-}
+const send = (request: Request, withEnv: Env = env) => unitFetch(request, withEnv);
 
 describe('worker.fetch (unit level)', () => {
   blobApiSuite({ send, nShards: devnet.nShards, bodyBytesMax: BODY_BYTES_MAX });
