@@ -550,7 +550,7 @@ describe('chain adapter against the local ledger with walrus_edge', () => {
     expect(permanent.ref).toEqual(extended.ref);
   });
 
-  it('sets and reads a Blob object\'s attributes (by-object-id headers)', async () => {
+  it("sets and reads a Blob object's attributes (by-object-id headers)", async () => {
     expect([...(await chain.readBlobAttributes(permanent.objectId))]).toEqual([]);
     await chain.setBlobAttributes(
       permanent,
