@@ -4,6 +4,7 @@
  * either; it fails only when both have failed, in either order.
  */
 import type { CommitteeMember } from '../../core/chain/types.js';
+import { deferred } from '../deferred.js';
 import { BlobInconsistentError } from './errors.js';
 import type { recoverRows } from './row-recovery.js';
 
@@ -103,13 +104,7 @@ function fail(slot: Slot, error: Error): void {
 }
 
 export function newSlot(row: number): Slot {
-  let resolve!: (data: Uint8Array) => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<Uint8Array>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  promise.catch(() => {});
+  const { promise, resolve, reject } = deferred<Uint8Array>();
   return {
     row,
     promise,

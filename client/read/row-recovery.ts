@@ -25,6 +25,7 @@ import {
 import { layoutOf } from '../../core/encoding/sliver-verification.js';
 import { MERKLE_PROOF_NODES_MAX } from '../../core/merkle.js';
 import { RECOVERY_SYMBOL_IDS_MAX } from '../../core/node-api/limits.js';
+import { deferred } from '../deferred.js';
 import { BlobInconsistentError, BlobUnavailableError } from './errors.js';
 import { type ReadNodes, afterDeadline } from './nodes.js';
 
@@ -56,14 +57,7 @@ export function recoverRows(
   const states = new Map<number, RowState>();
   const results = new Map<number, Promise<Uint8Array>>();
   for (const row of rows) {
-    let resolve!: (data: Uint8Array) => void;
-    let reject!: (error: Error) => void;
-    const promise = new Promise<Uint8Array>((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    // A row nobody awaits (it arrived directly) must not surface as an unhandled rejection.
-    promise.catch(() => {});
+    const { promise, resolve, reject } = deferred<Uint8Array>();
     results.set(row, promise);
     states.set(row, { row, symbols: new Map(), settled: false, resolve, reject });
   }
