@@ -1,0 +1,195 @@
+/**
+ * Reads when storage nodes misbehave, each against a healthy read of a same-size fresh blob:
+ *  - hung: one node alive with its sockets open but never answering (SIGSTOP, then SIGCONT),
+ *    through the Worker and through the CLI, 8 MiB blobs, all cache misses;
+ *  - f shards down: two nodes stopped for good (SIGTERM) whose shards add up to at most f, so the
+ *    network must still serve; time against the healthy 64 MiB miss, and the bytes all nodes sent.
+ * A read cut off by the timeout counts as the timeout (a lower bound: "≥").
+ */
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { MIB, writeBlobFile, type BlobFile } from './blobs.js';
+import { type BenchRun, type ExpectedFigure, log, milliseconds, seconds } from './context.js';
+import { type Devnet, type NetworkFile, runCli, storeWithCli } from './devnet.js';
+import { type TimedGet, complete, fetchSha256, timedGet } from './http.js';
+import { LARGE_BLOB_BYTES } from './large.js';
+import { isAlive, writtenBytesBetween, writtenBytesOfAll } from './proc.js';
+import { type Measured, figure } from './report.js';
+
+export const HUNG_BLOB_BYTES = 8 * MIB;
+/** A node stopped with SIGTERM exits within the launcher's grace; give it that and more. */
+const NODE_EXIT_TIMEOUT_MS = 15_000;
+const POLL_MS = 100;
+
+export const HUNG_FIGURES = [
+  { name: '8 MiB Worker read, one node hung / healthy', goal: { op: '<=', ratio: 1.5 } },
+  { name: '8 MiB CLI read, one node hung / healthy', goal: { op: '<=', ratio: 1.5 } },
+] as const satisfies readonly ExpectedFigure[];
+
+export const F_DOWN_FIGURES = [
+  {
+    name: '64 MiB Worker read, f shards down: time / healthy miss',
+    goal: { op: '<=', ratio: 1.5 },
+  },
+  {
+    name: '64 MiB Worker read, f shards down: bytes nodes sent / blob size',
+    goal: { op: '<=', ratio: 1.1 },
+  },
+] as const satisfies readonly ExpectedFigure[];
+
+const MS_PER_S = 1000;
+const sha256Of = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
+
+function timeOf(get: TimedGet, bytes: number): Measured {
+  return complete(get, bytes)
+    ? { value: get.ms / MS_PER_S, unit: 's' }
+    : {
+        value: get.ms / MS_PER_S,
+        unit: 's',
+        bound: '≥',
+        what: `${get.timedOut ? 'timed out' : 'failed'} after ${get.bytes} bytes`,
+      };
+}
+
+async function cliRead(
+  run: BenchRun,
+  devnet: Devnet,
+  blob: { file: BlobFile; blobId: string },
+): Promise<Measured> {
+  const out = join(run.scratchDir, `${blob.file.label}.out`);
+  const read = await runCli(
+    devnet.networkFile,
+    ['read', blob.blobId, '--out', out],
+    run.options.timeoutMs,
+  );
+  if (read.error === undefined && sha256Of(out) !== blob.file.sha256)
+    throw new Error(`the CLI read other bytes for ${blob.file.label}`);
+  const value = read.ms / MS_PER_S;
+  if (read.error === undefined) return { value, unit: 's' };
+  return { value, unit: 's', bound: '≥', what: read.timedOut ? 'timed out' : read.error };
+}
+
+export async function hungNodeReads(run: BenchRun, devnet: Devnet): Promise<void> {
+  const { timeoutMs } = run.options;
+  const blobs: { file: BlobFile; blobId: string }[] = [];
+  for (const label of [
+    'hung-worker-healthy',
+    'hung-worker-hung',
+    'hung-cli-healthy',
+    'hung-cli-hung',
+  ]) {
+    const file = writeBlobFile(run.scratchDir, label, HUNG_BLOB_BYTES);
+    blobs.push({
+      file,
+      blobId: (await storeWithCli(devnet.networkFile, file.path, timeoutMs)).blobId,
+    });
+  }
+  const url = (i: number) => `${devnet.network.aggregatorUrl}/v1/blobs/${blobs[i].blobId}`;
+  // The committee's first member: also the first asked for blob status by today's Worker.
+  const hung = devnet.network.nodes[0];
+  run.detail('hung node', `${hung.name} (${hung.shards.length} shards), SIGSTOP during the read`);
+  const workerHealthy = await timedGet(url(0), timeoutMs);
+  const cliHealthy = await cliRead(run, devnet, blobs[2]);
+  let workerHung: TimedGet;
+  let cliHung: Measured;
+  process.kill(hung.pid, 'SIGSTOP');
+  try {
+    workerHung = await timedGet(url(1), timeoutMs);
+    log(`Worker read, ${hung.name} hung: ${milliseconds(workerHung.ms)}, ${workerHung.bytes} B`);
+    cliHung = await cliRead(run, devnet, blobs[3]);
+  } finally {
+    process.kill(hung.pid, 'SIGCONT');
+  }
+  const bytes = HUNG_BLOB_BYTES;
+  run.add(
+    figure(
+      HUNG_FIGURES[0].name,
+      timeOf(workerHung, bytes),
+      { ...timeOf(workerHealthy, bytes), what: 'healthy' },
+      HUNG_FIGURES[0].goal,
+    ),
+  );
+  run.add(
+    figure(HUNG_FIGURES[1].name, cliHung, { ...cliHealthy, what: 'healthy' }, HUNG_FIGURES[1].goal),
+  );
+  if (!complete(workerHealthy, bytes)) throw new Error('the healthy 8 MiB Worker read failed');
+}
+
+/** The two nodes with the most shards whose shards add up to at most f = ⌊(n−1)/3⌋. */
+export function nodesToStop(network: NetworkFile): NetworkFile['nodes'][number][] {
+  const f = Math.floor((network.nShards - 1) / 3);
+  let best: [number, number] | undefined;
+  let bestShards = -1;
+  for (let i = 0; i < network.nodes.length; i++) {
+    for (let j = i + 1; j < network.nodes.length; j++) {
+      const shards = network.nodes[i].shards.length + network.nodes[j].shards.length;
+      if (shards <= f && shards > bestShards) [best, bestShards] = [[i, j], shards];
+    }
+  }
+  if (best === undefined) throw new Error(`no two nodes hold at most f = ${f} shards between them`);
+  return best.map((i) => network.nodes[i]);
+}
+
+async function waitForExit(pid: number): Promise<void> {
+  const deadline = Date.now() + NODE_EXIT_TIMEOUT_MS;
+  while (isAlive(pid)) {
+    if (Date.now() > deadline) throw new Error(`node ${pid} did not exit after SIGTERM`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** Stops two nodes for good: run last on a devnet. `healthyMs`: the healthy 64 MiB miss. */
+export async function fShardsDownRead(
+  run: BenchRun,
+  devnet: Devnet,
+  healthyMs: number | undefined,
+): Promise<void> {
+  const { timeoutMs } = run.options;
+  const file = writeBlobFile(run.scratchDir, 'f-down-64m', LARGE_BLOB_BYTES);
+  const { blobId } = await storeWithCli(devnet.networkFile, file.path, timeoutMs);
+  const stopped = nodesToStop(devnet.network);
+  const f = Math.floor((devnet.network.nShards - 1) / 3);
+  const shards = stopped.reduce((sum, node) => sum + node.shards.length, 0);
+  run.detail(
+    'f shards down',
+    `${stopped.map((n) => n.name).join(' and ')} stopped (SIGTERM): ` +
+      `${shards} of ${devnet.network.nShards} shards, f = ${f}`,
+  );
+  for (const node of stopped) process.kill(node.pid, 'SIGTERM');
+  for (const node of stopped) await waitForExit(node.pid);
+  const url = `${devnet.network.aggregatorUrl}/v1/blobs/${blobId}`;
+  const nodePids = devnet.network.nodes.map((node) => node.pid);
+  const before = writtenBytesOfAll(nodePids);
+  const read = await timedGet(url, timeoutMs);
+  const sent = writtenBytesBetween(before, writtenBytesOfAll(nodePids));
+  run.detail(
+    '64 MiB Worker read with f shards down: time, first byte',
+    `${seconds(read.ms)}, ${milliseconds(read.firstByteMs)}`,
+  );
+  const healthy =
+    healthyMs === undefined
+      ? undefined
+      : ({ value: healthyMs / MS_PER_S, unit: 's', what: 'healthy 64 MiB miss' } as Measured);
+  run.add(
+    figure(
+      F_DOWN_FIGURES[0].name,
+      timeOf(read, file.bytes),
+      healthy,
+      F_DOWN_FIGURES[0].goal,
+      healthy === undefined ? 'no healthy miss to compare' : undefined,
+    ),
+  );
+  run.add(
+    figure(
+      F_DOWN_FIGURES[1].name,
+      { value: sent / 1e6, unit: 'MB' },
+      { value: file.bytes / 1e6, unit: 'MB', what: 'blob size' },
+      F_DOWN_FIGURES[1].goal,
+      complete(read, file.bytes) ? undefined : 'the read did not complete',
+    ),
+  );
+  if (complete(read, file.bytes) && (await fetchSha256(url, timeoutMs)) !== file.sha256) {
+    throw new Error('the Worker returned other bytes with f shards down');
+  }
+}
