@@ -57,12 +57,15 @@ function once(): Promise<void> {
         resolve();
       });
     });
+    let timedOut = false;
     req.setTimeout(spec!.timeoutMs, () => {
+      timedOut = true;
       if (counted()) timeouts++;
       req.destroy();
     });
     req.once('error', () => {
-      if (counted()) errors++;
+      // A timed-out request errors too (destroyed): count it once, as a timeout.
+      if (counted() && !timedOut) errors++;
       resolve();
     });
     req.end();
