@@ -20,6 +20,8 @@ const START_TIMEOUT_MS = 300_000;
 /** The launcher stops its children with SIGTERM and a 5 s grace each, in parallel. */
 const LAUNCHER_STOP_MS = 20_000;
 const POLL_MS = 100;
+/** Enough of the launcher's output to show why it failed (its error line and what led to it). */
+const LAUNCHER_OUTPUT_TAIL_CHARS = 4096;
 /** The CLI prints one JSON object; a megabyte is far more than it ever needs. */
 const CLI_OUTPUT_BYTES_MAX = 1 << 20;
 
@@ -60,25 +62,28 @@ async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolea
   return true;
 }
 
-function waitForReady(launcher: ChildProcess, logFile: string): Promise<void> {
+function waitForReady(launcher: ChildProcess): Promise<void> {
   return new Promise((resolve, reject) => {
+    // The temp dir (and the log in it) is gone after the run: failures carry the output's tail.
     let output = '';
+    const fail = (why: string) =>
+      reject(new Error(`${why}; its output ended:\n${output.trimEnd()}`));
     const timer = setTimeout(
-      () => reject(new Error(`the devnet was not ready in ${START_TIMEOUT_MS} ms; see ${logFile}`)),
+      () => fail(`the devnet was not ready in ${START_TIMEOUT_MS} ms`),
       START_TIMEOUT_MS,
     );
-    launcher.stdout!.on('data', (chunk: Buffer) => {
-      output = (output + chunk.toString()).slice(-4096);
+    const keep = (chunk: Buffer) => {
+      output = (output + chunk.toString()).slice(-LAUNCHER_OUTPUT_TAIL_CHARS);
       if (output.includes(READY_LINE)) {
         clearTimeout(timer);
         resolve();
       }
-    });
+    };
+    launcher.stdout!.on('data', keep);
+    launcher.stderr!.on('data', keep);
     launcher.once('exit', (code, signal) => {
       clearTimeout(timer);
-      reject(
-        new Error(`the launcher exited (${signal ?? code}) before it was ready; see ${logFile}`),
-      );
+      fail(`the launcher exited (${signal ?? code}) before it was ready`);
     });
   });
 }
@@ -102,7 +107,7 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
   const launcherPid = launcher.pid!;
   let nodePids: number[] = [];
   const stop = onCleanup(`devnet ${options.dataDir}`, () => stopGroup(launcher, nodePids));
-  await waitForReady(launcher, logFile);
+  await waitForReady(launcher);
   const readyMs = performance.now() - startedAt;
   const networkFile = join(options.dataDir, 'network.json');
   const network = JSON.parse(readFileSync(networkFile, 'utf8')) as NetworkFile;

@@ -9,7 +9,7 @@ import { type BenchRun, type ExpectedFigure, log, milliseconds, seconds } from '
 import { type Devnet, storeWithCli } from './devnet.js';
 import { type TimedGet, complete, fetchSha256, timedGet } from './http.js';
 import { startNginx } from './nginx.js';
-import { sampleRss, writtenBytesBetween, writtenBytesOfAll } from './proc.js';
+import { memoryOf, sampleRss, writtenBytesBetween, writtenBytesOfAll } from './proc.js';
 import { type Measured, figure } from './report.js';
 import { join } from 'node:path';
 
@@ -74,6 +74,7 @@ export async function largeBlobReads(run: BenchRun, devnet: Devnet): Promise<num
   const nodePids = devnet.network.nodes.map((node) => node.pid);
 
   const sentBefore = writtenBytesOfAll(nodePids);
+  const rssBefore = memoryOf(devnet.workerdPid).rssBytes;
   const missRss = sampleRss(devnet.workerdPid);
   const miss = await timedGet(url, timeoutMs);
   const missPeak = missRss.stop();
@@ -97,8 +98,10 @@ export async function largeBlobReads(run: BenchRun, devnet: Devnet): Promise<num
     hits.map((h) => `${throughput(h, file.bytes).value.toFixed(0)} MB/s`).join(', '),
   );
   run.detail(
-    'workerd peak RSS during the 64 MiB miss / hits',
-    `${(missPeak.peakRssBytes / MIB).toFixed(0)} / ${(hitPeak.peakRssBytes / MIB).toFixed(0)} MiB`,
+    'workerd RSS before the 64 MiB miss / peak during it / peak during the hits',
+    [rssBefore, missPeak.peakRssBytes, hitPeak.peakRssBytes]
+      .map((bytes) => (bytes / MIB).toFixed(0))
+      .join(' / ') + ' MiB',
   );
   const allHitsComplete = hits.every((h) => complete(h, file.bytes));
   const hitMeasured: Measured = allHitsComplete
