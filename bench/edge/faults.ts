@@ -3,7 +3,8 @@
  *  - hung: one node alive with its sockets open but never answering (SIGSTOP, then SIGCONT),
  *    through the Worker and through the CLI, 8 MiB blobs, all cache misses;
  *  - f shards down: two nodes stopped for good (SIGTERM) whose shards add up to at most f, so the
- *    network must still serve; time against the healthy 64 MiB miss, and the bytes all nodes sent.
+ *    network must still serve; time against a healthy miss of another fresh 64 MiB blob read
+ *    just before, and the bytes all nodes sent against the blob's size.
  * A read cut off by the timeout counts as the timeout (a lower bound: "≥").
  */
 import { readFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ export const HUNG_FIGURES = [
 
 export const F_DOWN_FIGURES = [
   {
-    name: '64 MiB Worker read, f shards down: time / healthy miss',
+    name: '64 MiB Worker read, f shards down: time / healthy',
     goal: { op: '<=', ratio: 1.5 },
   },
   {
@@ -139,15 +140,30 @@ async function waitForExit(pid: number): Promise<void> {
   }
 }
 
-/** Stops two nodes for good: run last on a devnet. `healthyMs`: the healthy 64 MiB miss. */
-export async function fShardsDownRead(
-  run: BenchRun,
-  devnet: Devnet,
-  healthyMs: number | undefined,
-): Promise<void> {
+/** A timed Worker read and the bytes every storage node wrote meanwhile. */
+async function readCountingNodeBytes(devnet: Devnet, blobId: string, timeoutMs: number) {
+  const nodePids = devnet.network.nodes.map((node) => node.pid);
+  const before = writtenBytesOfAll(nodePids);
+  const get = await timedGet(`${devnet.network.aggregatorUrl}/v1/blobs/${blobId}`, timeoutMs);
+  return { get, sentBytes: writtenBytesBetween(before, writtenBytesOfAll(nodePids)) };
+}
+
+/**
+ * Stops two nodes for good, so it runs last on a devnet. The healthy read it compares with is of
+ * another fresh blob of the same size, read just before the nodes stop (same machine load).
+ */
+export async function fShardsDownRead(run: BenchRun, devnet: Devnet): Promise<void> {
   const { timeoutMs } = run.options;
-  const file = writeBlobFile(run.scratchDir, 'f-down-64m', LARGE_BLOB_BYTES);
-  const { blobId } = await storeWithCli(devnet.networkFile, file.path, timeoutMs);
+  const blobs: { file: BlobFile; blobId: string }[] = [];
+  for (const label of ['f-down-healthy-64m', 'f-down-64m']) {
+    const file = writeBlobFile(run.scratchDir, label, LARGE_BLOB_BYTES);
+    blobs.push({
+      file,
+      blobId: (await storeWithCli(devnet.networkFile, file.path, timeoutMs)).blobId,
+    });
+  }
+  const bytes = LARGE_BLOB_BYTES;
+  const healthy = await readCountingNodeBytes(devnet, blobs[0].blobId, timeoutMs);
   const stopped = nodesToStop(devnet.network);
   const f = Math.floor((devnet.network.nShards - 1) / 3);
   const shards = stopped.reduce((sum, node) => sum + node.shards.length, 0);
@@ -158,38 +174,37 @@ export async function fShardsDownRead(
   );
   for (const node of stopped) process.kill(node.pid, 'SIGTERM');
   for (const node of stopped) await waitForExit(node.pid);
-  const url = `${devnet.network.aggregatorUrl}/v1/blobs/${blobId}`;
-  const nodePids = devnet.network.nodes.map((node) => node.pid);
-  const before = writtenBytesOfAll(nodePids);
-  const read = await timedGet(url, timeoutMs);
-  const sent = writtenBytesBetween(before, writtenBytesOfAll(nodePids));
-  run.detail(
-    '64 MiB Worker read with f shards down: time, first byte',
-    `${seconds(read.ms)}, ${milliseconds(read.firstByteMs)}`,
-  );
-  const healthy =
-    healthyMs === undefined
-      ? undefined
-      : ({ value: healthyMs / MS_PER_S, unit: 's', what: 'healthy 64 MiB miss' } as Measured);
+  const down = await readCountingNodeBytes(devnet, blobs[1].blobId, timeoutMs);
+  for (const [name, read] of [
+    ['healthy', healthy],
+    ['f shards down', down],
+  ] as const) {
+    run.detail(
+      `64 MiB Worker read (cache miss), ${name}: time, first byte, node bytes / blob size`,
+      `${seconds(read.get.ms)}, ${milliseconds(read.get.firstByteMs)}, ` +
+        `${(read.sentBytes / bytes).toFixed(3)}x`,
+    );
+  }
   run.add(
     figure(
       F_DOWN_FIGURES[0].name,
-      timeOf(read, file.bytes),
-      healthy,
+      timeOf(down.get, bytes),
+      { ...timeOf(healthy.get, bytes), what: 'healthy miss, same size' },
       F_DOWN_FIGURES[0].goal,
-      healthy === undefined ? 'no healthy miss to compare' : undefined,
+      complete(healthy.get, bytes) ? undefined : 'the healthy read did not complete',
     ),
   );
   run.add(
     figure(
       F_DOWN_FIGURES[1].name,
-      { value: sent / 1e6, unit: 'MB' },
-      { value: file.bytes / 1e6, unit: 'MB', what: 'blob size' },
+      { value: down.sentBytes / 1e6, unit: 'MB' },
+      { value: bytes / 1e6, unit: 'MB', what: 'blob size' },
       F_DOWN_FIGURES[1].goal,
-      complete(read, file.bytes) ? undefined : 'the read did not complete',
+      complete(down.get, bytes) ? undefined : 'the read did not complete',
     ),
   );
-  if (complete(read, file.bytes) && (await fetchSha256(url, timeoutMs)) !== file.sha256) {
+  const url = `${devnet.network.aggregatorUrl}/v1/blobs/${blobs[1].blobId}`;
+  if (complete(down.get, bytes) && (await fetchSha256(url, timeoutMs)) !== blobs[1].file.sha256) {
     throw new Error('the Worker returned other bytes with f shards down');
   }
 }
