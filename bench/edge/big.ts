@@ -23,7 +23,8 @@ export const ISOLATE_MEMORY_BYTES_MAX = 128 * MIB;
 const BIG_STORE_TIMEOUT_MS = 30 * 60_000;
 /**
  * The streamed read itself: ~25 s at today's ~40 MB/s, so the normal 120 s timeout would cut a
- * slow-but-working read short; 5 minutes still ends a stalled one (seen: 0 bytes, workerd at 2.5 GB).
+ * slow-but-working read short; 5 minutes still ends a stalled one (seen once: 0 bytes in 10
+ * minutes while workerd grew to 2.5 GB).
  */
 const BIG_READ_TIMEOUT_MS = 5 * 60_000;
 /** Lets the isolate settle after its first request before its idle RSS is read. */

@@ -3,13 +3,17 @@
  *  - hung: one node alive with its sockets open but never answering (SIGSTOP, then SIGCONT),
  *    through the Worker and through the CLI, 8 MiB blobs, all cache misses;
  *  - f shards down: two nodes stopped for good (SIGTERM) whose shards add up to at most f, so the
- *    network must still serve; time against a healthy miss of another fresh 64 MiB blob read
- *    just before, and the bytes all nodes sent against the blob's size.
+ *    network must still serve, chosen to hold the most of the blob's systematic slivers; time
+ *    against a healthy miss of another fresh 64 MiB blob read just before, and the bytes all
+ *    nodes sent against the blob's size.
  * A read cut off by the timeout counts as the timeout (a lower bound: "≥").
  */
-import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { blobIdFromString } from '../../core/blob-id.js';
+import { blobLayout } from '../../core/encoding/blob-layout.js';
+import { shardForPair } from '../../core/encoding/mapping.js';
 import { MIB, writeBlobFile, type BlobFile } from './blobs.js';
 import { type BenchRun, type ExpectedFigure, log, milliseconds, seconds } from './context.js';
 import { type Devnet, type NetworkFile, runCli, storeWithCli } from './devnet.js';
@@ -117,19 +121,39 @@ export async function hungNodeReads(run: BenchRun, devnet: Devnet): Promise<void
   if (!complete(workerHealthy, bytes)) throw new Error('the healthy 8 MiB Worker read failed');
 }
 
-/** The two nodes with the most shards whose shards add up to at most f = ⌊(n−1)/3⌋. */
-export function nodesToStop(network: NetworkFile): NetworkFile['nodes'][number][] {
-  const f = Math.floor((network.nShards - 1) / 3);
-  let best: [number, number] | undefined;
-  let bestShards = -1;
+/**
+ * The two nodes to stop for a blob: together at most f = ⌊(n−1)/3⌋ shards (so the blob stays
+ * readable), and among such pairs the one holding the most of its systematic primary slivers (the
+ * ones a healthy read streams), so the read must really go without them: the figure then does not
+ * depend on where the blob's rotation happens to put its slivers. Ties go to more shards.
+ */
+export function nodesToStop(network: NetworkFile, blobId: string, blobBytes: number) {
+  const nShards = network.nShards;
+  const f = Math.floor((nShards - 1) / 3);
+  const id = blobIdFromString(blobId);
+  const owner = new Map<number, number>();
+  network.nodes.forEach((node, index) => node.shards.forEach((shard) => owner.set(shard, index)));
+  const systematic = new Array<number>(network.nodes.length).fill(0);
+  for (let pair = 0; pair < blobLayout(blobBytes, nShards).params.nPrimary; pair++) {
+    systematic[owner.get(shardForPair(pair, id, nShards))!]++;
+  }
+  let best: { nodes: [number, number]; systematic: number; shards: number } | undefined;
   for (let i = 0; i < network.nodes.length; i++) {
     for (let j = i + 1; j < network.nodes.length; j++) {
       const shards = network.nodes[i].shards.length + network.nodes[j].shards.length;
-      if (shards <= f && shards > bestShards) [best, bestShards] = [[i, j], shards];
+      const lost = systematic[i] + systematic[j];
+      if (shards > f) continue;
+      if (
+        best === undefined ||
+        lost > best.systematic ||
+        (lost === best.systematic && shards > best.shards)
+      ) {
+        best = { nodes: [i, j], systematic: lost, shards };
+      }
     }
   }
   if (best === undefined) throw new Error(`no two nodes hold at most f = ${f} shards between them`);
-  return best.map((i) => network.nodes[i]);
+  return { f, ...best, nodes: best.nodes.map((i) => network.nodes[i]) };
 }
 
 async function waitForExit(pid: number): Promise<void> {
@@ -164,13 +188,13 @@ export async function fShardsDownRead(run: BenchRun, devnet: Devnet): Promise<vo
   }
   const bytes = LARGE_BLOB_BYTES;
   const healthy = await readCountingNodeBytes(devnet, blobs[0].blobId, timeoutMs);
-  const stopped = nodesToStop(devnet.network);
-  const f = Math.floor((devnet.network.nShards - 1) / 3);
-  const shards = stopped.reduce((sum, node) => sum + node.shards.length, 0);
+  const choice = nodesToStop(devnet.network, blobs[1].blobId, bytes);
+  const stopped = choice.nodes;
   run.detail(
     'f shards down',
-    `${stopped.map((n) => n.name).join(' and ')} stopped (SIGTERM): ` +
-      `${shards} of ${devnet.network.nShards} shards, f = ${f}`,
+    `${stopped.map((n) => n.name).join(' and ')} stopped (SIGTERM): ${choice.shards} of ` +
+      `${devnet.network.nShards} shards (f = ${choice.f}), holding ${choice.systematic} of the ` +
+      `blob's systematic slivers`,
   );
   for (const node of stopped) process.kill(node.pid, 'SIGTERM');
   for (const node of stopped) await waitForExit(node.pid);
