@@ -127,6 +127,7 @@ async function main(): Promise<number> {
     left.length === 0 ? 'none' : left.join(', '),
   );
   const totalS = (Date.now() - startedAt.getTime()) / 1000;
+  run.detail('waited for the devnet to go idle before', run.settles.join('; '));
   run.detail('load generator', loadGenerator());
   run.detail('single-read client', READ_CLIENT);
   run.detail(

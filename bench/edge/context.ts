@@ -3,6 +3,7 @@
  * collected so far, and `part()`, which times a part and keeps going when one fails (its figures
  * are then reported as skipped with the error, and the run exits non-zero).
  */
+import { type Devnet, waitForIdle } from './devnet.js';
 import type { BenchOptions } from './options.js';
 import { type Detail, type Figure, type Goal, figure } from './report.js';
 
@@ -24,6 +25,8 @@ export class BenchRun {
   readonly figures: Figure[] = [];
   readonly details: Detail[] = [];
   readonly parts: PartTiming[] = [];
+  /** How long each measurement waited for its devnet to go idle (devnet.ts `waitForIdle`). */
+  readonly settles: string[] = [];
 
   constructor(
     readonly options: BenchOptions,
@@ -66,6 +69,12 @@ export class BenchRun {
       this.add(figure(promised.name, undefined, undefined, promised.goal, note));
     }
     return error === undefined;
+  }
+
+  /** Waits for the devnet to go idle before measuring `what`, and keeps how long that took. */
+  async settle(devnet: Devnet, what: string): Promise<void> {
+    const settled = await waitForIdle(devnet);
+    this.settles.push(`${what} ${seconds(settled.ms)}${settled.idle ? '' : ' (still busy)'}`);
   }
 
   get failed(): boolean {

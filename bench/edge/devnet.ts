@@ -9,7 +9,7 @@ import { createWriteStream, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
-import { commandNameOf, descendantsOf, isAlive, pidsMentioning } from './proc.js';
+import { commandNameOf, cpuSecondsOf, descendantsOf, isAlive, pidsMentioning } from './proc.js';
 
 const DIST = fileURLToPath(new URL('../../', import.meta.url));
 const LAUNCHER_MAIN = join(DIST, 'devnet', 'launcher', 'main.js');
@@ -22,6 +22,14 @@ const LAUNCHER_STOP_MS = 20_000;
 const POLL_MS = 100;
 /** Enough of the launcher's output to show why it failed (its error line and what led to it). */
 const LAUNCHER_OUTPUT_TAIL_CHARS = 4096;
+/**
+ * An idle devnet (nodes following the chain, the ledger's timer) uses ~5% of one core; work left
+ * over from a store (uploads still finishing, a node recovering slivers) uses far more.
+ */
+const IDLE_CPU_FRACTION_MAX = 0.2;
+const IDLE_WINDOW_MS = 1000;
+/** Past this the measurement goes ahead anyway, and the wait says so. */
+const SETTLE_TIMEOUT_MS = 120_000;
 /** The CLI prints one JSON object; a megabyte is far more than it ever needs. */
 const CLI_OUTPUT_BYTES_MAX = 1 << 20;
 
@@ -163,6 +171,34 @@ function groupAlive(pgid: number): boolean {
 function leftovers(dataDir: string, group: readonly number[]): string[] {
   const pids = new Set([...pidsMentioning(dataDir), ...group.filter(isAlive)]);
   return [...pids].map((pid) => `${pid} (${commandNameOf(pid) ?? 'gone'})`);
+}
+
+export interface Settled {
+  readonly ms: number;
+  /** False when the devnet was still busy at SETTLE_TIMEOUT_MS. */
+  readonly idle: boolean;
+}
+
+/**
+ * Waits until the devnet's processes (nodes, ledger, Worker) together stay below
+ * IDLE_CPU_FRACTION_MAX of one core for IDLE_WINDOW_MS, so a read measures the read and not the
+ * tail of the store before it. Other load on the machine does not count.
+ */
+export async function waitForIdle(devnet: Devnet): Promise<Settled> {
+  const startedAt = performance.now();
+  const cpuSeconds = () =>
+    [devnet.launcherPid, ...descendantsOf(devnet.launcherPid)].reduce(
+      (sum, pid) => sum + cpuSecondsOf(pid),
+      0,
+    );
+  for (;;) {
+    const before = cpuSeconds();
+    await sleep(IDLE_WINDOW_MS);
+    const busy = (cpuSeconds() - before) / (IDLE_WINDOW_MS / 1000);
+    const ms = performance.now() - startedAt;
+    if (busy < IDLE_CPU_FRACTION_MAX) return { ms, idle: true };
+    if (ms > SETTLE_TIMEOUT_MS) return { ms, idle: false };
+  }
 }
 
 export interface CliRun {

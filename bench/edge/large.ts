@@ -72,6 +72,7 @@ export async function largeBlobReads(run: BenchRun, devnet: Devnet): Promise<voi
   const url = `${devnet.network.aggregatorUrl}/v1/blobs/${stored.blobId}`;
   const nodePids = devnet.network.nodes.map((node) => node.pid);
 
+  await run.settle(devnet, '64 MiB miss');
   const sentBefore = writtenBytesOfAll(nodePids);
   const rssBefore = memoryOf(devnet.workerdPid).rssBytes;
   const missRss = sampleRss(devnet.workerdPid);

@@ -22,6 +22,21 @@ function parentOf(pid: number): number | undefined {
   }
 }
 
+/** Linux's USER_HZ, the unit of utime/stime in /proc/<pid>/stat, on every mainstream arch. */
+const CLOCK_TICKS_PER_S = 100;
+
+/** CPU time (user + system) `pid` has used, or 0 once it is gone. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After "(comm) ", utime and stime are the 12th and 13th fields (14 and 15 of the whole line).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS_PER_S;
+  } catch {
+    return 0;
+  }
+}
+
 /** Every live descendant of `rootPid` (children, grandchildren, …). */
 export function descendantsOf(rootPid: number): number[] {
   const children = new Map<number, number[]>();

@@ -36,6 +36,12 @@ export interface Detail {
   readonly value: string;
 }
 
+function reaches(ratio: number, goal: Goal): boolean {
+  if (goal.op === '>=') return ratio >= goal.ratio;
+  if (goal.op === '<=') return ratio <= goal.ratio;
+  return ratio < goal.ratio;
+}
+
 /** A figure whose ratio is measured / baseline; skipped (with `note`) when either is missing. */
 export function figure(
   name: string,
@@ -48,12 +54,10 @@ export function figure(
     return { name, measured, baseline, goal, note: note ?? 'skipped' };
   }
   const ratio = measured.value / baseline.value;
-  const met =
-    goal.op === '>='
-      ? ratio >= goal.ratio
-      : goal.op === '<='
-        ? ratio <= goal.ratio
-        : ratio < goal.ratio;
+  // A bound proves a goal only in its own direction: "≥ 2x" meets "≥ 1x", not "≤ 1x".
+  const bound = measured.bound;
+  const provable = bound === undefined || (bound === '≥') === (goal.op === '>=');
+  const met = provable && reaches(ratio, goal);
   return { name, measured, baseline, ratio, goal, met, ...(note === undefined ? {} : { note }) };
 }
 

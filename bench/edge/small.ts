@@ -30,6 +30,7 @@ export async function smallBlobLoad(run: BenchRun, devnet: Devnet): Promise<void
   const file = writeBlobFile(run.scratchDir, 'small-48k', SMALL_BLOB_BYTES);
   const { blobId } = await storeWithCli(devnet.networkFile, file.path, options.timeoutMs);
   const blobUrl = `${devnet.network.aggregatorUrl}/v1/blobs/${blobId}`;
+  await run.settle(devnet, 'first read');
   const first = await timedGet(blobUrl, options.timeoutMs);
   if (!complete(first, file.bytes)) {
     throw new Error(`the first read of the 48 KiB blob failed: ${JSON.stringify(first)}`);
