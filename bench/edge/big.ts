@@ -11,7 +11,7 @@ import { blobLayout } from '../../core/encoding/blob-layout.js';
 import { GIB, MIB, writeBlobFile } from './blobs.js';
 import { type BenchRun, type ExpectedFigure, seconds } from './context.js';
 import { type Devnet, startDevnet, storeWithCli } from './devnet.js';
-import { complete, fetchSha256, timedGet } from './http.js';
+import { complete, fetchSha256, timedGet, whyFailed } from './http.js';
 import { throughput } from './large.js';
 import { memoryOf, sampleRss } from './proc.js';
 import { figure } from './report.js';
@@ -27,6 +27,11 @@ const BIG_STORE_TIMEOUT_MS = 30 * 60_000;
  * minutes while workerd grew to 2.5 GB).
  */
 const BIG_READ_TIMEOUT_MS = 5 * 60_000;
+/**
+ * After storing 1 GiB at n = 1000 the nodes stayed busy for 53 s in one run and over 120 s in
+ * another (a 503 followed): give them longer before reading.
+ */
+const BIG_SETTLE_TIMEOUT_MS = 5 * 60_000;
 /** Lets the isolate settle after its first request before its idle RSS is read. */
 const SETTLE_MS = 1000;
 const NODES = 7;
@@ -65,13 +70,19 @@ async function measure(run: BenchRun, devnet: Devnet, nShards: number): Promise<
   rmSync(file.path);
   run.detail('CLI store of the 1 GiB blob', seconds(stored.ms));
   const base = devnet.network.aggregatorUrl;
-  await run.settle(devnet, '1 GiB read');
+  await run.settle(devnet, '1 GiB read', BIG_SETTLE_TIMEOUT_MS);
   await timedGet(`${base}/status`, run.options.timeoutMs);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
   const idle = memoryOf(devnet.workerdPid);
   const sampler = sampleRss(devnet.workerdPid);
   const read = await timedGet(`${base}/v1/blobs/${stored.blobId}`, BIG_READ_TIMEOUT_MS);
   const peak = sampler.stop();
+  if (!complete(read, file.bytes)) {
+    run.detail(
+      'failed 1 GiB read',
+      await whyFailed(`${base}/v1/blobs/${stored.blobId}`, run.options.timeoutMs),
+    );
+  }
   const mib = (bytes: number) => `${(bytes / MIB).toFixed(0)} MiB`;
   run.detail(
     '1 GiB streamed read',

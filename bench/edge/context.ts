@@ -72,8 +72,8 @@ export class BenchRun {
   }
 
   /** Waits for the devnet to go idle before measuring `what`, and keeps how long that took. */
-  async settle(devnet: Devnet, what: string): Promise<void> {
-    const settled = await waitForIdle(devnet);
+  async settle(devnet: Devnet, what: string, timeoutMs?: number): Promise<void> {
+    const settled = await waitForIdle(devnet, timeoutMs);
     this.settles.push(`${what} ${seconds(settled.ms)}${settled.idle ? '' : ' (still busy)'}`);
   }
 

@@ -29,7 +29,7 @@ const LAUNCHER_OUTPUT_TAIL_CHARS = 4096;
 const IDLE_CPU_FRACTION_MAX = 0.2;
 const IDLE_WINDOW_MS = 1000;
 /** Past this the measurement goes ahead anyway, and the wait says so. */
-const SETTLE_TIMEOUT_MS = 120_000;
+export const SETTLE_TIMEOUT_MS_DEFAULT = 120_000;
 /** The CLI prints one JSON object; a megabyte is far more than it ever needs. */
 const CLI_OUTPUT_BYTES_MAX = 1 << 20;
 
@@ -175,7 +175,7 @@ function leftovers(dataDir: string, group: readonly number[]): string[] {
 
 export interface Settled {
   readonly ms: number;
-  /** False when the devnet was still busy at SETTLE_TIMEOUT_MS. */
+  /** False when the devnet was still busy at the timeout. */
   readonly idle: boolean;
 }
 
@@ -184,7 +184,10 @@ export interface Settled {
  * IDLE_CPU_FRACTION_MAX of one core for IDLE_WINDOW_MS, so a read measures the read and not the
  * tail of the store before it. Other load on the machine does not count.
  */
-export async function waitForIdle(devnet: Devnet): Promise<Settled> {
+export async function waitForIdle(
+  devnet: Devnet,
+  timeoutMs = SETTLE_TIMEOUT_MS_DEFAULT,
+): Promise<Settled> {
   const startedAt = performance.now();
   const cpuSeconds = () =>
     [devnet.launcherPid, ...descendantsOf(devnet.launcherPid)].reduce(
@@ -197,7 +200,7 @@ export async function waitForIdle(devnet: Devnet): Promise<Settled> {
     const busy = (cpuSeconds() - before) / (IDLE_WINDOW_MS / 1000);
     const ms = performance.now() - startedAt;
     if (busy < IDLE_CPU_FRACTION_MAX) return { ms, idle: true };
-    if (ms > SETTLE_TIMEOUT_MS) return { ms, idle: false };
+    if (ms > timeoutMs) return { ms, idle: false };
   }
 }
 

@@ -17,7 +17,7 @@ import { shardForPair } from '../../core/encoding/mapping.js';
 import { MIB, writeBlobFile, type BlobFile } from './blobs.js';
 import { type BenchRun, type ExpectedFigure, log, milliseconds, seconds } from './context.js';
 import { type Devnet, type NetworkFile, runCli, storeWithCli } from './devnet.js';
-import { type TimedGet, complete, fetchSha256, timedGet } from './http.js';
+import { type TimedGet, complete, fetchSha256, timedGet, whyFailed } from './http.js';
 import { LARGE_BLOB_BYTES } from './large.js';
 import { isAlive, writtenBytesBetween, writtenBytesOfAll } from './proc.js';
 import { type Measured, figure } from './report.js';
@@ -57,11 +57,12 @@ function timeOf(get: TimedGet, bytes: number): Measured {
       };
 }
 
-async function cliRead(
-  run: BenchRun,
-  devnet: Devnet,
-  blob: { file: BlobFile; blobId: string },
-): Promise<Measured> {
+interface StoredBlob {
+  readonly file: BlobFile;
+  readonly blobId: string;
+}
+
+async function cliRead(run: BenchRun, devnet: Devnet, blob: StoredBlob): Promise<Measured> {
   const out = join(run.scratchDir, `${blob.file.label}.out`);
   const read = await runCli(
     devnet.networkFile,
@@ -75,51 +76,83 @@ async function cliRead(
   return { value, unit: 's', bound: '≥', what: read.timedOut ? 'timed out' : read.error };
 }
 
-export async function hungNodeReads(run: BenchRun, devnet: Devnet): Promise<void> {
-  const { timeoutMs } = run.options;
-  const blobs: { file: BlobFile; blobId: string }[] = [];
-  for (const label of [
-    'hung-worker-healthy',
-    'hung-worker-hung',
-    'hung-cli-healthy',
-    'hung-cli-hung',
-  ]) {
-    const file = writeBlobFile(run.scratchDir, label, HUNG_BLOB_BYTES);
-    blobs.push({
-      file,
-      blobId: (await storeWithCli(devnet.networkFile, file.path, timeoutMs)).blobId,
-    });
+/** The sample with the median value (the upper one of an even count: the slower, for times). */
+function median(samples: readonly Measured[]): Measured {
+  return [...samples].sort((a, b) => a.value - b.value)[Math.floor(samples.length / 2)];
+}
+
+async function storeFresh(run: BenchRun, devnet: Devnet, label: string) {
+  const file = writeBlobFile(run.scratchDir, label, HUNG_BLOB_BYTES);
+  const stored = await storeWithCli(devnet.networkFile, file.path, run.options.timeoutMs);
+  return { file, blobId: stored.blobId };
+}
+
+/** Worker and CLI reads of fresh blobs (one per read: every Worker read is a cache miss). */
+async function readSamples(
+  run: BenchRun,
+  devnet: Devnet,
+  blobs: { worker: StoredBlob[]; cli: StoredBlob[] },
+) {
+  const worker: Measured[] = [];
+  const cli: Measured[] = [];
+  for (const blob of blobs.worker) {
+    const url = `${devnet.network.aggregatorUrl}/v1/blobs/${blob.blobId}`;
+    const get = await timedGet(url, run.options.timeoutMs);
+    worker.push(timeOf(get, HUNG_BLOB_BYTES));
+    if (!complete(get, HUNG_BLOB_BYTES))
+      run.detail('failed 8 MiB Worker read', await whyFailed(url, run.options.timeoutMs));
   }
-  const url = (i: number) => `${devnet.network.aggregatorUrl}/v1/blobs/${blobs[i].blobId}`;
-  // The committee's first member: also the first asked for blob status by today's Worker.
+  for (const blob of blobs.cli) cli.push(await cliRead(run, devnet, blob));
+  return { worker, cli };
+}
+
+const listed = (samples: readonly Measured[]) =>
+  samples.map((m) => `${m.bound ?? ''}${m.value.toFixed(2)} s`).join(', ');
+
+export async function hungNodeReads(run: BenchRun, devnet: Devnet): Promise<void> {
+  const n = run.options.faultSamples;
+  const fresh = async (label: string) => {
+    const stored: StoredBlob[] = [];
+    for (let i = 0; i < n; i++) stored.push(await storeFresh(run, devnet, `${label}-${i}`));
+    return stored;
+  };
+  const healthyBlobs = {
+    worker: await fresh('hung-worker-healthy'),
+    cli: await fresh('hung-cli-healthy'),
+  };
+  const hungBlobs = { worker: await fresh('hung-worker-hung'), cli: await fresh('hung-cli-hung') };
+  // The committee's first member: also the first asked for blob status by the 2026-12 Worker.
   const hung = devnet.network.nodes[0];
-  run.detail('hung node', `${hung.name} (${hung.shards.length} shards), SIGSTOP during the read`);
+  run.detail('hung node', `${hung.name} (${hung.shards.length} shards), SIGSTOP during the reads`);
   await run.settle(devnet, '8 MiB reads');
-  const workerHealthy = await timedGet(url(0), timeoutMs);
-  const cliHealthy = await cliRead(run, devnet, blobs[2]);
-  let workerHung: TimedGet;
-  let cliHung: Measured;
+  const healthy = await readSamples(run, devnet, healthyBlobs);
+  let stalled: Awaited<ReturnType<typeof readSamples>>;
   process.kill(hung.pid, 'SIGSTOP');
   try {
-    workerHung = await timedGet(url(1), timeoutMs);
-    log(`Worker read, ${hung.name} hung: ${milliseconds(workerHung.ms)}, ${workerHung.bytes} B`);
-    cliHung = await cliRead(run, devnet, blobs[3]);
+    stalled = await readSamples(run, devnet, hungBlobs);
   } finally {
     process.kill(hung.pid, 'SIGCONT');
   }
-  const bytes = HUNG_BLOB_BYTES;
-  run.add(
-    figure(
-      HUNG_FIGURES[0].name,
-      timeOf(workerHung, bytes),
-      { ...timeOf(workerHealthy, bytes), what: 'healthy' },
-      HUNG_FIGURES[0].goal,
-    ),
-  );
-  run.add(
-    figure(HUNG_FIGURES[1].name, cliHung, { ...cliHealthy, what: 'healthy' }, HUNG_FIGURES[1].goal),
-  );
-  if (!complete(workerHealthy, bytes)) throw new Error('the healthy 8 MiB Worker read failed');
+  log(`Worker reads, ${hung.name} hung: ${listed(stalled.worker)}`);
+  for (const [who, index] of [
+    ['Worker', 0],
+    ['CLI', 1],
+  ] as const) {
+    const side = index === 0 ? 'worker' : 'cli';
+    run.detail(
+      `8 MiB ${who} reads healthy / hung (each a fresh blob)`,
+      `${listed(healthy[side])} / ${listed(stalled[side])}`,
+    );
+    run.add(
+      figure(
+        HUNG_FIGURES[index].name,
+        median(stalled[side]),
+        { ...median(healthy[side]), what: `healthy, median of ${n}` },
+        HUNG_FIGURES[index].goal,
+        `median of ${n}`,
+      ),
+    );
+  }
 }
 
 /**
@@ -202,6 +235,8 @@ export async function fShardsDownRead(run: BenchRun, devnet: Devnet): Promise<vo
   for (const node of stopped) await waitForExit(node.pid);
   await run.settle(devnet, 'f-down 64 MiB read');
   const down = await readCountingNodeBytes(devnet, blobs[1].blobId, timeoutMs);
+  const url = `${devnet.network.aggregatorUrl}/v1/blobs/${blobs[1].blobId}`;
+  if (!complete(down.get, bytes)) run.detail('failed f-down read', await whyFailed(url, timeoutMs));
   for (const [name, read] of [
     ['healthy', healthy],
     ['f shards down', down],
@@ -234,7 +269,6 @@ export async function fShardsDownRead(run: BenchRun, devnet: Devnet): Promise<vo
       complete(down.get, bytes) ? undefined : 'the read did not complete',
     ),
   );
-  const url = `${devnet.network.aggregatorUrl}/v1/blobs/${blobs[1].blobId}`;
   if (complete(down.get, bytes) && (await fetchSha256(url, timeoutMs)) !== blobs[1].file.sha256) {
     throw new Error('the Worker returned other bytes with f shards down');
   }

@@ -94,6 +94,26 @@ async function* bodyChunks(response: Response): AsyncGenerator<Uint8Array> {
   }
 }
 
+/** What an error answer carries at most, in a report line. */
+const FAILURE_TEXT_CHARS_MAX = 300;
+
+/**
+ * After a timed read failed (its body went to /dev/null): one untimed GET of the first byte, to
+ * show the status and error body a user would see. The failure may of course not repeat.
+ */
+export async function whyFailed(url: string, timeoutMs: number): Promise<string> {
+  try {
+    const response = await fetch(url, {
+      headers: { range: 'bytes=0-0' },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = (await response.text()).slice(0, FAILURE_TEXT_CHARS_MAX).replace(/\s+/g, ' ');
+    return `a second try answered ${response.status}: ${text}`;
+  } catch (error) {
+    return `a second try failed too: ${(error as Error).message}`;
+  }
+}
+
 /** Whether a timed read returned the whole body with 200. */
 export function complete(get: TimedGet, bytes: number): boolean {
   return get.status === 200 && get.bytes === bytes && get.error === undefined;

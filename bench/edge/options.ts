@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 
 export const BENCH_EDGE_USAGE = `Usage: npm run bench:edge -- [--big] [--big-shards N]
-         [--duration-s S] [--warmup-s S] [--connections N] [--timeout-s S]
+         [--duration-s S] [--warmup-s S] [--connections N] [--timeout-s S] [--fault-samples N]
 
   --big            also stream a 1 GiB blob on its own devnet and report workerd's peak RSS
                    (storing 1 GiB takes about 3 minutes here)
@@ -11,7 +11,9 @@ export const BENCH_EDGE_USAGE = `Usage: npm run bench:edge -- [--big] [--big-sha
   --duration-s S   measured window of each load run (default 10)
   --warmup-s S     warm-up before it, results dropped (default 2)
   --connections N  requests in flight during load runs (default 30)
-  --timeout-s S    timeout of every client request and CLI read (default 120)`;
+  --timeout-s S    timeout of every client request and CLI read (default 120)
+  --fault-samples N  fresh blobs read per case (healthy/hung, Worker/CLI); the median is the
+                   figure (default 3)`;
 
 export interface BenchOptions {
   readonly big: boolean;
@@ -20,6 +22,7 @@ export interface BenchOptions {
   readonly warmupMs: number;
   readonly connections: number;
   readonly timeoutMs: number;
+  readonly faultSamples: number;
 }
 
 export class UsageError extends Error {
@@ -54,6 +57,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
         'warmup-s': { type: 'string' },
         connections: { type: 'string' },
         'timeout-s': { type: 'string' },
+        'fault-samples': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -69,5 +73,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     warmupMs: integer('warmup-s', values['warmup-s'], 2, 0, 600) * MS_PER_S,
     connections: integer('connections', values.connections, 30, 1, 1000),
     timeoutMs: integer('timeout-s', values['timeout-s'], 120, 1, 3600) * MS_PER_S,
+    faultSamples: integer('fault-samples', values['fault-samples'], 3, 1, 15),
   };
 }
