@@ -107,8 +107,9 @@ export async function whyFailed(url: string, timeoutMs: number): Promise<string>
       headers: { range: 'bytes=0-0' },
       signal: AbortSignal.timeout(timeoutMs),
     });
+    if (response.ok) return `a second try of its first byte answered ${response.status}`;
     const text = (await response.text()).slice(0, FAILURE_TEXT_CHARS_MAX).replace(/\s+/g, ' ');
-    return `a second try answered ${response.status}: ${text}`;
+    return `a second try of its first byte answered ${response.status}: ${text}`;
   } catch (error) {
     return `a second try failed too: ${(error as Error).message}`;
   }
