@@ -21,6 +21,12 @@ export function withBodyDeadline(response: Response, deadline: BodyDeadline): Re
     return response;
   }
   const reader = response.body.getReader();
+  /** The running pull's stall timer: cancel clears it too, so no timer outlives the body. */
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const clearStallTimer = () => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
   let cleaned = false;
   const cleanup = () => {
     if (!cleaned) deadline.cleanup();
@@ -29,13 +35,14 @@ export function withBodyDeadline(response: Response, deadline: BodyDeadline): Re
   const body = new ReadableStream<Uint8Array>(
     {
       async pull(stream) {
-        let timer: ReturnType<typeof setTimeout> | undefined;
         const stalled = new Promise<never>((_, reject) => {
           timer = setTimeout(() => {
             const error = deadline.onStall();
             deadline.abort(error);
             reject(error);
           }, deadline.idleMs);
+          // In Node, a stall timer alone must not keep a finished process alive.
+          (timer as { unref?: () => void }).unref?.();
         });
         try {
           const { done, value } = await Promise.race([reader.read(), stalled]);
@@ -49,10 +56,11 @@ export function withBodyDeadline(response: Response, deadline: BodyDeadline): Re
           cleanup();
           throw error;
         } finally {
-          if (timer !== undefined) clearTimeout(timer);
+          clearStallTimer();
         }
       },
       cancel(reason) {
+        clearStallTimer();
         cleanup();
         deadline.abort(reason);
         return reader.cancel(reason).catch(() => {});
