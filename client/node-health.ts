@@ -16,7 +16,7 @@
  */
 
 /** The least a node gets before it is raced: localhost answers in ~1 ms, a loaded node in tens. */
-export const HEADERS_DEADLINE_MS_MIN = 150;
+export const HEADERS_DEADLINE_MS_MIN = 75;
 /** The most: beyond a few seconds, waiting is worse than any alternative source. */
 export const HEADERS_DEADLINE_MS_MAX = 4_000;
 /** Before any node has answered: a WAN round trip or two plus a node's disk read. */
@@ -27,10 +27,15 @@ export const HEADERS_DEADLINE_FACTOR = 4;
 const LATENCY_SMOOTHING = 0.2;
 /** How long a node that timed out or lied is skipped. */
 export const BREAKER_OPEN_MS = 30_000;
+/**
+ * How long a node that missed a hedge deadline is skipped — unless its reply arrives meanwhile,
+ * which closes the breaker at once. A hung node thus costs one deadline, not one per read.
+ */
+export const LATE_SKIP_MS = 5_000;
 /** Nodes tracked; a committee is at most a few hundred, URLs past this are not remembered. */
 const NODES_TRACKED_MAX = 4_096;
 
-export type NodeFailure = 'timeout' | 'invalid-data' | 'error';
+export type NodeFailure = 'timeout' | 'invalid-data' | 'late' | 'error';
 
 interface NodeRecord {
   latencyMs: number | undefined;
@@ -72,10 +77,15 @@ export class NodeHealth {
     record.openUntilMs = 0;
   }
 
-  /** Timeouts and invalid data open the breaker; other errors (a 404, say) say nothing of health. */
+  /**
+   * Timeouts and invalid data open the breaker; a missed hedge deadline opens it briefly; other
+   * errors (a 404, say) say nothing of health.
+   */
   recordFailure(url: string, failure: NodeFailure): void {
     if (failure === 'error') return;
-    this.record(url).openUntilMs = this.now() + BREAKER_OPEN_MS;
+    const record = this.record(url);
+    const until = this.now() + (failure === 'late' ? LATE_SKIP_MS : BREAKER_OPEN_MS);
+    record.openUntilMs = Math.max(record.openUntilMs, until);
   }
 
   /** True while `url` is being skipped. */

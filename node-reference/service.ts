@@ -17,7 +17,7 @@
  */
 import { blsPublicKey, blsSign } from '../core/bls.js';
 import { blobIdToString } from '../core/blob-id.js';
-import { type SliverAxis, shardForPair } from '../core/encoding/mapping.js';
+import { type SliverAxis, shardForPair, sliverIndexOfPair } from '../core/encoding/mapping.js';
 import {
   type BlobMetadata,
   MetadataVerificationError,
@@ -29,7 +29,7 @@ import {
   InvalidInconsistencyProofError,
   verifyInconsistencyProof,
 } from '../core/encoding/inconsistency.js';
-import { type RecoverySymbol, RecoverySymbolSource } from '../core/encoding/recovery-symbols.js';
+import type { RecoverySymbol } from '../core/encoding/recovery-symbols.js';
 import { SliverDecodeError, sliverDataBcsBytes } from '../core/encoding/sliver-data.js';
 import { SliverVerificationError, layoutOf } from '../core/encoding/sliver-verification.js';
 import {
@@ -58,6 +58,7 @@ import {
   PENDING_CACHE_BYTES_MAX,
   PENDING_TTL_MS,
 } from './limits.js';
+import { SymbolSources } from './symbol-sources.js';
 import type { Logger } from './log.js';
 import { PendingCache, type PendingCacheLimits } from './pending-cache.js';
 import { type RecoverySymbolFilter, planRecoverySymbols } from './recovery-plan.js';
@@ -231,6 +232,7 @@ export class StorageNode implements StorageNodeService {
   private readonly logger: Logger;
   private readonly nowMs: () => number;
   private readonly pending: PendingCache;
+  private readonly symbolSources = new SymbolSources();
   private readonly registrationWaiters = new Map<string, Set<() => void>>();
   private readonly startedAtMs: number;
   private subscription: ChainSubscription | null = null;
@@ -510,6 +512,7 @@ export class StorageNode implements StorageNodeService {
   }
 
   private async deleteBlobDataNow(blobId: Uint8Array, why: string): Promise<void> {
+    this.symbolSources.forgetBlob(blobId);
     await this.storage.deleteBlobData(blobId);
     this.logger.log('info', 'blob.deleted', { blobId: blobIdToString(blobId), why });
   }
@@ -790,18 +793,18 @@ export class StorageNode implements StorageNodeService {
     const symbols: RecoverySymbol[] = [];
     let failure = plan.someNotHeld ? NodeErrors.symbolNotPresent() : null;
     for (const source of plan.sources) {
-      const verified = this.storage.readSliver(metadata, source.pairIndex, source.axis);
-      if (verified === null) {
-        failure = NodeErrors.sliverNotFound();
-        continue;
+      const index = sliverIndexOfPair(source.axis, source.pairIndex, this.nShards);
+      // Expanded once per source sliver, whatever the number of symbols taken from it, and kept
+      // for the next request (a reader rebuilding many rows asks again and again).
+      let expanded = this.symbolSources.get(blobId, source.axis, index);
+      if (expanded === undefined) {
+        const verified = this.storage.readSliver(metadata, source.pairIndex, source.axis);
+        if (verified === null) {
+          failure = NodeErrors.sliverNotFound();
+          continue;
+        }
+        expanded = this.symbolSources.expand(metadata, source.axis, index, verified.sliver.data);
       }
-      // Expanded once per source sliver, whatever the number of symbols taken from it.
-      const expanded = new RecoverySymbolSource(
-        metadata,
-        source.axis,
-        verified.sliver.index,
-        verified.sliver.data,
-      );
       for (const target of source.targets) symbols.push(expanded.symbolFor(target));
     }
     // Like Walrus: skip what cannot be served, fail only when nothing can.

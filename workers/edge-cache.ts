@@ -13,8 +13,13 @@
 const KEY_PREFIX = '/.walrus-edge/cache/v1';
 /** The Cache API stores objects up to 512 MB; the Worker stays well below it. */
 export const CACHE_OBJECT_BYTES_LIMIT = 512 * 1024 * 1024;
-/** Our header on cached entries: when the entry stops being fresh (ms since the epoch). */
-export const FRESH_UNTIL_HEADER = 'x-walrus-edge-fresh-until';
+/**
+ * Bytes of buffered entries being written at once in an isolate: a put holds its bytes until the
+ * cache has them, and a fast read of a large blob produces segments faster than they are stored;
+ * past this, a segment is served without being cached (a later read caches it).
+ */
+export const PUTS_IN_FLIGHT_BYTES_MAX = 24 * 1024 * 1024;
+let putBytesInFlight = 0;
 
 export type EntryKind = 'blob' | 'segment' | 'metadata' | 'status' | 'sniff' | 'committee';
 
@@ -115,15 +120,26 @@ export class EdgeCache {
   }
 
   putBytes(key: Request, bytes: Uint8Array, ttlSeconds: number): void {
-    this.put(
-      key,
-      new Response(bytes as Uint8Array<ArrayBuffer>, {
-        headers: {
-          'content-type': 'application/octet-stream',
-          'content-length': String(bytes.length),
-          'cache-control': `public, max-age=${Math.max(1, Math.floor(ttlSeconds))}`,
-        },
-      }),
+    if (putBytesInFlight + bytes.length > PUTS_IN_FLIGHT_BYTES_MAX) return;
+    putBytesInFlight += bytes.length;
+    this.waitUntil(
+      this.cache
+        .put(
+          key,
+          new Response(bytes as Uint8Array<ArrayBuffer>, {
+            headers: {
+              'content-type': 'application/octet-stream',
+              'content-length': String(bytes.length),
+              'cache-control': `public, max-age=${Math.max(1, Math.floor(ttlSeconds))}`,
+            },
+          }),
+        )
+        .catch(() => {
+          // Too large, or a transient failure: the next request fetches again.
+        })
+        .finally(() => {
+          putBytesInFlight -= bytes.length;
+        }),
     );
   }
 }

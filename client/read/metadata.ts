@@ -67,7 +67,11 @@ export async function readVerifiedMetadata(
       // Another node joins if nothing verified before this request's hedge deadline.
       cancelHedge();
       if (next < order.length && inFlight < METADATA_HEDGED_MAX) {
-        cancelHedge = afterDeadline(nodes.hedgeDeadlineMs(order[next - 1]), launch);
+        const late = order[next - 1];
+        cancelHedge = afterDeadline(nodes.hedgeDeadlineMs(late), () => {
+          nodes.health.recordFailure(late.networkAddress, 'late');
+          launch();
+        });
       }
     };
     /** Ask, in parallel, enough further nodes that their weight could complete a quorum of 404s. */

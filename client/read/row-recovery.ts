@@ -148,6 +148,7 @@ export function recoverRows(
     // Past the hedge deadline, the next node joins in case this one is hung.
     const cancelHedge = afterDeadline(nodes.hedgeDeadlineMs(member), () => {
       hedged = true;
+      nodes.health.recordFailure(member.networkAddress, 'late');
       launch();
     });
     ask(member)

@@ -168,7 +168,9 @@ export class BlobRowReader {
       const part = rows.slice(from, from + perRequest);
       let headers = false;
       const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () => {
-        if (!headers) hedger.recover(part, member, { failed: false });
+        if (headers) return;
+        this.nodes.health.recordFailure(member.networkAddress, 'late');
+        hedger.recover(part, member, { failed: false });
       });
       try {
         const batch = this.nodes.client(member).getSliverBatch(this.blobId, 'primary', part, {
@@ -198,9 +200,10 @@ export class BlobRowReader {
   ): Promise<void> {
     const slot = slots.get(row)!;
     if (slot.settled) return;
-    const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () =>
-      hedger.recover([row], member, { failed: false }),
-    );
+    const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () => {
+      this.nodes.health.recordFailure(member.networkAddress, 'late');
+      hedger.recover([row], member, { failed: false });
+    });
     try {
       const sliver = await this.nodes.client(member).getSliver(this.blobId, row, 'primary', {
         signal: this.nodes.signal,

@@ -1,0 +1,67 @@
+/**
+ * Expanded slivers kept for recovery-symbol requests. Answering one expands each source sliver
+ * (a Reed–Solomon encode plus a leaf hash per symbol); a reader rebuilding many rows, or several
+ * readers rebuilding the same blob around a down node, ask for the same slivers again and again.
+ * Slivers never change for a blob ID, so an expansion can be reused as long as memory allows:
+ * least recently used out first, within SYMBOL_SOURCES_BYTES_MAX.
+ */
+import type { SliverAxis } from '../core/encoding/mapping.js';
+import type { VerifiedMetadata } from '../core/encoding/metadata.js';
+import { RecoverySymbolSource } from '../core/encoding/recovery-symbols.js';
+import { layoutOf } from '../core/encoding/sliver-verification.js';
+import { DIGEST_BYTES } from '../core/hash/blake2b.js';
+
+/** Memory for kept expansions (an expansion is n symbols plus n leaf hashes). */
+export const SYMBOL_SOURCES_BYTES_MAX = 64 * 1024 * 1024;
+
+const keyOf = (blobId: Uint8Array, axis: SliverAxis, index: number) =>
+  `${Buffer.from(blobId).toString('hex')}:${axis}:${index}`;
+
+export class SymbolSources {
+  private readonly entries = new Map<string, { source: RecoverySymbolSource; bytes: number }>();
+  private bytesHeld = 0;
+
+  constructor(private readonly bytesMax: number = SYMBOL_SOURCES_BYTES_MAX) {}
+
+  /** A kept expansion, or undefined. */
+  get(blobId: Uint8Array, axis: SliverAxis, index: number): RecoverySymbolSource | undefined {
+    const key = keyOf(blobId, axis, index);
+    const entry = this.entries.get(key);
+    if (entry === undefined) return undefined;
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.source;
+  }
+
+  /** Expands a verified sliver and keeps the expansion if it fits. */
+  expand(
+    metadata: VerifiedMetadata,
+    axis: SliverAxis,
+    index: number,
+    data: Uint8Array,
+  ): RecoverySymbolSource {
+    const source = new RecoverySymbolSource(metadata, axis, index, data);
+    const layout = layoutOf(metadata);
+    const bytes = layout.nShards * (layout.symbolBytes + DIGEST_BYTES);
+    if (bytes > this.bytesMax) return source;
+    const key = keyOf(metadata.blobId, axis, index);
+    this.forgetKey(key);
+    this.entries.set(key, { source, bytes });
+    this.bytesHeld += bytes;
+    while (this.bytesHeld > this.bytesMax) this.forgetKey(this.entries.keys().next().value!);
+    return source;
+  }
+
+  /** Drops a blob's expansions (it was deleted, expired or found invalid). */
+  forgetBlob(blobId: Uint8Array): void {
+    const prefix = `${Buffer.from(blobId).toString('hex')}:`;
+    for (const key of [...this.entries.keys()]) if (key.startsWith(prefix)) this.forgetKey(key);
+  }
+
+  private forgetKey(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry === undefined) return;
+    this.entries.delete(key);
+    this.bytesHeld -= entry.bytes;
+  }
+}
