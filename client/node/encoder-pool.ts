@@ -5,12 +5,21 @@
  * stage to worker threads and to the calling thread, all working on the same shared buffers, and
  * waits for a stage to finish before starting the next. The result is the same EncodedBlob the
  * single-threaded `encodeBlob` returns, byte for byte.
+ *
+ * Workers start on first use, or earlier with `start()`: a worker costs tens of milliseconds of a
+ * core to boot Node, load the encoder and compile its kernels, which it does as soon as it starts,
+ * so a caller that starts the pool before reading its input overlaps the two. Encodings too small
+ * to repay that (POOL_HASH_BLOCKS_MIN) run in the calling thread and never start a worker.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkInteger } from '../../core/assert.js';
 import { BlobEncodingJob, type EncodedBlob } from '../../core/encoding/blob-encoder.js';
-import { allocateEncodingBuffers, blobLayout } from '../../core/encoding/blob-layout.js';
+import {
+  allocateEncodingBuffers,
+  blobLayout,
+  encodingHashBlocks,
+} from '../../core/encoding/blob-layout.js';
 import {
   type EncoderStage,
   type EncoderWorkerReply,
@@ -22,8 +31,17 @@ import {
 export const ENCODER_THREADS_MAX = 64;
 /** Ranges per thread and stage: enough to balance uneven ranges, few enough to keep messages cheap. */
 const RANGES_PER_THREAD = 8;
-/** Blobs this small encode faster in one thread than the pool can hand out the work. */
-export const POOL_BLOB_BYTES_MIN = 64 * 1024;
+/**
+ * Encodings of fewer BLAKE2b blocks than this (see encodingHashBlocks; ~0.1 µs each) run in the
+ * calling thread: about 0.1 s of one core, a few times what starting a worker costs. Every blob at
+ * n = 1000 is above it (3·10^6 blocks for one byte); at n = 100 blobs from ~10 MB are.
+ */
+export const POOL_HASH_BLOCKS_MIN = 1_000_000;
+
+export interface EncoderPoolOptions {
+  /** Overrides POOL_HASH_BLOCKS_MIN (tests use 0 to send every encoding through the workers). */
+  readonly poolHashBlocksMin?: number;
+}
 
 /** A Uint8Array over a SharedArrayBuffer, so worker threads can see the same bytes. */
 export function sharedBytes(length: number): Uint8Array {
@@ -51,15 +69,36 @@ interface PendingTask {
 
 export class EncoderPool {
   readonly threads: number;
+  private readonly poolHashBlocksMin: number;
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, PendingTask>();
   private nextTaskId = 1;
   private closed = false;
 
-  /** `threads` counts the calling thread: threads − 1 workers are started. */
-  constructor(threads: number = availableParallelism()) {
+  /** `threads` counts the calling thread: up to threads − 1 workers are started. */
+  constructor(threads: number = availableParallelism(), options: EncoderPoolOptions = {}) {
     this.threads = checkInteger('threads', threads, 1, ENCODER_THREADS_MAX);
-    for (let i = 1; i < this.threads; i++) {
+    this.poolHashBlocksMin = checkInteger(
+      'poolHashBlocksMin',
+      options.poolHashBlocksMin ?? POOL_HASH_BLOCKS_MIN,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+
+  /**
+   * Whether encoding `blobBytes` for `nShards` uses the worker threads: a caller that knows its
+   * input size can `start()` them before reading the input.
+   */
+  usesWorkers(blobBytes: number, nShards: number): boolean {
+    if (this.threads === 1) return false;
+    return encodingHashBlocks(blobLayout(blobBytes, nShards)) >= this.poolHashBlocksMin;
+  }
+
+  /** Starts the worker threads now (idempotent); they get ready while the caller does other work. */
+  start(): void {
+    if (this.closed) throw new Error('the encoder pool is closed');
+    for (let i = this.workers.length + 1; i < this.threads; i++) {
       const worker = new Worker(workerUrl());
       worker.on('message', (reply: EncoderWorkerReply) => this.settle(reply));
       worker.on('error', (error) => this.failAll(error));
@@ -96,9 +135,10 @@ export class EncoderPool {
   async encode(blob: Uint8Array, nShards: number): Promise<EncodedBlob> {
     if (this.closed) throw new Error('the encoder pool is closed');
     const layout = blobLayout(blob.length, nShards);
-    if (this.workers.length === 0 || blob.length < POOL_BLOB_BYTES_MIN) {
+    if (!this.usesWorkers(blob.length, nShards)) {
       return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
     }
+    this.start();
     let shared = blob;
     if (!isShared(blob)) {
       shared = sharedBytes(blob.length);

@@ -11,7 +11,7 @@
  *   3. pairs p: the primary sliver hash of row p from its subtree roots.
  */
 import { deriveBlobId } from '../blob-id.js';
-import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
+import { DIGEST_BYTES, blake2bBackend, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
 import { LEAF_PREFIX, subtreeRoot } from '../merkle.js';
 import {
   type BlobLayout,
@@ -23,6 +23,7 @@ import {
   columnChunking,
 } from './blob-layout.js';
 import { type BlobMetadata, rootHashOfSliverHashes } from './metadata.js';
+import { gf16Backend } from './fft-kernel.js';
 import { type ReedSolomonCode, reedSolomonCode } from './reed-solomon.js';
 import { encodeSliverData, sliverDataBcsBytes, writeSliverDataFrame } from './sliver-data.js';
 import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
@@ -439,6 +440,15 @@ export class EncodedBlob {
   get secondarySliverBcsBytes(): number {
     return sliverDataBcsBytes(this.layout.secondarySliverBytes);
   }
+}
+
+/**
+ * Compiles the hash and FFT kernels now instead of on the first encoding, so that a thread that
+ * is about to encode (a pool worker that has just started) does it while its caller is busy.
+ */
+export function prepareEncoder(): void {
+  blake2bBackend();
+  gf16Backend();
 }
 
 /** Encodes `blob` for `nShards` in the calling thread. Throws DataTooLargeError past the limit. */

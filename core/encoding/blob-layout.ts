@@ -39,6 +39,20 @@ export function blobLayout(blobBytes: number, nShards: number): BlobLayout {
   });
 }
 
+/** BLAKE2b processes messages in blocks of this many bytes. */
+const HASH_BLOCK_BYTES = 128;
+
+/**
+ * The BLAKE2b compressions an encoding takes: one leaf hash (prefix byte and symbol) per cell of
+ * the n × n matrix, and about 2n² inner Merkle nodes of one block each. Hashing is most of the
+ * work at every size (spec: encoding.md §13), so this is the cost estimate that decides whether
+ * spreading an encoding over threads pays for starting them (client/node/encoder-pool.ts).
+ */
+export function encodingHashBlocks(layout: BlobLayout): number {
+  const cells = layout.nShards * layout.nShards;
+  return cells * Math.ceil((layout.symbolBytes + 1) / HASH_BLOCK_BYTES) + 2 * cells;
+}
+
 /** Buffer sizes of an encoding job; each may be backed by a SharedArrayBuffer for worker threads. */
 export function encodingBufferBytes(layout: BlobLayout) {
   const { nShards, params, symbolBytes: size } = layout;

@@ -6,7 +6,8 @@ import { EncoderPool, sharedBytes } from '../../../client/node/encoder-pool.js';
 import { expectBytes } from '../../helpers/bytes.js';
 import { randomBytes } from '../../helpers/random.js';
 
-const pool = new EncoderPool(3);
+// Every encoding through the workers, however small.
+const pool = new EncoderPool(3, { poolHashBlocksMin: 0 });
 afterAll(() => pool.close());
 
 describe('EncoderPool', () => {
