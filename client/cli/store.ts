@@ -16,9 +16,9 @@ import { CliError, usageError } from './errors.js';
 import { readBlobFile } from './files.js';
 import { alignedLines, formatBytes, formatMist } from './format.js';
 import { createProgress, storeStep } from './progress.js';
+import { STORE_USAGE } from './usage.js';
 
-export const STORE_USAGE =
-  'Usage: walrus-edge store FILE --epochs N|max [--permanent] [--json] [--network FILE]';
+export { STORE_USAGE };
 
 export interface StoreCommandOptions {
   readonly file: string;
