@@ -15,18 +15,28 @@ import { DIGEST_BYTES, blake2bBackend, hashSymbols, merkleRootOfLeaves } from '.
 import { LEAF_PREFIX, subtreeRoot } from '../merkle.js';
 import {
   type BlobLayout,
+  type CodewordBatch,
   type ColumnChunking,
   type EncodingBuffers,
   allocateEncodingBuffers,
   blobLayout,
   codewordBatches,
   columnChunking,
+  WORK_WIDTH_ELEMENTS_TARGET,
 } from './blob-layout.js';
 import { type BlobMetadata, rootHashOfSliverHashes } from './metadata.js';
-import { gf16Backend } from './fft-kernel.js';
+import { type SymbolSpan, gf16Backend, openWorkBatch, workBatchWidthMax } from './fft-kernel.js';
 import { type ReedSolomonCode, reedSolomonCode } from './reed-solomon.js';
 import { encodeSliverData, sliverDataBcsBytes, writeSliverDataFrame } from './sliver-data.js';
-import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
+
+/** The widest batch of `code`'s codewords: the target, or what the FFT kernel holds if less. */
+function batchWidthMax(code: ReedSolomonCode): number {
+  return Math.min(WORK_WIDTH_ELEMENTS_TARGET, workBatchWidthMax(code.workShardCount));
+}
+
+function spanOf(symbolBytes: number, batch: CodewordBatch): SymbolSpan {
+  return { symbolBytes, elementStart: batch.elementStart, elementEnd: batch.elementEnd };
+}
 
 /** Where one cell's bytes are: a buffer and an offset into it. */
 interface CellSource {
@@ -68,7 +78,7 @@ export class BlobEncodingJob {
   private readonly rowCode: ReedSolomonCode;
   private readonly columnCode: ReedSolomonCode;
   /** Per-thread scratch, reused across batches and chunks to spare the garbage collector. */
-  private readonly scratch = new Map<string, Uint8Array | Uint16Array>();
+  private readonly scratch = new Map<string, Uint8Array>();
 
   constructor(
     readonly layout: BlobLayout,
@@ -85,7 +95,7 @@ export class BlobEncodingJob {
   }
 
   private scratchBytes(name: string, length: number): Uint8Array {
-    let buffer = this.scratch.get(name) as Uint8Array | undefined;
+    let buffer = this.scratch.get(name);
     if (buffer === undefined || buffer.length < length) {
       buffer = new Uint8Array(length);
       this.scratch.set(name, buffer);
@@ -93,73 +103,29 @@ export class BlobEncodingJob {
     return buffer;
   }
 
-  /** A zeroed work buffer for `code` and `width`. */
-  private work(code: ReedSolomonCode, width: number): Uint16Array {
-    const length = code.workShardCount * width;
-    let buffer = this.scratch.get('work') as Uint16Array | undefined;
-    if (buffer === undefined || buffer.length < length) {
-      buffer = new Uint16Array(length);
-      this.scratch.set('work', buffer);
-    }
-    const view = buffer.subarray(0, length);
-    view.fill(0);
-    return view;
-  }
-
   /** Stage 1 for rows [rowStart, rowEnd): the secondary code adds the f recovery columns. */
   encodeRows(rowStart: number, rowEnd: number): void {
     const { symbolBytes: size, symbolElements } = this.layout;
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.rowCode;
-    for (const batch of codewordBatches(rowStart, rowEnd, symbolElements)) {
+    const { recoveryColumns } = this.buffers;
+    for (const batch of codewordBatches(rowStart, rowEnd, symbolElements, batchWidthMax(code))) {
       const span = batch.elementEnd - batch.elementStart;
-      const width = (batch.last - batch.first) * span;
-      const work = this.work(code, width);
+      const rows = batch.last - batch.first;
+      const width = rows * span;
+      const work = openWorkBatch(code.workShardCount, width, spanOf(size, batch), code.k);
+      // Row r's n_s symbols are adjacent: one per shard, at the row's place in each shard.
       for (let r = batch.first; r < batch.last; r++) {
         const row = this.matrix.row(r);
-        const out = (r - batch.first) * span;
-        for (let c = 0; c < nSecondary; c++) {
-          symbolToElements(
-            row.bytes,
-            row.offset + c * size,
-            size,
-            batch.elementStart,
-            batch.elementEnd,
-            work,
-            c * width + out,
-          );
-        }
+        work.readSymbols(row.bytes, row.offset, size, nSecondary, (r - batch.first) * span, width);
       }
-      code.encodeInPlace(work, width);
+      code.encodeBatch(work);
+      // Recovery column t keeps its rows adjacent (it is secondary sliver n_s + t).
       for (let t = 0; t < maxFaulty; t++) {
-        for (let r = batch.first; r < batch.last; r++) {
-          const at = (t * nPrimary + r) * size;
-          elementsToSymbol(
-            work,
-            t * width + (r - batch.first) * span,
-            size,
-            batch.elementStart,
-            batch.elementEnd,
-            this.buffers.recoveryColumns,
-            at,
-          );
-        }
+        const at = (t * nPrimary + batch.first) * size;
+        work.writeSymbols(t * width, span, rows, recoveryColumns, at, size);
       }
     }
-  }
-
-  /** Source cell (r, c) of the column code: r < n_p, any column c. */
-  private columnCell(r: number, c: number): CellSource {
-    const { symbolBytes: size } = this.layout;
-    const { nPrimary, nSecondary } = this.layout.params;
-    if (c < nSecondary) {
-      const row = this.matrix.row(r);
-      return { bytes: row.bytes, offset: row.offset + c * size };
-    }
-    return {
-      bytes: this.buffers.recoveryColumns,
-      offset: ((c - nSecondary) * nPrimary + r) * size,
-    };
   }
 
   /**
@@ -243,59 +209,43 @@ export class BlobEncodingJob {
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.columnCode;
     const recoveryCount = 2 * maxFaulty;
-    const { recoveryRows } = this.buffers;
+    const { recoveryRows, recoveryColumns } = this.buffers;
     const columnStride = nShards * DIGEST_BYTES;
-    for (const batch of codewordBatches(first, last, symbolElements)) {
+    for (const batch of codewordBatches(first, last, symbolElements, batchWidthMax(code))) {
       const span = batch.elementEnd - batch.elementStart;
       const columns = batch.last - batch.first;
       const width = columns * span;
-      const work = this.work(code, width);
-      for (let r = 0; r < nPrimary; r++) {
-        for (let c = batch.first; c < batch.last; c++) {
-          const cell = this.columnCell(r, c);
-          symbolToElements(
-            cell.bytes,
-            cell.offset,
-            size,
-            batch.elementStart,
-            batch.elementEnd,
-            work,
-            r * width + (c - batch.first) * span,
-          );
+      const systematicEnd = Math.min(batch.last, nSecondary);
+      const cornerStart = Math.max(batch.first, nSecondary);
+      const work = openWorkBatch(code.workShardCount, width, spanOf(size, batch), code.k);
+      // Systematic columns: row r's cells in the batch are adjacent in the blob (shard r).
+      if (batch.first < systematicEnd) {
+        for (let r = 0; r < nPrimary; r++) {
+          const row = this.matrix.row(r);
+          const at = row.offset + batch.first * size;
+          work.readSymbols(row.bytes, at, size, systematicEnd - batch.first, r * width, span);
         }
       }
-      code.encodeInPlace(work, width);
+      // Recovery columns: a column's n_p cells are adjacent (one per shard).
+      for (let c = cornerStart; c < batch.last; c++) {
+        const at = (c - nSecondary) * nPrimary * size;
+        work.readSymbols(recoveryColumns, at, size, nPrimary, (c - batch.first) * span, width);
+      }
+      code.encodeBatch(work);
       // Corner cells (recovery rows × recovery columns) are only hashed: kept for this batch only.
       const corner = this.scratchBytes('corner', recoveryCount * columns * size);
       for (let t = 0; t < recoveryCount; t++) {
-        for (let c = batch.first; c < batch.last; c++) {
-          const from = t * width + (c - batch.first) * span;
-          if (c < nSecondary) {
-            elementsToSymbol(
-              work,
-              from,
-              size,
-              batch.elementStart,
-              batch.elementEnd,
-              recoveryRows,
-              (t * nSecondary + c) * size,
-            );
-          } else {
-            elementsToSymbol(
-              work,
-              from,
-              size,
-              batch.elementStart,
-              batch.elementEnd,
-              corner,
-              (t * columns + c - batch.first) * size,
-            );
-          }
+        if (batch.first < systematicEnd) {
+          const at = (t * nSecondary + batch.first) * size;
+          work.writeSymbols(t * width, span, systematicEnd - batch.first, recoveryRows, at, size);
+        }
+        if (cornerStart < batch.last) {
+          const from = t * width + (cornerStart - batch.first) * span;
+          const at = (t * columns + cornerStart - batch.first) * size;
+          work.writeSymbols(from, span, batch.last - cornerStart, corner, at, size);
         }
       }
       if (!batch.completesCodewords) continue;
-      const systematicEnd = Math.min(batch.last, nSecondary);
-      const cornerStart = Math.max(batch.first, nSecondary);
       for (let t = 0; t < recoveryCount; t++) {
         const leafRow = (nPrimary + t) * DIGEST_BYTES;
         if (batch.first < systematicEnd) {

@@ -9,6 +9,7 @@
  * columns are processed in aligned chunks of 2^h, each chunk yields its columns' Merkle roots and,
  * per row, the root of the row's subtree over the chunk; the row roots are built from those.
  */
+import { assert } from '../assert.js';
 import { DIGEST_BYTES } from '../hash/blake2b.js';
 import { type EncodingParams, encodingParams, symbolBytes } from './config.js';
 
@@ -94,6 +95,12 @@ export function allocateEncodingBuffers(
  * so the work buffer stays near the CPU cache. Measured on the bench machine: see bench/encode.ts.
  */
 export const WORK_WIDTH_ELEMENTS_TARGET = 1024;
+/** Element ranges of split symbols start and end on 64-byte blocks (32 elements, spec §4.1). */
+export const BATCH_RANGE_ALIGN_ELEMENTS = 32;
+assert(
+  WORK_WIDTH_ELEMENTS_TARGET % BATCH_RANGE_ALIGN_ELEMENTS === 0,
+  'split symbols are cut on 64-byte blocks',
+);
 
 /** Column chunks per blob to aim for, so threads can share stage 2 evenly. */
 const COLUMN_CHUNKS_TARGET = 16;
@@ -139,14 +146,19 @@ export interface CodewordBatch {
   readonly completesCodewords: boolean;
 }
 
-/** Splits codewords [first, last) with `symbolElements` elements each into work batches. */
+/**
+ * Splits codewords [first, last) with `symbolElements` elements each into work batches of at most
+ * `widthMax` elements per shard (the target, or less where the kernel holds less: see
+ * fft-kernel.ts workBatchWidthMax).
+ */
 export function* codewordBatches(
   first: number,
   last: number,
   symbolElements: number,
+  widthMax: number = WORK_WIDTH_ELEMENTS_TARGET,
 ): Generator<CodewordBatch> {
-  if (symbolElements <= WORK_WIDTH_ELEMENTS_TARGET) {
-    const perBatch = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
+  if (symbolElements <= widthMax) {
+    const perBatch = Math.floor(widthMax / symbolElements);
     for (let start = first; start < last; start += perBatch) {
       const end = Math.min(last, start + perBatch);
       yield {
@@ -159,9 +171,11 @@ export function* codewordBatches(
     }
     return;
   }
+  const rangeElements = widthMax - (widthMax % BATCH_RANGE_ALIGN_ELEMENTS);
+  assert(rangeElements > 0, 'a batch holds a 64-byte block of every shard');
   for (let codeword = first; codeword < last; codeword++) {
-    for (let start = 0; start < symbolElements; start += WORK_WIDTH_ELEMENTS_TARGET) {
-      const end = Math.min(symbolElements, start + WORK_WIDTH_ELEMENTS_TARGET);
+    for (let start = 0; start < symbolElements; start += rangeElements) {
+      const end = Math.min(symbolElements, start + rangeElements);
       yield {
         first: codeword,
         last: codeword + 1,

@@ -21,7 +21,9 @@
 import { assert } from '../assert.js';
 import { GF16_WASM_BASE64 } from '../wasm/gf16.generated.js';
 import { compileEmbeddedWasm, decodeEmbeddedWasm } from '../wasm/embedded.js';
+import { SYMBOL_BYTES_MAX } from './config.js';
 import { GF_ORDER, addMod, gfTables } from './gf16.js';
+import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 export type Gf16Backend = 'wasm-simd' | 'js';
 
@@ -37,9 +39,54 @@ export interface WorkTransforms {
   copyShards(dst: number, src: number, count: number): void;
 }
 
+/** How a batch's symbols map to elements: elements [elementStart, elementEnd) of each symbol. */
+export interface SymbolSpan {
+  readonly symbolBytes: number;
+  readonly elementStart: number;
+  readonly elementEnd: number;
+}
+
+/**
+ * A batch's `shards × width` work matrix held by the active backend, for codewords whose symbols
+ * are bytes: symbols are read in and recovery symbols written out with the byte ↔ element mapping
+ * of spec §4.1 on the way. The wasm backend keeps the matrix, the conversions and the transforms in
+ * its own memory, so the caller moves whole runs of bytes and never single elements. One batch
+ * at a time per thread: opening another (or any other transform) ends this one.
+ */
+export interface WorkBatch {
+  readonly shards: number;
+  readonly width: number;
+  /**
+   * Reads `count` symbols, symbol i at bytes[offset + i·stride, +symbolBytes), into element
+   * positions at + i·atStride of the matrix (row-major: shard s, column e is s·width + e).
+   */
+  readSymbols(
+    bytes: Uint8Array,
+    offset: number,
+    stride: number,
+    count: number,
+    at: number,
+    atStride: number,
+  ): void;
+  /** The inverse of readSymbols: elements at at + i·atStride become symbol i of `bytes`. */
+  writeSymbols(
+    at: number,
+    atStride: number,
+    count: number,
+    bytes: Uint8Array,
+    offset: number,
+    stride: number,
+  ): void;
+  /** Runs `body` on the matrix in place. */
+  transform(body: (transforms: WorkTransforms) => void): void;
+}
+
 /** A backend: runs transforms on a caller's work matrix, and the decoder's multiply-accumulate. */
 interface Kernel {
   readonly name: Gf16Backend;
+  /** The widest batch of `shards` shards that openBatch accepts. */
+  batchWidthMax(shards: number): number;
+  openBatch(shards: number, width: number, span: SymbolSpan, zeroFrom: number): WorkBatch;
   /** Runs `body` on shards [0, shards) of `work`; writes back shards [0, outputShards) only. */
   transform(
     work: Uint16Array,
@@ -77,6 +124,31 @@ export function transformWork(
   assert(outputShards <= shards, 'outputs are shards of the work matrix');
   if (width === 0) return;
   kernel().transform(work, shards, width, outputShards, body);
+}
+
+/** The widest WorkBatch of `shards` shards the active backend holds. */
+export function workBatchWidthMax(shards: number): number {
+  return kernel().batchWidthMax(shards);
+}
+
+/**
+ * Opens the active backend's WorkBatch of `shards × width` elements for symbols laid out as
+ * `span` says; shards [zeroFrom, shards) start zeroed (a code's padding shards), the others hold
+ * unspecified values until read.
+ */
+export function openWorkBatch(
+  shards: number,
+  width: number,
+  span: SymbolSpan,
+  zeroFrom: number,
+): WorkBatch {
+  assert(width >= 1, 'a batch holds at least one element per shard');
+  assert(width <= workBatchWidthMax(shards), 'the batch fits the backend');
+  assert(zeroFrom >= 0 && zeroFrom <= shards, 'zeroFrom is a shard of the batch');
+  assert(span.symbolBytes % 2 === 0, 'symbols hold whole elements');
+  assert(span.elementStart < span.elementEnd, 'a batch reads at least one element per symbol');
+  assert(span.elementEnd <= span.symbolBytes / 2, 'the element range is inside the symbol');
+  return kernel().openBatch(shards, width, span, zeroFrom);
 }
 
 /**
@@ -149,6 +221,24 @@ interface KernelExports {
   readonly skew_ptr: WebAssembly.Global;
   readonly work_ptr: WebAssembly.Global;
   readonly work_bytes: WebAssembly.Global;
+  readonly staging_ptr: WebAssembly.Global;
+  readonly staging_bytes: WebAssembly.Global;
+  symbols_to_elements(
+    src: number,
+    size: number,
+    count: number,
+    srcStride: number,
+    dst: number,
+    dstStride: number,
+  ): void;
+  elements_to_symbols(
+    src: number,
+    srcStride: number,
+    count: number,
+    size: number,
+    dst: number,
+    dstStride: number,
+  ): void;
   fft(work: number, width: number, pos: number, size: number, trunc: number, delta: number): void;
   ifft(work: number, width: number, pos: number, size: number, trunc: number, delta: number): void;
   xor_into(dst: number, src: number, count: number): void;
@@ -164,18 +254,29 @@ class WasmKernel implements Kernel {
   private readonly exports: KernelExports;
   /** All of the kernel's memory, as elements (its size is fixed, so the view never detaches). */
   private readonly memory: Uint16Array;
+  /** The same memory as bytes. */
+  readonly bytes: Uint8Array;
   /** Element index and size of the work region. */
-  private readonly workStart: number;
+  readonly workStart: number;
   private readonly workElements: number;
+  /** Byte address and size of the staging region. */
+  readonly stagingPtr: number;
+  readonly stagingBytes: number;
+  /** Bumped by every use of the work region; a WorkBatch checks it has not been superseded. */
+  generation = 0;
 
   constructor(module: WebAssembly.Module) {
     this.exports = new WebAssembly.Instance(module, {}).exports as unknown as KernelExports;
     this.memory = new Uint16Array(this.exports.memory.buffer);
+    this.bytes = new Uint8Array(this.exports.memory.buffer);
     const workPtr = this.exports.work_ptr.value as number;
     this.workStart = workPtr / 2;
     this.workElements = (this.exports.work_bytes.value as number) / 2;
+    this.stagingPtr = this.exports.staging_ptr.value as number;
+    this.stagingBytes = this.exports.staging_bytes.value as number;
     assert(workPtr % 16 === 0, 'the work region is vector-aligned');
     assert(this.workStart + this.workElements <= this.memory.length, 'the region is in memory');
+    assert(this.stagingBytes >= 2 * SYMBOL_BYTES_MAX, 'a largest symbol fits the staging region');
     const { log, exp, skew } = gfTables();
     this.memory.set(log, (this.exports.log_ptr.value as number) / 2);
     this.memory.set(exp, (this.exports.exp_ptr.value as number) / 2);
@@ -189,6 +290,7 @@ class WasmKernel implements Kernel {
     outputShards: number,
     body: (transforms: WorkTransforms) => void,
   ): void {
+    this.generation++;
     const sliceWidth = this.sliceWidth(width, shards);
     for (let first = 0; first < width; first += sliceWidth) {
       const slice = Math.min(sliceWidth, width - first);
@@ -196,6 +298,26 @@ class WasmKernel implements Kernel {
       body(this.bind(slice));
       this.scatter(work, width, first, slice, outputShards);
     }
+  }
+
+  batchWidthMax(shards: number): number {
+    return Math.floor(this.workElements / shards);
+  }
+
+  /** `count` whole symbols of `size` bytes, contiguous at `src`, to elements at dst + i·dstStride. */
+  convertIn(src: number, size: number, count: number, dst: number, dstStride: number): void {
+    this.exports.symbols_to_elements(src, size, count, size, dst, dstStride);
+  }
+
+  /** The inverse of convertIn: into contiguous symbols at `dst`. */
+  convertOut(src: number, srcStride: number, count: number, size: number, dst: number): void {
+    this.exports.elements_to_symbols(src, srcStride, count, size, dst, size);
+  }
+
+  openBatch(shards: number, width: number, span: SymbolSpan, zeroFrom: number): WorkBatch {
+    const start = this.workStart;
+    this.memory.fill(0, start + zeroFrom * width, start + shards * width);
+    return new WasmWorkBatch(this, ++this.generation, shards, width, span);
   }
 
   /** Columns per slice such that `rows` rows of it, plus `extraElements`, fit the region. */
@@ -245,7 +367,7 @@ class WasmKernel implements Kernel {
   }
 
   /** The transforms on the dense `? × width` matrix in the work region. */
-  private bind(width: number): WorkTransforms {
+  bind(width: number): WorkTransforms {
     const { exports, memory } = this;
     const workPtr = this.workStart * 2;
     const workStart = this.workStart;
@@ -270,6 +392,7 @@ class WasmKernel implements Kernel {
     logs: Uint16Array,
     width: number,
   ): void {
+    this.generation++;
     // Region layout: the source rows' slice, then one accumulator row, then one row of logs.
     const sliceWidth = this.sliceWidth(width, srcRows + 1, srcRows + SLICE_ELEMENTS_ALIGN);
     const { memory, workStart } = this;
@@ -289,8 +412,185 @@ class WasmKernel implements Kernel {
   }
 }
 
+/**
+ * A WorkBatch in the wasm work region. Symbol bytes pass through the staging region: each symbol
+ * contributes the bytes of its element range, which (element ranges start on 64-byte blocks, see
+ * codewordBatches) are themselves a whole symbol as §4.1 lays it out, so the kernel's converters
+ * only ever see whole symbols. Runs of adjacent symbols are copied with one set().
+ */
+class WasmWorkBatch implements WorkBatch {
+  /** Bytes of one symbol that the element range covers, and the symbols the staging region holds. */
+  private readonly runBytes: number;
+  private readonly runByteOffset: number;
+  private readonly stagedMax: number;
+  private readonly symbolBytes: number;
+
+  constructor(
+    private readonly kernel: WasmKernel,
+    private readonly generation: number,
+    readonly shards: number,
+    readonly width: number,
+    span: SymbolSpan,
+  ) {
+    const { symbolBytes, elementStart, elementEnd } = span;
+    this.symbolBytes = symbolBytes;
+    const wholeSymbolEnd = elementEnd === symbolBytes / 2;
+    assert(wholeSymbolEnd || elementEnd % 32 === 0, 'a partial range ends on a 64-byte block');
+    assert(elementStart % 32 === 0, 'a range starts on a 64-byte block');
+    this.runByteOffset = 2 * elementStart;
+    this.runBytes = wholeSymbolEnd
+      ? symbolBytes - 2 * elementStart
+      : 2 * (elementEnd - elementStart);
+    this.stagedMax = Math.floor(kernel.stagingBytes / this.runBytes);
+  }
+
+  private check(at: number, atStride: number, count: number, stride: number): void {
+    assert(this.generation === this.kernel.generation, 'the batch is still the open one');
+    assert(count === 1 || stride >= this.symbolBytes, 'symbols do not overlap');
+    const last = at + (count - 1) * atStride;
+    assert(at >= 0 && last >= 0, 'element positions are inside the matrix');
+    assert(Math.max(at, last) + this.runBytes / 2 <= this.shards * this.width, 'inside the matrix');
+  }
+
+  readSymbols(
+    bytes: Uint8Array,
+    offset: number,
+    stride: number,
+    count: number,
+    at: number,
+    atStride: number,
+  ): void {
+    if (count === 0) return;
+    this.check(at, atStride, count, stride);
+    const { kernel, runBytes } = this;
+    const staging = kernel.stagingPtr;
+    for (let done = 0; done < count; done += this.stagedMax) {
+      const n = Math.min(this.stagedMax, count - done);
+      const from = offset + done * stride + this.runByteOffset;
+      if (stride === runBytes) {
+        kernel.bytes.set(bytes.subarray(from, from + n * runBytes), staging);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const symbol = from + i * stride;
+          kernel.bytes.set(bytes.subarray(symbol, symbol + runBytes), staging + i * runBytes);
+        }
+      }
+      const dst = 2 * (kernel.workStart + at + done * atStride);
+      kernel.convertIn(staging, runBytes, n, dst, 2 * atStride);
+    }
+  }
+
+  writeSymbols(
+    at: number,
+    atStride: number,
+    count: number,
+    bytes: Uint8Array,
+    offset: number,
+    stride: number,
+  ): void {
+    if (count === 0) return;
+    this.check(at, atStride, count, stride);
+    const { kernel, runBytes } = this;
+    const staging = kernel.stagingPtr;
+    for (let done = 0; done < count; done += this.stagedMax) {
+      const n = Math.min(this.stagedMax, count - done);
+      const src = 2 * (kernel.workStart + at + done * atStride);
+      kernel.convertOut(src, 2 * atStride, n, runBytes, staging);
+      const to = offset + done * stride + this.runByteOffset;
+      if (stride === runBytes) {
+        bytes.set(kernel.bytes.subarray(staging, staging + n * runBytes), to);
+      } else {
+        for (let i = 0; i < n; i++) {
+          const symbol = staging + i * runBytes;
+          bytes.set(kernel.bytes.subarray(symbol, symbol + runBytes), to + i * stride);
+        }
+      }
+    }
+  }
+
+  transform(body: (transforms: WorkTransforms) => void): void {
+    assert(this.generation === this.kernel.generation, 'the batch is still the open one');
+    body(this.kernel.bind(this.width));
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // JS backend: the scalar reference, on the caller's buffer.
+
+/** The JS backend's batch matrix, reused across batches (one batch at a time, as for wasm). */
+let jsBatchWork = new Uint16Array(0);
+
+function jsTransforms(work: Uint16Array, width: number): WorkTransforms {
+  return {
+    fft: (pos, size, trunc, delta) => fftJs(work, width, pos, size, trunc, delta),
+    ifft: (pos, size, trunc, delta) => ifftJs(work, width, pos, size, trunc, delta),
+    xorShards: (dst, src, count) => {
+      const to = dst * width;
+      const from = src * width;
+      for (let e = 0; e < count * width; e++) work[to + e] ^= work[from + e];
+    },
+    copyShards: (dst, src, count) => {
+      work.copyWithin(dst * width, src * width, (src + count) * width);
+    },
+  };
+}
+
+class JsWorkBatch implements WorkBatch {
+  constructor(
+    private readonly work: Uint16Array,
+    readonly shards: number,
+    readonly width: number,
+    private readonly span: SymbolSpan,
+  ) {}
+
+  readSymbols(
+    bytes: Uint8Array,
+    offset: number,
+    stride: number,
+    count: number,
+    at: number,
+    atStride: number,
+  ): void {
+    const { symbolBytes, elementStart, elementEnd } = this.span;
+    for (let i = 0; i < count; i++) {
+      symbolToElements(
+        bytes,
+        offset + i * stride,
+        symbolBytes,
+        elementStart,
+        elementEnd,
+        this.work,
+        at + i * atStride,
+      );
+    }
+  }
+
+  writeSymbols(
+    at: number,
+    atStride: number,
+    count: number,
+    bytes: Uint8Array,
+    offset: number,
+    stride: number,
+  ): void {
+    const { symbolBytes, elementStart, elementEnd } = this.span;
+    for (let i = 0; i < count; i++) {
+      elementsToSymbol(
+        this.work,
+        at + i * atStride,
+        symbolBytes,
+        elementStart,
+        elementEnd,
+        bytes,
+        offset + i * stride,
+      );
+    }
+  }
+
+  transform(body: (transforms: WorkTransforms) => void): void {
+    body(jsTransforms(this.work, this.width));
+  }
+}
 
 const JS_KERNEL: Kernel = Object.freeze({
   name: 'js' as const,
@@ -301,18 +601,16 @@ const JS_KERNEL: Kernel = Object.freeze({
     _outputShards: number,
     body: (transforms: WorkTransforms) => void,
   ): void {
-    body({
-      fft: (pos, size, trunc, delta) => fftJs(work, width, pos, size, trunc, delta),
-      ifft: (pos, size, trunc, delta) => ifftJs(work, width, pos, size, trunc, delta),
-      xorShards: (dst, src, count) => {
-        const to = dst * width;
-        const from = src * width;
-        for (let e = 0; e < count * width; e++) work[to + e] ^= work[from + e];
-      },
-      copyShards: (dst, src, count) => {
-        work.copyWithin(dst * width, src * width, (src + count) * width);
-      },
-    });
+    body(jsTransforms(work, width));
+  },
+  batchWidthMax(): number {
+    return Number.MAX_SAFE_INTEGER;
+  },
+  openBatch(shards: number, width: number, span: SymbolSpan, zeroFrom: number): WorkBatch {
+    if (jsBatchWork.length < shards * width) jsBatchWork = new Uint16Array(shards * width);
+    const work = jsBatchWork.subarray(0, shards * width);
+    work.fill(0, zeroFrom * width);
+    return new JsWorkBatch(work, shards, width, span);
   },
   mulAddRows(
     out: Uint16Array,
