@@ -155,20 +155,33 @@ export class EncoderPool {
       blob: shared,
       buffers,
     };
-    await Promise.all(this.workers.map((worker) => this.send(worker, setup)));
+    // Not awaited: this thread starts at once, and each worker joins when it has booted.
+    const ready = this.workers.map((worker) => this.send(worker, setup));
     try {
-      await this.runStage(job, 'rows', layout.params.nPrimary);
-      await this.runStage(job, 'columns', job.chunking.chunkCount);
-      await this.runStage(job, 'pairs', nShards);
+      await this.runStage(job, ready, 'rows', layout.params.nPrimary);
+      await this.runStage(job, ready, 'columns', job.chunking.chunkCount);
+      await this.runStage(job, ready, 'pairs', nShards);
     } finally {
-      await Promise.all(this.workers.map((worker) => this.send(worker, { kind: 'release' })));
-      for (const worker of this.workers) worker.unref();
+      // Messages are handled in order, so a worker still booting drops the job after setting it
+      // up; nothing waits for that.
+      for (const worker of this.workers) {
+        this.send(worker, { kind: 'release' }).catch(() => {});
+        worker.unref();
+      }
     }
     return job.finish();
   }
 
-  /** Splits [0, count) into ranges; workers and this thread take them from a shared queue. */
-  private async runStage(job: BlobEncodingJob, stage: EncoderStage, count: number) {
+  /**
+   * Splits [0, count) into ranges that this thread and every ready worker take from one queue.
+   * The stage is done when every range is: a worker that is still booting takes none.
+   */
+  private runStage(
+    job: BlobEncodingJob,
+    ready: readonly Promise<void>[],
+    stage: EncoderStage,
+    count: number,
+  ): Promise<void> {
     const rangeCount = Math.min(count, this.threads * RANGES_PER_THREAD);
     const ranges: [number, number][] = [];
     for (let i = 0; i < rangeCount; i++) {
@@ -178,20 +191,42 @@ export class EncoderPool {
       ]);
     }
     let next = 0;
+    let running = 0;
     const take = () => (next < ranges.length ? ranges[next++] : undefined);
-    const workerLoop = async (worker: Worker) => {
-      for (let range = take(); range !== undefined; range = take()) {
-        await this.send(worker, { kind: 'run', stage, start: range[0], end: range[1] });
-      }
-    };
-    const localLoop = async () => {
-      for (let range = take(); range !== undefined; range = take()) {
-        runStageRange(job, stage, range[0], range[1]);
-        // Let worker replies be handled between our own ranges, so workers are fed promptly.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    };
-    await Promise.all([...this.workers.map(workerLoop), localLoop()]);
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (!settled) reject(error);
+        settled = true;
+      };
+      const finishIfDone = () => {
+        if (settled || next < ranges.length || running > 0) return;
+        settled = true;
+        resolve();
+      };
+      const workerLoop = async (worker: Worker) => {
+        for (let range = take(); range !== undefined && !settled; range = take()) {
+          running++;
+          await this.send(worker, { kind: 'run', stage, start: range[0], end: range[1] });
+          running--;
+        }
+        finishIfDone();
+      };
+      const localLoop = async () => {
+        for (let range = take(); range !== undefined && !settled; range = take()) {
+          running++;
+          runStageRange(job, stage, range[0], range[1]);
+          running--;
+          // Let worker replies be handled between our own ranges, so workers are fed promptly.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        finishIfDone();
+      };
+      this.workers.forEach((worker, i) => {
+        ready[i].then(() => workerLoop(worker)).catch(fail);
+      });
+      localLoop().catch(fail);
+    });
   }
 
   async close(): Promise<void> {

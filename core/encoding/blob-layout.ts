@@ -102,8 +102,12 @@ assert(
   'split symbols are cut on 64-byte blocks',
 );
 
-/** Column chunks per blob to aim for, so threads can share stage 2 evenly. */
-const COLUMN_CHUNKS_TARGET = 16;
+/**
+ * Column chunks per blob to aim for: threads share stage 2 chunk by chunk, and a worker that is
+ * still booting when the stage starts (client/node/encoder-pool.ts) must find chunks left when it
+ * joins. 32 chunks of 32 columns at n = 1000.
+ */
+const COLUMN_CHUNKS_TARGET = 32;
 /** Bound on a chunk's leaf-hash table (n × chunk width × 32 bytes, one per thread). */
 export const CHUNK_LEAF_HASH_BYTES_MAX = 4 * 1024 * 1024;
 
@@ -115,20 +119,20 @@ export interface ColumnChunking {
 }
 
 /**
- * Chunks wide enough to hold one work batch of columns (so small symbols still batch well), narrow
- * enough for COLUMN_CHUNKS_TARGET chunks and a leaf table within CHUNK_LEAF_HASH_BYTES_MAX; one
- * chunk of exactly the tree height when the matrix is narrower than that, since a subtree taller
- * than the whole tree would hash extra levels.
+ * Chunks narrow enough for COLUMN_CHUNKS_TARGET chunks and a leaf table within
+ * CHUNK_LEAF_HASH_BYTES_MAX, but at least one column; one chunk of exactly the tree height when the
+ * matrix is narrower than that, since a subtree taller than the whole tree would hash extra levels.
+ * Small symbols batch less well in narrow chunks (32 columns of 6-byte symbols are a 96-element
+ * batch), which costs little: at such sizes the hashing is nearly all of the work.
  */
 export function columnChunking(layout: BlobLayout): ColumnChunking {
-  const { nShards, symbolElements } = layout;
-  const batchColumns = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
+  const { nShards } = layout;
   const tableColumnsMax = Math.max(
     1,
     Math.floor(CHUNK_LEAF_HASH_BYTES_MAX / (nShards * DIGEST_BYTES)),
   );
   const heightMax = Math.floor(Math.log2(tableColumnsMax));
-  let height = Math.ceil(Math.log2(Math.max(batchColumns, nShards / COLUMN_CHUNKS_TARGET, 1)));
+  let height = Math.ceil(Math.log2(Math.max(nShards / COLUMN_CHUNKS_TARGET, 1)));
   height = Math.min(height, heightMax);
   if (2 ** height >= nShards) height = Math.ceil(Math.log2(nShards));
   const chunkColumns = 2 ** height;
