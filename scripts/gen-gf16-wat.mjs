@@ -466,11 +466,165 @@ ${whileNot(
 )})`;
 }
 
+/** Polynomial-basis values of the Cantor basis vectors (core/encoding/gf16.ts, spec §4.2). */
+const CANTOR_BASIS = [
+  0x0001, 0xacca, 0x3c0e, 0x163e, 0xc582, 0xed2e, 0x914c, 0x4012, 0x6c98, 0x10d8, 0x6a72, 0xb900,
+  0xfdb8, 0xfb34, 0xff38, 0x991e,
+];
+const GF_POLYNOMIAL = 0x1002d;
+const FIELD_BITS = 16;
+/** init_tables' scratch in the work region (unused until the first transform): the polynomial
+ *  log, the Cantor map, and the skew builder's 15 temporaries. */
+const PLOG_PTR = WORK_PTR;
+const CANTOR_PTR = PLOG_PTR + 2 * GF_SIZE;
+const TEMP_PTR = CANTOR_PTR + 2 * GF_SIZE;
+
+/**
+ * init_tables(): LOG, EXP and SKEW built in place, exactly as core/encoding/gf16.ts builds them
+ * (spec §4.2–4.3; tests compare both). The same loops in JS run mostly in the interpreter at
+ * start-up and took ~175·10^6 instructions per thread (~50 ms); here they take a few million.
+ */
+function tableFunctions() {
+  const u16 = (base, index) => `(i32.load16_u offset=${base} ${elementBytes(index)})`;
+  const put = (base, index, value) =>
+    `(i32.store16 offset=${base} ${elementBytes(index)} ${value})`;
+  const temp = (index) => `(i32.load offset=${TEMP_PTR} (i32.shl ${index} (i32.const 2)))`;
+  const putTemp = (index, value) =>
+    `(i32.store offset=${TEMP_PTR} (i32.shl ${index} (i32.const 2)) ${value})`;
+  const cantorLoops = CANTOR_BASIS.map(
+    (basis, bit) => `    ;; φ(v | 2^${bit}) = φ(v) ^ CANTOR[${bit}]
+    ${set('v', i32(0))}
+${whileNot('cantor' + bit, op('i32.ge_u', get('v'), i32(1 << bit)), [put(CANTOR_PTR, op('i32.or', get('v'), i32(1 << bit)), op('i32.xor', u16(CANTOR_PTR, get('v')), i32(basis))), set('v', add(get('v'), i32(1)))], 2)}`,
+  );
+  return `
+  ;; (a + b) mod 65535 in the ones'-complement style of gf16.ts addMod.
+  (func $add_mod (param $a i32) (param $b i32) (result i32)
+    (local $sum i32)
+    ${set('sum', add(get('a'), get('b')))}
+    ${addModOf('sum')})
+
+  ;; x · g^l (0 stays 0), as gf16.ts buildSkew's mulLog.
+  (func $mul_log (param $x i32) (param $l i32) (result i32)
+    (if (result i32) (i32.eqz ${get('x')})
+      (then ${i32(0)})
+      (else ${u16(EXP_PTR, `(call $add_mod ${u16(LOG_PTR, get('x'))} ${get('l')})`)})))
+
+  (func (export "init_tables")
+    (local $i i32) (local $v i32) (local $state i32) (local $m i32) (local $j i32) (local $s i32) (local $step i32)
+    ;; Powers of z in the polynomial basis.
+    ${put(PLOG_PTR, i32(0), i32(GF_ORDER))}
+    ${set('state', i32(1))}
+${whileNot(
+  'plog',
+  op('i32.ge_u', get('i'), i32(GF_ORDER)),
+  [
+    put(PLOG_PTR, get('state'), get('i')),
+    set('state', op('i32.shl', get('state'), i32(1))),
+    `(if (i32.ge_u ${get('state')} ${i32(GF_SIZE)}) (then ${set('state', op('i32.xor', get('state'), i32(GF_POLYNOMIAL)))}))`,
+    set('i', add(get('i'), i32(1))),
+  ],
+  2,
+)}
+    ${put(CANTOR_PTR, i32(0), i32(0))}
+${cantorLoops.join('\n')}
+    ;; LOG[v] = polynomial log of φ(v); EXP inverts it.
+    ${set('v', i32(0))}
+${whileNot(
+  'logs',
+  op('i32.ge_u', get('v'), i32(GF_SIZE)),
+  [
+    put(LOG_PTR, get('v'), u16(PLOG_PTR, u16(CANTOR_PTR, get('v')))),
+    put(EXP_PTR, u16(LOG_PTR, get('v')), get('v')),
+    set('v', add(get('v'), i32(1))),
+  ],
+  2,
+)}
+    ${put(EXP_PTR, i32(GF_ORDER), u16(EXP_PTR, i32(0)))}
+    ;; SKEW (spec §4.3), then mapped through LOG.
+    (memory.fill ${i32(SKEW_PTR)} ${i32(0)} ${i32(2 * GF_ORDER)})
+    ${set('i', i32(0))}
+${whileNot(
+  'temps',
+  op('i32.ge_u', get('i'), i32(FIELD_BITS - 1)),
+  [
+    putTemp(get('i'), op('i32.shl', i32(1), add(get('i'), i32(1)))),
+    set('i', add(get('i'), i32(1))),
+  ],
+  2,
+)}
+    ${set('m', i32(0))}
+${whileNot(
+  'layers',
+  op('i32.ge_u', get('m'), i32(FIELD_BITS - 1)),
+  [
+    set('step', op('i32.shl', i32(1), add(get('m'), i32(1)))),
+    put(SKEW_PTR, op('i32.sub', op('i32.shl', i32(1), get('m')), i32(1)), i32(0)),
+    set('i', get('m')),
+    whileNot(
+      'spans',
+      op('i32.ge_u', get('i'), i32(FIELD_BITS - 1)),
+      [
+        set('s', op('i32.shl', i32(1), add(get('i'), i32(1)))),
+        set('j', op('i32.sub', op('i32.shl', i32(1), get('m')), i32(1))),
+        whileNot(
+          'fill',
+          op('i32.ge_u', get('j'), get('s')),
+          [
+            put(
+              SKEW_PTR,
+              add(get('j'), get('s')),
+              op('i32.xor', u16(SKEW_PTR, get('j')), temp(get('i'))),
+            ),
+            set('j', add(get('j'), get('step'))),
+          ],
+          0,
+        ),
+        set('i', add(get('i'), i32(1))),
+      ],
+      0,
+    ),
+    putTemp(
+      get('m'),
+      op(
+        'i32.sub',
+        i32(GF_ORDER),
+        u16(
+          LOG_PTR,
+          `(call $mul_log ${temp(get('m'))} ${u16(LOG_PTR, op('i32.xor', temp(get('m')), i32(1)))})`,
+        ),
+      ),
+    ),
+    set('i', add(get('m'), i32(1))),
+    whileNot(
+      'update',
+      op('i32.ge_u', get('i'), i32(FIELD_BITS - 1)),
+      [
+        putTemp(
+          get('i'),
+          `(call $mul_log ${temp(get('i'))} (call $add_mod ${u16(LOG_PTR, op('i32.xor', temp(get('i')), i32(1)))} ${temp(get('m'))}))`,
+        ),
+        set('i', add(get('i'), i32(1))),
+      ],
+      0,
+    ),
+    set('m', add(get('m'), i32(1))),
+  ],
+  2,
+)}
+    ${set('i', i32(0))}
+${whileNot(
+  'skewLogs',
+  op('i32.ge_u', get('i'), i32(GF_ORDER)),
+  [put(SKEW_PTR, get('i'), u16(LOG_PTR, u16(SKEW_PTR, get('i')))), set('i', add(get('i'), i32(1)))],
+  2,
+)})`;
+}
+
 function wat() {
   return `;; GENERATED by scripts/gen-gf16-wat.mjs: edit the generator, not this file.
 ;; GF(2^16) additive-FFT kernels of the Reed–Solomon code; the generator explains them.
 ;; Memory: ${MEMORY_PAGES} fixed pages; LOG at ${LOG_PTR}, EXP at ${EXP_PTR}, SKEW at ${SKEW_PTR}
-;; (copied in by the JS side), work region [${WORK_PTR}, +${WORK_BYTES}), staging region
+;; (built by init_tables), work region [${WORK_PTR}, +${WORK_BYTES}), staging region
 ;; [${STAGING_PTR}, +${STAGING_BYTES}).
 (module
   (memory (export "memory") ${MEMORY_PAGES} ${MEMORY_PAGES})
@@ -481,6 +635,7 @@ function wat() {
   (global (export "work_bytes") i32 (i32.const ${WORK_BYTES}))
   (global (export "staging_ptr") i32 (i32.const ${STAGING_PTR}))
   (global (export "staging_bytes") i32 (i32.const ${STAGING_BYTES}))
+${tableFunctions()}
 ${xorIntoFunction()}
 ${converterFunctions()}
 ${groupFunction('fft')}

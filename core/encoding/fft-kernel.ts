@@ -22,7 +22,7 @@ import { assert } from '../assert.js';
 import { GF16_WASM_BASE64 } from '../wasm/gf16.generated.js';
 import { compileEmbeddedWasm, decodeEmbeddedWasm } from '../wasm/embedded.js';
 import { SYMBOL_BYTES_MAX } from './config.js';
-import { GF_ORDER, addMod, gfTables } from './gf16.js';
+import { GF_ORDER, GF_SIZE, addMod, adoptGfTables, gfTables } from './gf16.js';
 import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 export type Gf16Backend = 'wasm-simd' | 'js';
@@ -223,6 +223,7 @@ interface KernelExports {
   readonly work_bytes: WebAssembly.Global;
   readonly staging_ptr: WebAssembly.Global;
   readonly staging_bytes: WebAssembly.Global;
+  init_tables(): void;
   symbols_to_elements(
     src: number,
     size: number,
@@ -277,10 +278,16 @@ class WasmKernel implements Kernel {
     assert(workPtr % 16 === 0, 'the work region is vector-aligned');
     assert(this.workStart + this.workElements <= this.memory.length, 'the region is in memory');
     assert(this.stagingBytes >= 2 * SYMBOL_BYTES_MAX, 'a largest symbol fits the staging region');
-    const { log, exp, skew } = gfTables();
-    this.memory.set(log, (this.exports.log_ptr.value as number) / 2);
-    this.memory.set(exp, (this.exports.exp_ptr.value as number) / 2);
-    this.memory.set(skew, (this.exports.skew_ptr.value as number) / 2);
+    this.exports.init_tables();
+    const table = (ptr: WebAssembly.Global, length: number) =>
+      this.memory.slice((ptr.value as number) / 2, (ptr.value as number) / 2 + length);
+    adoptGfTables(() =>
+      Object.freeze({
+        log: table(this.exports.log_ptr, GF_SIZE),
+        exp: table(this.exports.exp_ptr, GF_SIZE),
+        skew: table(this.exports.skew_ptr, GF_ORDER),
+      }),
+    );
   }
 
   transform(

@@ -18,7 +18,7 @@ import {
 } from '../../../core/encoding/fft-kernel.js';
 import { symbolToElements } from '../../../core/encoding/symbol-layout.js';
 import { expectBytes } from '../../helpers/bytes.js';
-import { gfTables } from '../../../core/encoding/gf16.js';
+import { GF_ORDER, GF_SIZE, buildGfTables, gfTables } from '../../../core/encoding/gf16.js';
 import { ReedSolomonCode } from '../../../core/encoding/reed-solomon.js';
 import { randomBytes, seededRandom } from '../../helpers/random.js';
 
@@ -61,6 +61,27 @@ describe('backend selection', () => {
     useWasm();
     expect(gf16Backend()).toBe('wasm-simd');
     expect(() => useGf16WasmModule({} as WebAssembly.Module)).toThrow(TypeError);
+  });
+});
+
+describe('tables', () => {
+  it('the kernel builds LOG, EXP and SKEW exactly as gf16.ts does', () => {
+    const kernel = new WebAssembly.Instance(wasmModule, {}).exports as unknown as {
+      memory: WebAssembly.Memory;
+      init_tables(): void;
+      log_ptr: WebAssembly.Global;
+      exp_ptr: WebAssembly.Global;
+      skew_ptr: WebAssembly.Global;
+    };
+    kernel.init_tables();
+    const memory = new Uint16Array(kernel.memory.buffer);
+    const at = (ptr: WebAssembly.Global, length: number) =>
+      memory.slice((ptr.value as number) / 2, (ptr.value as number) / 2 + length);
+    const js = buildGfTables();
+    expect(firstDifference(at(kernel.log_ptr, GF_SIZE), js.log)).toBe(-1);
+    expect(firstDifference(at(kernel.exp_ptr, GF_SIZE), js.exp)).toBe(-1);
+    expect(firstDifference(at(kernel.skew_ptr, GF_ORDER), js.skew)).toBe(-1);
+    expect(firstDifference(gfTables().log, js.log)).toBe(-1);
   });
 });
 
