@@ -3,7 +3,6 @@
  * n_shards shards, computed locally (the whole Red Stuff encoding, on every core).
  */
 import { parseArgs } from 'node:util';
-import { blobIdToString } from '../../core/blob-id.js';
 import { bytesToHex } from '../../core/hex.js';
 import {
   DataTooLargeError,
@@ -63,6 +62,8 @@ export async function blobIdCommand(
       if (pool.usesWorkers(bytes, options.nShards)) pool.start();
     });
     const encoded = await pool.encode(blob, options.nShards);
+    // Loaded by the encoder already; not imported above, so workers start before it loads.
+    const { blobIdToString } = await import('../../core/blob-id.js');
     const blobId = blobIdToString(encoded.blobId);
     if (options.json) {
       out(

@@ -14,7 +14,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkInteger } from '../../core/assert.js';
-import { BlobEncodingJob, type EncodedBlob } from '../../core/encoding/blob-encoder.js';
+import type { BlobEncodingJob, EncodedBlob } from '../../core/encoding/blob-encoder.js';
 import {
   allocateEncodingBuffers,
   blobLayout,
@@ -41,6 +41,14 @@ export const POOL_HASH_BLOCKS_MIN = 1_000_000;
 export interface EncoderPoolOptions {
   /** Overrides POOL_HASH_BLOCKS_MIN (tests use 0 to send every encoding through the workers). */
   readonly poolHashBlocksMin?: number;
+}
+
+/**
+ * The encoder is loaded on first use, not with this module: a caller can construct the pool and
+ * start() its workers first, so they boot while this thread loads the encoder.
+ */
+function loadEncoder(): Promise<typeof import('../../core/encoding/blob-encoder.js')> {
+  return import('../../core/encoding/blob-encoder.js');
 }
 
 /** A Uint8Array over a SharedArrayBuffer, so worker threads can see the same bytes. */
@@ -135,6 +143,7 @@ export class EncoderPool {
   async encode(blob: Uint8Array, nShards: number): Promise<EncodedBlob> {
     if (this.closed) throw new Error('the encoder pool is closed');
     const layout = blobLayout(blob.length, nShards);
+    const { BlobEncodingJob } = await loadEncoder();
     if (!this.usesWorkers(blob.length, nShards)) {
       return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
     }

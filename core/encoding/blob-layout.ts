@@ -10,8 +10,14 @@
  * per row, the root of the row's subtree over the chunk; the row roots are built from those.
  */
 import { assert } from '../assert.js';
-import { DIGEST_BYTES } from '../hash/blake2b.js';
-import { type EncodingParams, encodingParams, symbolBytes } from './config.js';
+// HASH_BYTES, not the hash module's DIGEST_BYTES: this module is loaded by threads before they
+// load the hash kernel (client/node/encoder-pool.ts).
+import {
+  type EncodingParams,
+  HASH_BYTES as DIGEST_BYTES,
+  encodingParams,
+  symbolBytes,
+} from './config.js';
 
 export interface BlobLayout {
   readonly params: EncodingParams;
