@@ -11,8 +11,14 @@
  *   3. pairs p: the primary sliver hash of row p from its subtree roots.
  */
 import { deriveBlobId } from '../blob-id.js';
-import { DIGEST_BYTES, blake2bBackend, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
-import { LEAF_PREFIX, subtreeRoot } from '../merkle.js';
+import {
+  DIGEST_BYTES,
+  type LeafTable,
+  MERKLE_LEAF_PREFIX as LEAF_PREFIX,
+  blake2bBackend,
+  merkleRootOfLeaves,
+  openLeafTable,
+} from '../hash/blake2b.js';
 import {
   type BlobLayout,
   type CodewordBatch,
@@ -24,7 +30,8 @@ import {
   columnChunking,
   WORK_WIDTH_ELEMENTS_TARGET,
 } from './blob-layout.js';
-import { type BlobMetadata, rootHashOfSliverHashes } from './metadata.js';
+import type { BlobMetadata } from './metadata.js';
+import { rootHashOfSliverHashes } from './root-hash.js';
 import { type SymbolSpan, gf16Backend, openWorkBatch, workBatchWidthMax } from './fft-kernel.js';
 import { type ReedSolomonCode, reedSolomonCode } from './reed-solomon.js';
 import { encodeSliverData, sliverDataBcsBytes, writeSliverDataFrame } from './sliver-data.js';
@@ -137,74 +144,61 @@ export class BlobEncodingJob {
     const { nShards } = this.layout;
     const { chunkColumns, chunkCount, height } = this.chunking;
     const { sliverHashes, rowChunkRoots } = this.buffers;
-    const leaves = this.scratchBytes('leaves', nShards * chunkColumns * DIGEST_BYTES);
+    // Slot (c − first)·n + r holds the leaf hash of cell (r, c): one column after another.
+    const table = openLeafTable(nShards * chunkColumns);
+    const columnRoots = this.scratchBytes('column roots', chunkColumns * DIGEST_BYTES);
     for (let chunk = chunkStart; chunk < chunkEnd; chunk++) {
       const first = chunk * chunkColumns;
       const last = Math.min(nShards, first + chunkColumns);
-      this.hashSystematicRows(first, last, leaves);
-      this.encodeColumns(first, last, leaves);
+      this.hashSystematicRows(first, last, table);
+      this.encodeColumns(first, last, table);
+      const levels = Math.ceil(Math.log2(nShards));
+      table.roots(0, nShards, 1, nShards, levels, last - first, columnRoots, 0, DIGEST_BYTES);
       for (let c = first; c < last; c++) {
-        const pair = nShards - 1 - c;
-        merkleRootOfLeaves(
-          leaves,
-          (c - first) * nShards * DIGEST_BYTES,
-          DIGEST_BYTES,
-          nShards,
-          sliverHashes,
-          pair * 2 * DIGEST_BYTES + DIGEST_BYTES,
+        // Column c is secondary sliver c, whose hash is the second half of pair n − 1 − c.
+        const root = columnRoots.subarray(
+          (c - first) * DIGEST_BYTES,
+          (c - first + 1) * DIGEST_BYTES,
         );
+        sliverHashes.set(root, (nShards - 1 - c) * 2 * DIGEST_BYTES + DIGEST_BYTES);
       }
-      for (let r = 0; r < nShards; r++) {
-        subtreeRoot(
-          leaves,
-          r * DIGEST_BYTES,
-          nShards * DIGEST_BYTES,
-          last - first,
-          height,
-          rowChunkRoots,
-          (r * chunkCount + chunk) * DIGEST_BYTES,
-        );
-      }
-    }
-  }
-
-  /** Leaf hashes of rows r < n_p for columns [first, last), into the chunk's column-major table. */
-  private hashSystematicRows(first: number, last: number, leaves: Uint8Array): void {
-    const { nShards, symbolBytes: size } = this.layout;
-    const { nPrimary, nSecondary } = this.layout.params;
-    const columnStride = nShards * DIGEST_BYTES;
-    const systematicEnd = Math.min(last, nSecondary);
-    if (first < systematicEnd) {
-      for (let r = 0; r < nPrimary; r++) {
-        const row = this.matrix.row(r);
-        hashSymbols(
-          LEAF_PREFIX,
-          row.bytes,
-          row.offset + first * size,
-          size,
-          systematicEnd - first,
-          leaves,
-          r * DIGEST_BYTES,
-          columnStride,
-        );
-      }
-    }
-    for (let c = Math.max(first, nSecondary); c < last; c++) {
-      hashSymbols(
-        LEAF_PREFIX,
-        this.buffers.recoveryColumns,
-        (c - nSecondary) * nPrimary * size,
-        size,
-        nPrimary,
-        leaves,
-        (c - first) * columnStride,
-        DIGEST_BYTES,
+      // Each row's subtree over the chunk; a partial last chunk is padded up to the full height.
+      const rootsStride = chunkCount * DIGEST_BYTES;
+      table.roots(
+        0,
+        1,
+        nShards,
+        last - first,
+        height,
+        nShards,
+        rowChunkRoots,
+        chunk * DIGEST_BYTES,
+        rootsStride,
       );
     }
   }
 
+  /** Leaf hashes of rows r < n_p for columns [first, last), into the chunk's table. */
+  private hashSystematicRows(first: number, last: number, table: LeafTable): void {
+    const { nShards, symbolBytes: size } = this.layout;
+    const { nPrimary, nSecondary } = this.layout.params;
+    const systematicEnd = Math.min(last, nSecondary);
+    if (first < systematicEnd) {
+      for (let r = 0; r < nPrimary; r++) {
+        const row = this.matrix.row(r);
+        const from = row.offset + first * size;
+        table.hashSymbols(LEAF_PREFIX, row.bytes, from, size, systematicEnd - first, r, nShards);
+      }
+    }
+    for (let c = Math.max(first, nSecondary); c < last; c++) {
+      const from = (c - nSecondary) * nPrimary * size;
+      const slot = (c - first) * nShards;
+      table.hashSymbols(LEAF_PREFIX, this.buffers.recoveryColumns, from, size, nPrimary, slot, 1);
+    }
+  }
+
   /** The column code over columns [first, last), and the leaf hashes of the recovery rows. */
-  private encodeColumns(first: number, last: number, leaves: Uint8Array): void {
+  private encodeColumns(first: number, last: number, table: LeafTable): void {
     const { nShards, symbolBytes: size, symbolElements } = this.layout;
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.columnCode;
@@ -247,29 +241,24 @@ export class BlobEncodingJob {
       }
       if (!batch.completesCodewords) continue;
       for (let t = 0; t < recoveryCount; t++) {
-        const leafRow = (nPrimary + t) * DIGEST_BYTES;
+        const row = nPrimary + t;
         if (batch.first < systematicEnd) {
-          hashSymbols(
-            LEAF_PREFIX,
-            recoveryRows,
-            (t * nSecondary + batch.first) * size,
-            size,
-            systematicEnd - batch.first,
-            leaves,
-            (batch.first - first) * columnStride + leafRow,
-            columnStride,
-          );
+          const from = (t * nSecondary + batch.first) * size;
+          const slot = (batch.first - first) * nShards + row;
+          const count = systematicEnd - batch.first;
+          table.hashSymbols(LEAF_PREFIX, recoveryRows, from, size, count, slot, nShards);
         }
         if (cornerStart < batch.last) {
-          hashSymbols(
+          const from = (t * columns + cornerStart - batch.first) * size;
+          const slot = (cornerStart - first) * nShards + row;
+          table.hashSymbols(
             LEAF_PREFIX,
             corner,
-            (t * columns + cornerStart - batch.first) * size,
+            from,
             size,
             batch.last - cornerStart,
-            leaves,
-            (cornerStart - first) * columnStride + leafRow,
-            columnStride,
+            slot,
+            nShards,
           );
         }
       }

@@ -29,7 +29,9 @@ const MERKLE_CHUNK_LEAVES_LOG2 = 14;
 const MERKLE_CHUNK_LEAVES = 1 << MERKLE_CHUNK_LEAVES_LOG2;
 /** Prefix argument of the kernel's hash_symbols that means "no prefix byte". */
 const PREFIX_NONE = -1;
-/** Domain separation of inner Merkle nodes (leaves use 0x00). */
+/** Domain separation of Merkle leaves and inner nodes (the same as core/merkle.ts LEAF_PREFIX and
+ *  INNER_PREFIX; defined here too so the encoder's threads need not load merkle.ts and its BCS). */
+export const MERKLE_LEAF_PREFIX = 0x00;
 const INNER_NODE_PREFIX = 0x01;
 const BLOCK_BYTES = 128;
 
@@ -57,15 +59,18 @@ interface Hasher {
     out: Uint8Array,
     outOffset: number,
   ): void;
+  leafTableSlotsMax(): number;
+  openLeafTable(slots: number): LeafTable;
 }
 
-/** Digest i of H(prefix ‖ symbol i) at out + 32*i; prefix -1 means no prefix byte. */
+/** Digest i of H(prefix ‖ symbol i) at out + stride*i; prefix -1 means no prefix byte. */
 type HashSymbolsKernel = (
   prefix: number,
   src: number,
   symbolBytes: number,
   count: number,
   out: number,
+  stride: number,
 ) => void;
 
 interface KernelExports {
@@ -74,6 +79,9 @@ interface KernelExports {
   readonly input_bytes: WebAssembly.Global;
   readonly output_ptr: WebAssembly.Global;
   readonly output_digests_max: WebAssembly.Global;
+  readonly table_ptr: WebAssembly.Global;
+  readonly table_bytes: WebAssembly.Global;
+  gather(src: number, stride: number, count: number, dst: number): void;
   hash_symbols: HashSymbolsKernel;
   hash_symbols_simd: HashSymbolsKernel;
   merkle_reduce(ptr: number, count: number, levels: number): number;
@@ -149,6 +157,60 @@ export function merkleRootOfLeaves(
   }
 }
 
+/**
+ * A table of 32-byte leaf hashes ("slots") kept next to the hash kernel (for the wasm backends, in
+ * the kernel's own memory), so leaves are hashed straight into their slots and trees are taken
+ * from them without any digest passing through JS. The encoder keeps one column chunk of the
+ * expanded matrix in it (core/encoding/blob-encoder.ts): copying digests between a JS table and
+ * the kernel took ~10% of a 1 MiB encode at n = 1000. One table per thread: opening another, or
+ * switching backends, ends the previous one.
+ */
+export interface LeafTable {
+  readonly slots: number;
+  /**
+   * Leaf i = H(prefix ‖ src[srcOffset + i·symbolBytes, +symbolBytes)) into slot
+   * `slot + i·slotStride`, for i < count.
+   */
+  hashSymbols(
+    prefix: number,
+    src: Uint8Array,
+    srcOffset: number,
+    symbolBytes: number,
+    count: number,
+    slot: number,
+    slotStride: number,
+  ): void;
+  /**
+   * For trees t < count: the tree over `leaves` leaves at slots
+   * `first + t·treeStride + j·leafStride` (j < leaves), reduced `levels` levels, written at
+   * out[outOffset + t·outStride, +32). levels = ceil(log2(leaves)) gives the tree's root; more
+   * levels give the root of the subtree of that height whose last part the tree is, padded as
+   * a whole tree pads its odd levels (merkleRootOfLeaves), as core/merkle.ts subtreeRoot does.
+   */
+  roots(
+    first: number,
+    treeStride: number,
+    leafStride: number,
+    leaves: number,
+    levels: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+    outStride: number,
+  ): void;
+}
+
+/** The largest table the active backend holds. */
+export function leafTableSlotsMax(): number {
+  return hasher().leafTableSlotsMax();
+}
+
+/** Opens the active backend's LeafTable with `slots` slots (their contents are unspecified). */
+export function openLeafTable(slots: number): LeafTable {
+  checkInteger('slots', slots, 1, leafTableSlotsMax());
+  return hasher().openLeafTable(slots);
+}
+
 /** Which backend is active: 'wasm-simd' | 'wasm' | 'js' (selects the default on first use). */
 export function blake2bBackend(): string {
   return hasher().name;
@@ -210,14 +272,18 @@ function instantiate(module: WebAssembly.Module): KernelExports {
 
 class WasmHasher implements Hasher {
   readonly name: Blake2bBackend;
-  private readonly kernel: KernelExports;
-  private readonly memory: Uint8Array;
-  private readonly inputPtr: number;
-  private readonly inputBytes: number;
-  private readonly outputPtr: number;
-  private readonly outputDigestsMax: number;
-  private readonly hashSymbolsKernel: KernelExports['hash_symbols'];
-  private readonly merkleReduceKernel: KernelExports['merkle_reduce'];
+  readonly kernel: KernelExports;
+  readonly memory: Uint8Array;
+  readonly inputPtr: number;
+  readonly inputBytes: number;
+  readonly outputPtr: number;
+  readonly outputDigestsMax: number;
+  readonly hashSymbolsKernel: KernelExports['hash_symbols'];
+  readonly merkleReduceKernel: KernelExports['merkle_reduce'];
+  readonly tablePtr: number;
+  private readonly tableSlots: number;
+  /** Bumped by every openLeafTable; a table checks it is still the open one. */
+  tableGeneration = 0;
 
   constructor(kernel: KernelExports, simd: boolean) {
     this.name = simd ? 'wasm-simd' : 'wasm';
@@ -229,6 +295,8 @@ class WasmHasher implements Hasher {
     this.outputDigestsMax = kernel.output_digests_max.value as number;
     this.hashSymbolsKernel = simd ? kernel.hash_symbols_simd : kernel.hash_symbols;
     this.merkleReduceKernel = simd ? kernel.merkle_reduce_simd : kernel.merkle_reduce;
+    this.tablePtr = kernel.table_ptr.value as number;
+    this.tableSlots = (kernel.table_bytes.value as number) / DIGEST_BYTES;
     assert(this.inputBytes >= HASH_SYMBOL_BYTES_MAX, 'a largest symbol must fit the input region');
     assert(MERKLE_CHUNK_LEAVES * DIGEST_BYTES < this.inputBytes, 'a Merkle chunk must fit');
     assert(this.outputDigestsMax > 0, 'the output region must hold a digest');
@@ -245,7 +313,7 @@ class WasmHasher implements Hasher {
         memory.set(part, at);
         at += part.length;
       }
-      this.kernel.hash_symbols(PREFIX_NONE, inputPtr, total, 1, outputPtr);
+      this.kernel.hash_symbols(PREFIX_NONE, inputPtr, total, 1, outputPtr, DIGEST_BYTES);
     } else {
       this.hashStreamed(parts);
     }
@@ -293,7 +361,7 @@ class WasmHasher implements Hasher {
       const n = Math.min(chunkCount, count - done);
       const from = srcOffset + done * symbolBytes;
       memory.set(src.subarray(from, from + n * symbolBytes), inputPtr);
-      this.hashSymbolsKernel(prefix, inputPtr, symbolBytes, n, outputPtr);
+      this.hashSymbolsKernel(prefix, inputPtr, symbolBytes, n, outputPtr, DIGEST_BYTES);
       const to = outOffset + done * outStride;
       if (outStride === DIGEST_BYTES) {
         out.set(memory.subarray(outputPtr, outputPtr + n * DIGEST_BYTES), to);
@@ -332,6 +400,38 @@ class WasmHasher implements Hasher {
     merkleRootOfLeaves(nodes, 0, DIGEST_BYTES, chunks, out, outOffset);
   }
 
+  leafTableSlotsMax(): number {
+    return this.tableSlots;
+  }
+
+  openLeafTable(slots: number): LeafTable {
+    return new WasmLeafTable(this, ++this.tableGeneration, slots);
+  }
+
+  /**
+   * The tree over `leaves` nodes at byte address `src` + j·stride, reduced `levels` levels, left
+   * at inputPtr. Trees larger than one Merkle pass go chunk by chunk, as merkleRoot does.
+   */
+  reduceInKernel(src: number, stride: number, leaves: number, levels: number): void {
+    const { kernel, inputPtr } = this;
+    if (leaves <= MERKLE_CHUNK_LEAVES) {
+      kernel.gather(src, stride, leaves, inputPtr);
+      this.merkleReduceKernel(inputPtr, leaves, levels);
+      return;
+    }
+    const chunks = Math.ceil(leaves / MERKLE_CHUNK_LEAVES);
+    const nodes = new Uint8Array(chunks * DIGEST_BYTES);
+    for (let chunk = 0; chunk < chunks; chunk++) {
+      const first = chunk * MERKLE_CHUNK_LEAVES;
+      const n = Math.min(MERKLE_CHUNK_LEAVES, leaves - first);
+      kernel.gather(src + first * stride, stride, n, inputPtr);
+      this.merkleReduceKernel(inputPtr, n, MERKLE_CHUNK_LEAVES_LOG2);
+      nodes.set(this.memory.subarray(inputPtr, inputPtr + DIGEST_BYTES), chunk * DIGEST_BYTES);
+    }
+    this.memory.set(nodes, inputPtr);
+    this.merkleReduceKernel(inputPtr, chunks, levels - MERKLE_CHUNK_LEAVES_LOG2);
+  }
+
   private gather(leaves: Uint8Array, offset: number, stride: number, count: number): void {
     if (stride === DIGEST_BYTES) {
       this.memory.set(leaves.subarray(offset, offset + count * DIGEST_BYTES), this.inputPtr);
@@ -340,6 +440,181 @@ class WasmHasher implements Hasher {
     }
   }
 }
+
+function aSymbols(
+  prefix: number,
+  src: Uint8Array,
+  srcOffset: number,
+  symbolBytes: number,
+  count: number,
+): void {
+  aBytes(src, 'src');
+  checkInteger('prefix', prefix, 0, 0xff);
+  checkInteger('symbolBytes', symbolBytes, 0, HASH_SYMBOL_BYTES_MAX);
+  checkInteger('count', count, 0, Number.MAX_SAFE_INTEGER);
+  aRange(src, srcOffset, 'srcOffset', count * symbolBytes);
+}
+
+/** Checks that slots first + i·stride, i < count, are inside a table of `slots` slots. */
+function aSlots(slots: number, first: number, stride: number, count: number): void {
+  const last = first + (count - 1) * stride;
+  if (count > 0 && (first < 0 || last < 0 || first >= slots || last >= slots)) {
+    throw new RangeError(
+      `slots ${first} + i·${stride}, i < ${count}, exceed the table of ${slots}`,
+    );
+  }
+}
+
+function aTrees(
+  table: LeafTable,
+  first: number,
+  treeStride: number,
+  leafStride: number,
+  leaves: number,
+  levels: number,
+  count: number,
+): void {
+  checkInteger('leaves', leaves, 1, MERKLE_LEAVES_TABLE_MAX);
+  checkInteger('levels', levels, ceilLog2(leaves), MERKLE_LEVELS_MAX);
+  aSlots(table.slots, first, treeStride, count);
+  aSlots(table.slots, first + (count - 1) * treeStride, leafStride, leaves);
+}
+
+/** A u16 sliver index bounds every tree: at most 65 535 leaves, 16 levels (core/merkle.ts). */
+const MERKLE_LEAVES_TABLE_MAX = 65_535;
+const MERKLE_LEVELS_MAX = 16;
+
+class WasmLeafTable implements LeafTable {
+  constructor(
+    private readonly hasher: WasmHasher,
+    private readonly generation: number,
+    readonly slots: number,
+  ) {}
+
+  private checkOpen(): void {
+    assert(this.hasher.tableGeneration === this.generation, 'the leaf table is still the open one');
+  }
+
+  hashSymbols(
+    prefix: number,
+    src: Uint8Array,
+    srcOffset: number,
+    symbolBytes: number,
+    count: number,
+    slot: number,
+    slotStride: number,
+  ): void {
+    this.checkOpen();
+    aSymbols(prefix, src, srcOffset, symbolBytes, count);
+    aSlots(this.slots, slot, slotStride, count);
+    const { memory, inputPtr, tablePtr } = this.hasher;
+    const chunkCount = Math.floor(this.hasher.inputBytes / Math.max(symbolBytes, 1));
+    for (let done = 0; done < count; done += chunkCount) {
+      const n = Math.min(chunkCount, count - done);
+      const from = srcOffset + done * symbolBytes;
+      memory.set(src.subarray(from, from + n * symbolBytes), inputPtr);
+      const out = tablePtr + (slot + done * slotStride) * DIGEST_BYTES;
+      this.hasher.hashSymbolsKernel(
+        prefix,
+        inputPtr,
+        symbolBytes,
+        n,
+        out,
+        slotStride * DIGEST_BYTES,
+      );
+    }
+  }
+
+  roots(
+    first: number,
+    treeStride: number,
+    leafStride: number,
+    leaves: number,
+    levels: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+    outStride: number,
+  ): void {
+    this.checkOpen();
+    aTrees(this, first, treeStride, leafStride, leaves, levels, count);
+    aBytes(out, 'out');
+    checkInteger('outStride', outStride, DIGEST_BYTES, Number.MAX_SAFE_INTEGER);
+    aStridedRange(out, outOffset, 'outOffset', count, outStride);
+    const { hasher } = this;
+    const { memory, inputPtr, outputPtr, outputDigestsMax, tablePtr } = hasher;
+    // Roots are collected in the output region and copied out a region at a time.
+    for (let done = 0; done < count; done += outputDigestsMax) {
+      const n = Math.min(outputDigestsMax, count - done);
+      for (let t = 0; t < n; t++) {
+        const src = tablePtr + (first + (done + t) * treeStride) * DIGEST_BYTES;
+        hasher.reduceInKernel(src, leafStride * DIGEST_BYTES, leaves, levels);
+        memory.copyWithin(outputPtr + t * DIGEST_BYTES, inputPtr, inputPtr + DIGEST_BYTES);
+      }
+      copyStrided(memory, outputPtr, DIGEST_BYTES, out, outOffset + done * outStride, outStride, n);
+    }
+  }
+}
+
+/** The LeafTable of the JS backend: a plain array, and the JS hasher on it. */
+class JsLeafTable implements LeafTable {
+  private readonly table: Uint8Array;
+
+  constructor(readonly slots: number) {
+    this.table = new Uint8Array(slots * DIGEST_BYTES);
+  }
+
+  hashSymbols(
+    prefix: number,
+    src: Uint8Array,
+    srcOffset: number,
+    symbolBytes: number,
+    count: number,
+    slot: number,
+    slotStride: number,
+  ): void {
+    aSymbols(prefix, src, srcOffset, symbolBytes, count);
+    aSlots(this.slots, slot, slotStride, count);
+    const outStride = slotStride * DIGEST_BYTES;
+    JS_HASHER.hashSymbols(
+      prefix,
+      src,
+      srcOffset,
+      symbolBytes,
+      count,
+      this.table,
+      slot * DIGEST_BYTES,
+      outStride,
+    );
+  }
+
+  roots(
+    first: number,
+    treeStride: number,
+    leafStride: number,
+    leaves: number,
+    levels: number,
+    count: number,
+    out: Uint8Array,
+    outOffset: number,
+    outStride: number,
+  ): void {
+    aTrees(this, first, treeStride, leafStride, leaves, levels, count);
+    const node = new Uint8Array(DIGEST_BYTES);
+    for (let t = 0; t < count; t++) {
+      const at = (first + t * treeStride) * DIGEST_BYTES;
+      JS_HASHER.merkleRoot(this.table, at, leafStride * DIGEST_BYTES, leaves, node, 0);
+      for (let level = ceilLog2(leaves); level < levels; level++) {
+        node.set(JS_HASHER.hash([INNER_NODE_PREFIX_BYTES, node, EMPTY_NODE_BYTES]));
+      }
+      out.set(node, outOffset + t * outStride);
+    }
+  }
+}
+
+const INNER_NODE_PREFIX_BYTES = Uint8Array.of(INNER_NODE_PREFIX);
+/** Walrus's empty Merkle node: 32 zero bytes, padding an odd level. */
+const EMPTY_NODE_BYTES = new Uint8Array(DIGEST_BYTES);
 
 /**
  * Copies `count` 32-byte digests between strided layouts. Unrolled, and by 32-bit words when
@@ -446,6 +721,12 @@ const JS_HASHER: Hasher = Object.freeze({
       }
     }
     out.set(level.subarray(0, DIGEST_BYTES), outOffset);
+  },
+  leafTableSlotsMax(): number {
+    return Number.MAX_SAFE_INTEGER / DIGEST_BYTES;
+  },
+  openLeafTable(slots: number): LeafTable {
+    return new JsLeafTable(slots);
   },
 });
 
