@@ -21,29 +21,18 @@ import {
 } from '../hash/blake2b.js';
 import {
   type BlobLayout,
-  type CodewordBatch,
   type ColumnChunking,
   type EncodingBuffers,
   allocateEncodingBuffers,
   blobLayout,
   codewordBatches,
   columnChunking,
-  WORK_WIDTH_ELEMENTS_TARGET,
 } from './blob-layout.js';
 import type { BlobMetadata } from './metadata.js';
 import { rootHashOfSliverHashes } from './root-hash.js';
-import { type SymbolSpan, gf16Backend, openWorkBatch, workBatchWidthMax } from './fft-kernel.js';
+import { gf16Backend, openWorkBatch, symbolSpan, workBatchWidthMax } from './fft-kernel.js';
 import { type ReedSolomonCode, reedSolomonCode } from './reed-solomon.js';
 import { encodeSliverData, sliverDataBcsBytes, writeSliverDataFrame } from './sliver-data.js';
-
-/** The widest batch of `code`'s codewords: the target, or what the FFT kernel holds if less. */
-function batchWidthMax(code: ReedSolomonCode): number {
-  return Math.min(WORK_WIDTH_ELEMENTS_TARGET, workBatchWidthMax(code.workShardCount));
-}
-
-function spanOf(symbolBytes: number, batch: CodewordBatch): SymbolSpan {
-  return { symbolBytes, elementStart: batch.elementStart, elementEnd: batch.elementEnd };
-}
 
 /** Where one cell's bytes are: a buffer and an offset into it. */
 interface CellSource {
@@ -116,11 +105,16 @@ export class BlobEncodingJob {
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.rowCode;
     const { recoveryColumns } = this.buffers;
-    for (const batch of codewordBatches(rowStart, rowEnd, symbolElements, batchWidthMax(code))) {
+    for (const batch of codewordBatches(
+      rowStart,
+      rowEnd,
+      symbolElements,
+      workBatchWidthMax(code.workShardCount),
+    )) {
       const span = batch.elementEnd - batch.elementStart;
       const rows = batch.last - batch.first;
       const width = rows * span;
-      const work = openWorkBatch(code.workShardCount, width, spanOf(size, batch), code.k);
+      const work = openWorkBatch(code.workShardCount, width, symbolSpan(size, batch), code.k);
       // Row r's n_s symbols are adjacent: one per shard, at the row's place in each shard.
       for (let r = batch.first; r < batch.last; r++) {
         const row = this.matrix.row(r);
@@ -205,13 +199,18 @@ export class BlobEncodingJob {
     const recoveryCount = 2 * maxFaulty;
     const { recoveryRows, recoveryColumns } = this.buffers;
     const columnStride = nShards * DIGEST_BYTES;
-    for (const batch of codewordBatches(first, last, symbolElements, batchWidthMax(code))) {
+    for (const batch of codewordBatches(
+      first,
+      last,
+      symbolElements,
+      workBatchWidthMax(code.workShardCount),
+    )) {
       const span = batch.elementEnd - batch.elementStart;
       const columns = batch.last - batch.first;
       const width = columns * span;
       const systematicEnd = Math.min(batch.last, nSecondary);
       const cornerStart = Math.max(batch.first, nSecondary);
-      const work = openWorkBatch(code.workShardCount, width, spanOf(size, batch), code.k);
+      const work = openWorkBatch(code.workShardCount, width, symbolSpan(size, batch), code.k);
       // Systematic columns: row r's cells in the batch are adjacent in the blob (shard r).
       if (batch.first < systematicEnd) {
         for (let r = 0; r < nPrimary; r++) {

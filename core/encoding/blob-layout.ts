@@ -158,15 +158,16 @@ export interface CodewordBatch {
 
 /**
  * Splits codewords [first, last) with `symbolElements` elements each into work batches of at most
- * `widthMax` elements per shard (the target, or less where the kernel holds less: see
- * fft-kernel.ts workBatchWidthMax).
+ * WORK_WIDTH_ELEMENTS_TARGET elements per shard, or `kernelWidthMax` where the FFT kernel holds
+ * fewer (fft-kernel.ts workBatchWidthMax).
  */
 export function* codewordBatches(
   first: number,
   last: number,
   symbolElements: number,
-  widthMax: number = WORK_WIDTH_ELEMENTS_TARGET,
+  kernelWidthMax: number = WORK_WIDTH_ELEMENTS_TARGET,
 ): Generator<CodewordBatch> {
+  const widthMax = Math.min(WORK_WIDTH_ELEMENTS_TARGET, kernelWidthMax);
   if (symbolElements <= widthMax) {
     const perBatch = Math.floor(widthMax / symbolElements);
     for (let start = first; start < last; start += perBatch) {

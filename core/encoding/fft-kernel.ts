@@ -126,6 +126,14 @@ export function transformWork(
   kernel().transform(work, shards, width, outputShards, body);
 }
 
+/** The SymbolSpan of a batch over elements [elementStart, elementEnd) of `symbolBytes` symbols. */
+export function symbolSpan(
+  symbolBytes: number,
+  range: { readonly elementStart: number; readonly elementEnd: number },
+): SymbolSpan {
+  return { symbolBytes, elementStart: range.elementStart, elementEnd: range.elementEnd };
+}
+
 /** The widest WorkBatch of `shards` shards the active backend holds. */
 export function workBatchWidthMax(shards: number): number {
   return kernel().batchWidthMax(shards);
