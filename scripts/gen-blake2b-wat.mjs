@@ -52,9 +52,10 @@ const INPUT_PTR = OUTPUT_PTR + OUTPUT_BYTES + SLACK_BYTES;
 const INPUT_BYTES = 1 << 20;
 // A table of leaf hashes that stays in the kernel (core/hash/blake2b.ts LeafTable): leaves are
 // hashed straight into their slots and trees gathered from them, so no digest goes through JS.
-// 4 MiB is the encoder's column-chunk table (core/encoding/blob-layout.ts CHUNK_LEAF_HASH_BYTES_MAX).
+// 2 MiB is the encoder's column-chunk table (core/encoding/blob-layout.ts CHUNK_LEAF_HASH_BYTES_MAX):
+// one column of the largest n (65 535 leaves), or 64 columns at n = 1000.
 const TABLE_PTR = INPUT_PTR + INPUT_BYTES + SLACK_BYTES;
-const TABLE_BYTES = 4 << 20;
+const TABLE_BYTES = 2 << 20;
 const MEMORY_BYTES = TABLE_PTR + TABLE_BYTES + SLACK_BYTES;
 const MEMORY_PAGES = Math.ceil(MEMORY_BYTES / PAGE_BYTES);
 

@@ -44,10 +44,10 @@ const SKEW_PTR = EXP_PTR + 2 * GF_SIZE; // 65 535 entries; the last slot is padd
 const WORK_PTR = SKEW_PTR + 2 * GF_SIZE;
 /** 4 MiB holds the 1024-shard × 1024-element work matrices of n = 1000 blob encoding in one go. */
 const WORK_BYTES = 4 << 20;
-/** Where symbol bytes are copied in before conversion to elements, and out after: a row of
- *  n = 1000 symbols of up to 2 KiB; longer runs go through in pieces. */
+/** Where symbol bytes are copied in before conversion to elements, and out after; longer runs
+ *  go through in pieces (copies of 1 MiB are as fast per byte as larger ones). */
 const STAGING_PTR = WORK_PTR + WORK_BYTES;
-const STAGING_BYTES = 2 << 20;
+const STAGING_BYTES = 1 << 20;
 /** The converters read up to 16 bytes past a symbol or element run (and mask what they read):
  *  slack after the last region keeps those reads in memory. */
 const SLACK_BYTES = 64;

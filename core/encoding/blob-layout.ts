@@ -114,8 +114,9 @@ assert(
  * joins. 32 chunks of 32 columns at n = 1000.
  */
 const COLUMN_CHUNKS_TARGET = 32;
-/** Bound on a chunk's leaf-hash table (n × chunk width × 32 bytes, one per thread). */
-export const CHUNK_LEAF_HASH_BYTES_MAX = 4 * 1024 * 1024;
+/** Bound on a chunk's leaf-hash table (n × chunk width × 32 bytes, one per thread): the hash
+ *  kernel's LeafTable (scripts/gen-blake2b-wat.mjs), which holds one column at the largest n. */
+export const CHUNK_LEAF_HASH_BYTES_MAX = 2 * 1024 * 1024;
 
 export interface ColumnChunking {
   /** Chunks are 2^height columns wide (the last may be narrower). */
