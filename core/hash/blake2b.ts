@@ -34,6 +34,12 @@ const PREFIX_NONE = -1;
 export const MERKLE_LEAF_PREFIX = 0x00;
 const INNER_NODE_PREFIX = 0x01;
 const BLOCK_BYTES = 128;
+/**
+ * V8 copies to or from a SharedArrayBuffer (the encoder pool's buffers) with relaxed word moves
+ * only where source and destination are equally aligned modulo the word, else byte by byte (~8×
+ * the instructions): inputs are copied into the kernel at their source's alignment.
+ */
+const COPY_ALIGN_BYTES = 8;
 
 export type Blake2bBackend = 'wasm-simd' | 'wasm' | 'js';
 
@@ -354,14 +360,12 @@ class WasmHasher implements Hasher {
     outOffset: number,
     outStride: number,
   ): void {
-    const { memory, inputPtr, outputPtr } = this;
-    const symbolsFit = Math.floor(this.inputBytes / Math.max(symbolBytes, 1));
-    const chunkCount = Math.min(this.outputDigestsMax, symbolsFit);
+    const { memory, outputPtr } = this;
+    const chunkCount = Math.min(this.outputDigestsMax, this.symbolsFit(symbolBytes));
     for (let done = 0; done < count; done += chunkCount) {
       const n = Math.min(chunkCount, count - done);
-      const from = srcOffset + done * symbolBytes;
-      memory.set(src.subarray(from, from + n * symbolBytes), inputPtr);
-      this.hashSymbolsKernel(prefix, inputPtr, symbolBytes, n, outputPtr, DIGEST_BYTES);
+      const input = this.stage(src, srcOffset + done * symbolBytes, n * symbolBytes);
+      this.hashSymbolsKernel(prefix, input, symbolBytes, n, outputPtr, DIGEST_BYTES);
       const to = outOffset + done * outStride;
       if (outStride === DIGEST_BYTES) {
         out.set(memory.subarray(outputPtr, outputPtr + n * DIGEST_BYTES), to);
@@ -369,6 +373,25 @@ class WasmHasher implements Hasher {
         copyStrided(memory, outputPtr, DIGEST_BYTES, out, to, outStride, n);
       }
     }
+  }
+
+  /**
+   * Symbols of `symbolBytes` that fit the input region at any copy alignment; at least one (a
+   * largest symbol may end up to COPY_ALIGN_BYTES into the slack after the region).
+   */
+  symbolsFit(symbolBytes: number): number {
+    const fit = Math.floor((this.inputBytes - COPY_ALIGN_BYTES) / Math.max(symbolBytes, 1));
+    return Math.max(1, fit);
+  }
+
+  /**
+   * Copies src[from, +length) into the input region, equally aligned modulo the word (see
+   * COPY_ALIGN_BYTES), and returns where it starts.
+   */
+  stage(src: Uint8Array, from: number, length: number): number {
+    const at = this.inputPtr + ((src.byteOffset + from) % COPY_ALIGN_BYTES);
+    this.memory.set(src.subarray(from, from + length), at);
+    return at;
   }
 
   merkleRoot(
@@ -507,21 +530,13 @@ class WasmLeafTable implements LeafTable {
     this.checkOpen();
     aSymbols(prefix, src, srcOffset, symbolBytes, count);
     aSlots(this.slots, slot, slotStride, count);
-    const { memory, inputPtr, tablePtr } = this.hasher;
-    const chunkCount = Math.floor(this.hasher.inputBytes / Math.max(symbolBytes, 1));
+    const { hasher } = this;
+    const chunkCount = hasher.symbolsFit(symbolBytes);
     for (let done = 0; done < count; done += chunkCount) {
       const n = Math.min(chunkCount, count - done);
-      const from = srcOffset + done * symbolBytes;
-      memory.set(src.subarray(from, from + n * symbolBytes), inputPtr);
-      const out = tablePtr + (slot + done * slotStride) * DIGEST_BYTES;
-      this.hasher.hashSymbolsKernel(
-        prefix,
-        inputPtr,
-        symbolBytes,
-        n,
-        out,
-        slotStride * DIGEST_BYTES,
-      );
+      const input = hasher.stage(src, srcOffset + done * symbolBytes, n * symbolBytes);
+      const out = hasher.tablePtr + (slot + done * slotStride) * DIGEST_BYTES;
+      hasher.hashSymbolsKernel(prefix, input, symbolBytes, n, out, slotStride * DIGEST_BYTES);
     }
   }
 
