@@ -51,9 +51,7 @@ const STAGING_BYTES = 1 << 20;
 /** The converters read up to 16 bytes past a symbol or element run (and mask what they read):
  *  slack after the last region keeps those reads in memory. */
 const SLACK_BYTES = 64;
-/** 16 bytes where a partial vector is put down before its first bytes are copied out. */
-const SCRATCH_PTR = STAGING_PTR + STAGING_BYTES + SLACK_BYTES;
-const MEMORY_PAGES = Math.ceil((SCRATCH_PTR + 16 + SLACK_BYTES) / PAGE_BYTES);
+const MEMORY_PAGES = Math.ceil((STAGING_PTR + STAGING_BYTES + SLACK_BYTES) / PAGE_BYTES);
 
 /** Groups with fewer elements than this skip the table build (~110 ops) and go scalar. Narrow
  *  encodes (width 1..24, as for generator columns) were ~10-25% faster with 32 than with 8 or
@@ -69,6 +67,8 @@ const UNZIP_LOW = bytes(range(16).map((i) => 2 * i));
 const UNZIP_HIGH = bytes(range(16).map((i) => 2 * i + 1));
 const ZIP_FIRST = bytes(range(8).flatMap((i) => [i, 16 + i]));
 const ZIP_SECOND = bytes(range(8).flatMap((i) => [8 + i, 24 + i]));
+/** Bytes 8..15 then 0..7: the upper half of a vector moved down. */
+const SWAP_HALVES = bytes([...range(8).map((i) => 8 + i), ...range(8)]);
 /** The 8 low bytes of 8 elements, then their 8 high bytes (only the first operand is read). */
 const UNZIP_HALVES = bytes([...range(8).map((i) => 2 * i), ...range(8).map((i) => 2 * i + 1)]);
 /** NIBBLE_BIT_MASK[b]: byte n is 0xff when bit b of n is set (the table builder's selectors). */
@@ -342,11 +342,27 @@ ${whileNot(
 }
 
 /**
+ * Stores the first `$rem` units (of `unitBytes` = 1 or 2 bytes; $rem < 8) of vector `vector` at
+ * `$pointer`, low lanes first, by lane stores (advancing `$pointer`; the vector is shifted down).
+ */
+function partialStore(vector, pointer, unitBytes) {
+  const widths = [4, 2, 1].map((units) => ({ units, bytes: units * unitBytes }));
+  return widths.map(({ units, bytes }) => {
+    const store = `(v128.store${8 * bytes}_lane 0 ${get(pointer)} ${get(vector)})`;
+    const shift =
+      bytes === 8
+        ? set(vector, `(i8x16.shuffle ${SWAP_HALVES} ${get(vector)} ${get(vector)})`)
+        : set(vector, `(i64x2.shr_u ${get(vector)} ${i32(8 * bytes)})`);
+    return `  (if (i32.and ${get('rem')} ${i32(units)}) (then ${store} ${shift} ${set(pointer, add(get(pointer), i32(bytes)))}))`;
+  });
+}
+
+/**
  * Byte ↔ element conversion of whole symbols (spec §4.1) between the staging region and the work
  * region, so the JS side never touches single elements: in a 64-byte block element i has its low
  * byte at i and its high byte at 32 + i (one zip or unzip shuffle per 8 or 16 elements); in the
  * T-byte tail (h = T/2 elements) at i and h + i, read 8 at a time with unaligned 8-byte loads. A
- * last partial vector goes through SCRATCH and memory.copy, so nothing past a symbol or element run
+ * last partial vector is written with lane stores, so nothing past a symbol or element run
  * is written. These replace per-element JS loops that took a third of a 64 MiB encode.
  */
 function converterFunctions() {
@@ -400,8 +416,9 @@ ${whileNot(
     `(if ${get('rem')} (then`,
     `  ${set('lo', '(v128.load64_zero (local.get $p))')}`,
     `  ${set('hi', `(v128.load64_zero ${add(get('p'), get('h'))})`)}`,
-    `  (v128.store ${i32(SCRATCH_PTR)} (i8x16.shuffle ${ZIP_FIRST} ${get('lo')} ${get('hi')}))`,
-    `  (memory.copy ${get('q')} ${i32(SCRATCH_PTR)} ${elementBytes(get('rem'))})))`,
+    `  ${set('lo', `(i8x16.shuffle ${ZIP_FIRST} ${get('lo')} ${get('hi')})`)}`,
+    ...partialStore('lo', 'q', 2),
+    '))',
     bump('src', get('srcStride')),
     bump('dst', get('dstStride')),
     set('count', op('i32.sub', get('count'), i32(1))),
@@ -455,9 +472,13 @@ ${whileNot(
       0,
     ),
     `(if ${get('rem')} (then`,
-    `  (v128.store ${i32(SCRATCH_PTR)} (i8x16.shuffle ${UNZIP_HALVES} (v128.load (local.get $p)) (local.get $x)))`,
-    `  (memory.copy ${get('q')} ${i32(SCRATCH_PTR)} ${get('rem')})`,
-    `  (memory.copy ${add(get('q'), get('h'))} ${i32(SCRATCH_PTR + 8)} ${get('rem')})))`,
+    `  ${set('x', `(i8x16.shuffle ${UNZIP_HALVES} (v128.load (local.get $p)) (local.get $x))`)}`,
+    `  ${set('e1', `(i8x16.shuffle ${SWAP_HALVES} ${get('x')} ${get('x')})`)}`,
+    `  ${set('end', get('q'))}`,
+    ...partialStore('x', 'q', 1),
+    `  ${set('q', add(get('end'), get('h')))}`,
+    ...partialStore('e1', 'q', 1),
+    '))',
     bump('src', get('srcStride')),
     bump('dst', get('dstStride')),
     set('count', op('i32.sub', get('count'), i32(1))),
