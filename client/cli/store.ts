@@ -129,20 +129,24 @@ export async function storeCommand(options: StoreCommandOptions, session: Sessio
   checkCommittee(system);
   const epochs = resolveEpochs(options.epochs, system.maxEpochsAhead);
   const bytesMax = maxBlobBytes(system.nShards);
-  const blob = readBlobFile(
-    options.file,
-    bytesMax,
-    () =>
-      new CliError(
-        `${options.file} is too large for this network: the maximum blob size for ${system.nShards} shards is ${bytesMax} bytes`,
-        'Split the file.',
-      ),
-  );
-  const signer = session.signer();
   const pool = new EncoderPool();
   const progress = createProgress(io);
   let result: StoreResult;
   try {
+    // Worker threads boot while the file is read.
+    const blob = readBlobFile(
+      options.file,
+      bytesMax,
+      () =>
+        new CliError(
+          `${options.file} is too large for this network: the maximum blob size for ${system.nShards} shards is ${bytesMax} bytes`,
+          'Split the file.',
+        ),
+      (bytes) => {
+        if (pool.usesWorkers(bytes, system.nShards)) pool.start();
+      },
+    );
+    const signer = session.signer();
     result = await storeBlob(blob, {
       chain,
       signer,
