@@ -18,10 +18,16 @@
 //    a fifth of the instructions.
 //  - Chaining values live in memory, not in locals across the block loop (fewer spills; scalar
 //    multi-block hashes 20% faster).
+//  - One-block pair kernels for the two commonest shapes (short leaves, inner nodes) that keep only
+//    their non-zero message words in registers: 7-byte leaves 151 -> 102 ns, inner nodes 148 ->
+//    113 ns per hash (CPU time, same VM); see pairOneBlock.
+//  - A rotate-by-24 as i8x16.swizzle by a constant mask (one pshufb): ~10% on every kernel; an
+//    i8x16.shuffle of the same bytes is not lowered to one pshufb (see gStepsSimd).
 //  - Tried and dropped: message words re-loaded from memory in every round (TurboFan hoists the
-//    loads anyway), a pshufb rotate-by-24 (see gStepsSimd), a 256-byte mask table instead of
-//    computed masks (no faster), and a triple kernel interleaving one scalar message with the SIMD
-//    pair (10% slower than the pair: more spills).
+//    loads anyway; loaded at each use from an interleaved copy they were 12% slower), the
+//    rotate-by-16 as a swizzle too (no faster than pshuflw + pshufhw), a 256-byte mask table instead
+//    of computed masks (no faster), and a triple kernel interleaving one scalar message with the
+//    SIMD pair (10% slower than the pair: more spills).
 //
 // WAT template lines run past 100 columns where an s-expression reads better whole.
 //
@@ -142,8 +148,9 @@ function gStepsScalar(name, messageWord) {
 
 // As gStepsScalar on i64x2 lanes. V8 (x64) lowers the rotate-by-32 shuffle to one pshufd and the
 // rotate-by-16 one to pshuflw + pshufhw, but rebuilds the pshufb mask of a rotate-by-24 shuffle
-// from two 64-bit constants every time, so that one is a shift pair; rotate-by-63 is
-// (x >> 63) ^ (x + x).
+// from two 64-bit constants every time; a swizzle by a constant mask is one pshufb (what was a
+// shift pair before: 7-byte leaves 95 -> 85 ns, 303-byte leaves 367 -> 324 ns, inner nodes
+// 104 -> 92 ns per hash). Rotate-by-63 is (x >> 63) ^ (x + x).
 function gStepsSimd(name, messageWord) {
   const steps = [];
   const v = (i) => `(local.get $${name}${i})`;
@@ -154,10 +161,7 @@ function gStepsSimd(name, messageWord) {
       const set = (i, expr) => lines.push(`    (local.set $${name}${i} ${expr})`);
       const rot = (i, bytes) =>
         bytes === 3
-          ? set(
-              i,
-              `(v128.or (i64x2.shr_u ${v(i)} (i32.const 24)) (i64x2.shl ${v(i)} (i32.const 40)))`,
-            )
+          ? set(i, `(i8x16.swizzle ${v(i)} (v128.const i8x16 ${rotrShuffle(3)}))`)
           : set(i, `(i8x16.shuffle ${rotrShuffle(bytes)} ${v(i)} ${v(i)})`);
       const plusWord = (word) => (word === null ? '' : ` ${word}`);
       const addWord = (sum, word) => (word === null ? sum : `(i64x2.add ${sum}${plusWord(word)})`);
