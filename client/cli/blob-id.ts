@@ -61,7 +61,8 @@ export async function blobIdCommand(
     const blob = readInput(options.file, options.nShards, (bytes) => {
       if (pool.usesWorkers(bytes, options.nShards)) pool.start();
     });
-    const encoded = await pool.encode(blob, options.nShards);
+    // The blob ID needs the metadata only: the slivers are not kept.
+    const encoded = await pool.computeMetadata(blob, options.nShards);
     // Loaded by the encoder already; not imported above, so workers start before it loads.
     const { blobIdToString } = await import('../../core/blob-id.js');
     const blobId = blobIdToString(encoded.blobId);

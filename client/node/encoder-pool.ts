@@ -14,7 +14,11 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkInteger } from '../../core/assert.js';
-import type { BlobEncodingJob, EncodedBlob } from '../../core/encoding/blob-encoder.js';
+import type {
+  BlobEncodingJob,
+  EncodedBlob,
+  EncodedMetadata,
+} from '../../core/encoding/blob-encoder.js';
 import {
   allocateEncodingBuffers,
   blobLayout,
@@ -141,11 +145,24 @@ export class EncoderPool {
    * in place; any other is copied once.
    */
   async encode(blob: Uint8Array, nShards: number): Promise<EncodedBlob> {
+    return (await this.run(blob, nShards, true)).finish();
+  }
+
+  /** The metadata and blob ID of `blob` (core computeBlobMetadata): no slivers are kept. */
+  async computeMetadata(blob: Uint8Array, nShards: number): Promise<EncodedMetadata> {
+    return (await this.run(blob, nShards, false)).finishMetadata();
+  }
+
+  /** Runs every stage of the encoding job, on the workers when it pays. */
+  private async run(blob: Uint8Array, nShards: number, slivers: boolean) {
     if (this.closed) throw new Error('the encoder pool is closed');
     const layout = blobLayout(blob.length, nShards);
     const { BlobEncodingJob } = await loadEncoder();
     if (!this.usesWorkers(blob.length, nShards)) {
-      return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
+      const local = allocateEncodingBuffers(layout, undefined, slivers);
+      const job = new BlobEncodingJob(layout, blob, local);
+      job.runStages();
+      return job;
     }
     this.start();
     let shared = blob;
@@ -153,7 +170,7 @@ export class EncoderPool {
       shared = sharedBytes(blob.length);
       shared.set(blob);
     }
-    const buffers = allocateEncodingBuffers(layout, sharedBytes);
+    const buffers = allocateEncodingBuffers(layout, sharedBytes, slivers);
     const job = new BlobEncodingJob(layout, shared, buffers);
     // Idle workers must not keep the process alive, busy ones must: replies are all we wait for.
     for (const worker of this.workers) worker.ref();
@@ -178,7 +195,7 @@ export class EncoderPool {
         worker.unref();
       }
     }
-    return job.finish();
+    return job;
   }
 
   /**

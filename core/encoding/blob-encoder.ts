@@ -10,6 +10,7 @@
  *      hashed once, giving the secondary sliver hashes and per-row subtree roots;
  *   3. pairs p: the primary sliver hash of row p from its subtree roots.
  */
+import { assert } from '../assert.js';
 import { deriveBlobId } from '../blob-id.js';
 import {
   DIGEST_BYTES,
@@ -25,6 +26,7 @@ import {
   type EncodingBuffers,
   allocateEncodingBuffers,
   blobLayout,
+  encodingBufferBytes,
   codewordBatches,
   columnChunking,
 } from './blob-layout.js';
@@ -71,6 +73,8 @@ export class MessageMatrix {
 export class BlobEncodingJob {
   readonly matrix: MessageMatrix;
   readonly chunking: ColumnChunking;
+  /** False for metadata only (encodingBufferBytes without slivers): recovery rows are dropped. */
+  readonly keepsSlivers: boolean;
   private readonly rowCode: ReedSolomonCode;
   private readonly columnCode: ReedSolomonCode;
   /** Per-thread scratch, reused across batches and chunks to spare the garbage collector. */
@@ -84,6 +88,13 @@ export class BlobEncodingJob {
     if (blob.length !== layout.blobBytes)
       throw new RangeError('blob length does not match the layout');
     this.matrix = new MessageMatrix(layout, blob);
+    this.keepsSlivers = buffers.recoveryRows.length > 0;
+    if (this.keepsSlivers) {
+      assert(
+        buffers.recoveryRows.length === encodingBufferBytes(layout).recoveryRows,
+        'the recovery rows hold every primary recovery sliver',
+      );
+    }
     this.chunking = columnChunking(layout);
     const { nPrimary, nSecondary, maxFaulty } = layout.params;
     this.rowCode = reedSolomonCode(nSecondary, maxFaulty);
@@ -225,40 +236,36 @@ export class BlobEncodingJob {
         work.readSymbols(recoveryColumns, at, size, nPrimary, (c - batch.first) * span, width);
       }
       code.encodeBatch(work);
-      // Corner cells (recovery rows × recovery columns) are only hashed: kept for this batch only.
+      // Corner cells (recovery rows × recovery columns) are only hashed: kept for this batch only;
+      // so are all recovery-row cells when no slivers are kept.
       const corner = this.scratchBytes('corner', recoveryCount * columns * size);
+      const keptEnd = this.keepsSlivers ? systematicEnd : batch.first;
+      const scratchStart = this.keepsSlivers ? cornerStart : batch.first;
       for (let t = 0; t < recoveryCount; t++) {
-        if (batch.first < systematicEnd) {
+        if (batch.first < keptEnd) {
           const at = (t * nSecondary + batch.first) * size;
-          work.writeSymbols(t * width, span, systematicEnd - batch.first, recoveryRows, at, size);
+          work.writeSymbols(t * width, span, keptEnd - batch.first, recoveryRows, at, size);
         }
-        if (cornerStart < batch.last) {
-          const from = t * width + (cornerStart - batch.first) * span;
-          const at = (t * columns + cornerStart - batch.first) * size;
-          work.writeSymbols(from, span, batch.last - cornerStart, corner, at, size);
+        if (scratchStart < batch.last) {
+          const from = t * width + (scratchStart - batch.first) * span;
+          const at = (t * columns + scratchStart - batch.first) * size;
+          work.writeSymbols(from, span, batch.last - scratchStart, corner, at, size);
         }
       }
       if (!batch.completesCodewords) continue;
       for (let t = 0; t < recoveryCount; t++) {
         const row = nPrimary + t;
-        if (batch.first < systematicEnd) {
+        if (batch.first < keptEnd) {
           const from = (t * nSecondary + batch.first) * size;
           const slot = (batch.first - first) * nShards + row;
-          const count = systematicEnd - batch.first;
+          const count = keptEnd - batch.first;
           table.hashSymbols(LEAF_PREFIX, recoveryRows, from, size, count, slot, nShards);
         }
-        if (cornerStart < batch.last) {
-          const from = (t * columns + cornerStart - batch.first) * size;
-          const slot = (cornerStart - first) * nShards + row;
-          table.hashSymbols(
-            LEAF_PREFIX,
-            corner,
-            from,
-            size,
-            batch.last - cornerStart,
-            slot,
-            nShards,
-          );
+        if (scratchStart < batch.last) {
+          const from = (t * columns + scratchStart - batch.first) * size;
+          const slot = (scratchStart - first) * nShards + row;
+          const count = batch.last - scratchStart;
+          table.hashSymbols(LEAF_PREFIX, corner, from, size, count, slot, nShards);
         }
       }
     }
@@ -281,19 +288,54 @@ export class BlobEncodingJob {
   }
 
   /** Runs every stage in this thread. */
-  runAll(): EncodedBlob {
+  runStages(): void {
     const { nShards, params } = this.layout;
     this.encodeRows(0, params.nPrimary);
     this.encodeColumnChunks(0, this.chunking.chunkCount);
     this.hashPrimarySlivers(0, nShards);
+  }
+
+  /** Runs every stage in this thread; the encoded blob. */
+  runAll(): EncodedBlob {
+    this.runStages();
     return this.finish();
   }
 
   /** After stage 3: root hash, blob ID and the encoded blob. */
   finish(): EncodedBlob {
+    assert(this.keepsSlivers, 'an encoding for metadata only has no slivers to give');
     const rootHash = rootHashOfSliverHashes(this.buffers.sliverHashes, this.layout.nShards);
     return new EncodedBlob(this, rootHash, deriveBlobId(rootHash, this.layout.blobBytes));
   }
+
+  /** After stage 3: root hash, blob ID and metadata (all an encoding without slivers gives). */
+  finishMetadata(): EncodedMetadata {
+    const { layout } = this;
+    const rootHash = rootHashOfSliverHashes(this.buffers.sliverHashes, layout.nShards);
+    const blobId = deriveBlobId(rootHash, layout.blobBytes);
+    return { layout, metadata: metadataOf(layout, this.buffers.sliverHashes), rootHash, blobId };
+  }
+}
+
+/** What a blob ID needs: the metadata, its root hash and the ID (see computeBlobMetadata). */
+export interface EncodedMetadata {
+  readonly layout: BlobLayout;
+  readonly metadata: BlobMetadata;
+  readonly rootHash: Uint8Array;
+  readonly blobId: Uint8Array;
+}
+
+/** The metadata of the n × 64-byte primary ‖ secondary sliver hash table. */
+function metadataOf(layout: BlobLayout, table: Uint8Array): BlobMetadata {
+  const hashes = [];
+  for (let p = 0; p < layout.nShards; p++) {
+    const at = p * 2 * DIGEST_BYTES;
+    hashes.push({
+      primary: table.slice(at, at + DIGEST_BYTES),
+      secondary: table.slice(at + DIGEST_BYTES, at + 2 * DIGEST_BYTES),
+    });
+  }
+  return { encodingType: 'RS2', unencodedLength: layout.blobBytes, hashes };
 }
 
 /** The result of encoding: metadata, blob ID and every sliver, produced on demand from the buffers. */
@@ -307,16 +349,7 @@ export class EncodedBlob {
     readonly blobId: Uint8Array,
   ) {
     this.layout = job.layout;
-    const table = job.buffers.sliverHashes;
-    const hashes = [];
-    for (let p = 0; p < this.layout.nShards; p++) {
-      const at = p * 2 * DIGEST_BYTES;
-      hashes.push({
-        primary: table.slice(at, at + DIGEST_BYTES),
-        secondary: table.slice(at + DIGEST_BYTES, at + 2 * DIGEST_BYTES),
-      });
-    }
-    this.metadata = { encodingType: 'RS2', unencodedLength: this.layout.blobBytes, hashes };
+    this.metadata = metadataOf(this.layout, job.buffers.sliverHashes);
   }
 
   /** Primary sliver i (row i), as a view where possible. */
@@ -393,4 +426,16 @@ export function prepareEncoder(): void {
 export function encodeBlob(blob: Uint8Array, nShards: number): EncodedBlob {
   const layout = blobLayout(blob.length, nShards);
   return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
+}
+
+/**
+ * The metadata and blob ID `encodeBlob` gives, without keeping the slivers (as walrus-wasm's
+ * compute_metadata): the recovery rows are hashed and dropped, a third less memory.
+ */
+export function computeBlobMetadata(blob: Uint8Array, nShards: number): EncodedMetadata {
+  const layout = blobLayout(blob.length, nShards);
+  const buffers = allocateEncodingBuffers(layout, undefined, false);
+  const job = new BlobEncodingJob(layout, blob, buffers);
+  job.runStages();
+  return job.finishMetadata();
 }

@@ -30,6 +30,13 @@ describe('EncoderPool', () => {
           encodeBlobMetadata(expected.metadata),
           'metadata',
         );
+        const metadataOnly = await pool.computeMetadata(input, n);
+        expectBytes(metadataOnly.blobId, expected.blobId, 'blob ID, metadata only');
+        expectBytes(
+          encodeBlobMetadata(metadataOnly.metadata),
+          encodeBlobMetadata(expected.metadata),
+          'metadata only',
+        );
         for (const p of [0, 1, Math.floor(n / 2), n - 1]) {
           expectBytes(actual.primarySliverBcs(p), expected.primarySliverBcs(p), `primary ${p}`);
           expectBytes(
