@@ -50,6 +50,9 @@ const PAGE_BYTES = 65_536;
 const STATE_PTR = 64; //          scalar chaining value h[0..8), 64 bytes
 const STREAM_T_PTR = 128; //      byte counter t (i64) that goes with STATE_PTR
 const STATE2_PTR = 256; //        chaining values of hash_pair, interleaved: h_a[j], h_b[j] at 16*j
+// Where the SIMD batches put the second digest of an odd message out, hashed as a pair with
+// itself: cheaper than the scalar kernel, which then never has to be compiled for them.
+const DISCARD_PTR = 512;
 const OUTPUT_PTR = 4096;
 const OUTPUT_DIGESTS_MAX = 16_384; // digests per call of hash_symbols
 const OUTPUT_BYTES = OUTPUT_DIGESTS_MAX * DIGEST_BYTES;
@@ -73,7 +76,8 @@ if (SLACK_BYTES < BLOCK_BYTES + DIGEST_BYTES + 8)
   throw new Error('slack must cover a block over-read');
 if (STATE_PTR + 64 > STREAM_T_PTR) throw new Error('scratch areas overlap');
 if (STREAM_T_PTR + 8 > STATE2_PTR) throw new Error('scratch areas overlap');
-if (STATE2_PTR + 128 > OUTPUT_PTR) throw new Error('scratch areas overlap');
+if (STATE2_PTR + 128 > DISCARD_PTR) throw new Error('scratch areas overlap');
+if (DISCARD_PTR + DIGEST_BYTES > OUTPUT_PTR) throw new Error('scratch areas overlap');
 
 const IV = [
   0x6a09e667f3bcc908n,
@@ -524,7 +528,12 @@ function batchSimd() {
         (local.set $count (i32.sub (local.get $count) (i32.const 2)))
         (br $each)))
     (if (local.get $count)
-      (then (call $hash_message (local.get $prefix) (local.get $src) (local.get $size) (local.get $out)))))
+      (then
+        (if (i32.lt_u (local.get $size) (i32.const ${SHORT_MESSAGE_BYTES_MAX}))
+          (then (call $hash_pair_short (local.get $prefix) (local.get $src) (local.get $src)
+            (i32.add (local.get $size) (i32.const 1)) (local.get $out) (i32.const ${DISCARD_PTR})))
+          (else (call $hash_pair (local.get $prefix) (local.get $src) (local.get $src) (local.get $size)
+            (local.get $out) (i32.const ${DISCARD_PTR})))))))
 
   ;; As merkle_reduce, two parents at a time. Parents i and i+1 overwrite bytes [32i, 32i+64),
   ;; which pairs up to i+1 have been read from already.
@@ -543,7 +552,7 @@ function batchSimd() {
             (local.set $i (i32.add (local.get $i) (i32.const 2)))
             (br $pair)))
         (if (i32.lt_u (local.get $i) (local.get $count))
-          (then (call $hash_message (i32.const 1) ${left(0)} (i32.const 64) ${parent(0)})))
+          (then (call $hash_pair_node ${left(0)} ${left(0)} ${parent(0)} (i32.const ${DISCARD_PTR}))))
         (local.set $levels (i32.sub (local.get $levels) (i32.const 1)))
         (br $level)))
     (local.get $count))`;

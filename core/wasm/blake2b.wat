@@ -4777,7 +4777,12 @@
         (local.set $count (i32.sub (local.get $count) (i32.const 2)))
         (br $each)))
     (if (local.get $count)
-      (then (call $hash_message (local.get $prefix) (local.get $src) (local.get $size) (local.get $out)))))
+      (then
+        (if (i32.lt_u (local.get $size) (i32.const 8))
+          (then (call $hash_pair_short (local.get $prefix) (local.get $src) (local.get $src)
+            (i32.add (local.get $size) (i32.const 1)) (local.get $out) (i32.const 512)))
+          (else (call $hash_pair (local.get $prefix) (local.get $src) (local.get $src) (local.get $size)
+            (local.get $out) (i32.const 512)))))))
 
   ;; As merkle_reduce, two parents at a time. Parents i and i+1 overwrite bytes [32i, 32i+64),
   ;; which pairs up to i+1 have been read from already.
@@ -4796,7 +4801,7 @@
             (local.set $i (i32.add (local.get $i) (i32.const 2)))
             (br $pair)))
         (if (i32.lt_u (local.get $i) (local.get $count))
-          (then (call $hash_message (i32.const 1) (i32.add (local.get $ptr) (i32.shl (i32.add (local.get $i) (i32.const 0)) (i32.const 6))) (i32.const 64) (i32.add (local.get $ptr) (i32.shl (i32.add (local.get $i) (i32.const 0)) (i32.const 5))))))
+          (then (call $hash_pair_node (i32.add (local.get $ptr) (i32.shl (i32.add (local.get $i) (i32.const 0)) (i32.const 6))) (i32.add (local.get $ptr) (i32.shl (i32.add (local.get $i) (i32.const 0)) (i32.const 6))) (i32.add (local.get $ptr) (i32.shl (i32.add (local.get $i) (i32.const 0)) (i32.const 5))) (i32.const 512))))
         (local.set $levels (i32.sub (local.get $levels) (i32.const 1)))
         (br $level)))
     (local.get $count))
