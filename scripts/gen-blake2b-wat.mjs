@@ -18,10 +18,16 @@
 //    a fifth of the instructions.
 //  - Chaining values live in memory, not in locals across the block loop (fewer spills; scalar
 //    multi-block hashes 20% faster).
+//  - One-block pair kernels for the two commonest shapes (short leaves, inner nodes) that keep only
+//    their non-zero message words in registers: 7-byte leaves 151 -> 102 ns, inner nodes 148 ->
+//    113 ns per hash (CPU time, same VM); see pairOneBlock.
+//  - A rotate-by-24 as i8x16.swizzle by a constant mask (one pshufb): ~10% on every kernel; an
+//    i8x16.shuffle of the same bytes is not lowered to one pshufb (see gStepsSimd).
 //  - Tried and dropped: message words re-loaded from memory in every round (TurboFan hoists the
-//    loads anyway), a pshufb rotate-by-24 (see gStepsSimd), a 256-byte mask table instead of
-//    computed masks (no faster), and a triple kernel interleaving one scalar message with the SIMD
-//    pair (10% slower than the pair: more spills).
+//    loads anyway; loaded at each use from an interleaved copy they were 12% slower), the
+//    rotate-by-16 as a swizzle too (no faster than pshuflw + pshufhw), a 256-byte mask table instead
+//    of computed masks (no faster), and a triple kernel interleaving one scalar message with the
+//    SIMD pair (10% slower than the pair: more spills).
 //
 // WAT template lines run past 100 columns where an s-expression reads better whole.
 //
@@ -44,21 +50,34 @@ const PAGE_BYTES = 65_536;
 const STATE_PTR = 64; //          scalar chaining value h[0..8), 64 bytes
 const STREAM_T_PTR = 128; //      byte counter t (i64) that goes with STATE_PTR
 const STATE2_PTR = 256; //        chaining values of hash_pair, interleaved: h_a[j], h_b[j] at 16*j
+// Where the SIMD batches put the second digest of an odd message out, hashed as a pair with
+// itself: cheaper than the scalar kernel, which then never has to be compiled for them.
+const DISCARD_PTR = 512;
 const OUTPUT_PTR = 4096;
 const OUTPUT_DIGESTS_MAX = 16_384; // digests per call of hash_symbols
 const OUTPUT_BYTES = OUTPUT_DIGESTS_MAX * DIGEST_BYTES;
 const SLACK_BYTES = 4096;
 const INPUT_PTR = OUTPUT_PTR + OUTPUT_BYTES + SLACK_BYTES;
 const INPUT_BYTES = 1 << 20;
-const MEMORY_BYTES = INPUT_PTR + INPUT_BYTES + SLACK_BYTES;
+// A table of leaf hashes that stays in the kernel (core/hash/blake2b.ts LeafTable): leaves are
+// hashed straight into their slots and trees gathered from them, so no digest goes through JS.
+// 2 MiB is the encoder's column-chunk table (core/encoding/blob-layout.ts CHUNK_LEAF_HASH_BYTES_MAX):
+// one column of the largest n (65 535 leaves), or 64 columns at n = 1000.
+const TABLE_PTR = INPUT_PTR + INPUT_BYTES + SLACK_BYTES;
+const TABLE_BYTES = 2 << 20;
+const MEMORY_BYTES = TABLE_PTR + TABLE_BYTES + SLACK_BYTES;
 const MEMORY_PAGES = Math.ceil(MEMORY_BYTES / PAGE_BYTES);
 
 // merkle_reduce pads an odd level with one zero node after the last one, in place.
 if (INPUT_BYTES % BLOCK_BYTES !== 0) throw new Error('input region must hold whole blocks');
-if (SLACK_BYTES < BLOCK_BYTES + DIGEST_BYTES) throw new Error('slack must cover a block over-read');
+// The slack also takes the up to 7 bytes a largest symbol is shifted by to keep its copy word-aligned
+// (core/hash/blake2b.ts COPY_ALIGN_BYTES).
+if (SLACK_BYTES < BLOCK_BYTES + DIGEST_BYTES + 8)
+  throw new Error('slack must cover a block over-read');
 if (STATE_PTR + 64 > STREAM_T_PTR) throw new Error('scratch areas overlap');
 if (STREAM_T_PTR + 8 > STATE2_PTR) throw new Error('scratch areas overlap');
-if (STATE2_PTR + 128 > OUTPUT_PTR) throw new Error('scratch areas overlap');
+if (STATE2_PTR + 128 > DISCARD_PTR) throw new Error('scratch areas overlap');
+if (DISCARD_PTR + DIGEST_BYTES > OUTPUT_PTR) throw new Error('scratch areas overlap');
 
 const IV = [
   0x6a09e667f3bcc908n,
@@ -133,8 +152,9 @@ function gStepsScalar(name, messageWord) {
 
 // As gStepsScalar on i64x2 lanes. V8 (x64) lowers the rotate-by-32 shuffle to one pshufd and the
 // rotate-by-16 one to pshuflw + pshufhw, but rebuilds the pshufb mask of a rotate-by-24 shuffle
-// from two 64-bit constants every time, so that one is a shift pair; rotate-by-63 is
-// (x >> 63) ^ (x + x).
+// from two 64-bit constants every time; a swizzle by a constant mask is one pshufb (what was a
+// shift pair before: 7-byte leaves 95 -> 85 ns, 303-byte leaves 367 -> 324 ns, inner nodes
+// 104 -> 92 ns per hash). Rotate-by-63 is (x >> 63) ^ (x + x).
 function gStepsSimd(name, messageWord) {
   const steps = [];
   const v = (i) => `(local.get $${name}${i})`;
@@ -145,18 +165,17 @@ function gStepsSimd(name, messageWord) {
       const set = (i, expr) => lines.push(`    (local.set $${name}${i} ${expr})`);
       const rot = (i, bytes) =>
         bytes === 3
-          ? set(
-              i,
-              `(v128.or (i64x2.shr_u ${v(i)} (i32.const 24)) (i64x2.shl ${v(i)} (i32.const 40)))`,
-            )
+          ? set(i, `(i8x16.swizzle ${v(i)} (v128.const i8x16 ${rotrShuffle(3)}))`)
           : set(i, `(i8x16.shuffle ${rotrShuffle(bytes)} ${v(i)} ${v(i)})`);
-      set(a, `(i64x2.add (i64x2.add ${v(a)} ${v(b)}) ${messageWord(s[2 * k])})`);
+      const plusWord = (word) => (word === null ? '' : ` ${word}`);
+      const addWord = (sum, word) => (word === null ? sum : `(i64x2.add ${sum}${plusWord(word)})`);
+      set(a, addWord(`(i64x2.add ${v(a)} ${v(b)})`, messageWord(s[2 * k])));
       set(d, `(v128.xor ${v(d)} ${v(a)})`);
       rot(d, 4);
       set(c, `(i64x2.add ${v(c)} ${v(d)})`);
       set(b, `(v128.xor ${v(b)} ${v(c)})`);
       rot(b, 3);
-      set(a, `(i64x2.add (i64x2.add ${v(a)} ${v(b)}) ${messageWord(s[2 * k + 1])})`);
+      set(a, addWord(`(i64x2.add ${v(a)} ${v(b)})`, messageWord(s[2 * k + 1])));
       set(d, `(v128.xor ${v(d)} ${v(a)})`);
       rot(d, 2);
       set(c, `(i64x2.add ${v(c)} ${v(d)})`);
@@ -363,16 +382,92 @@ ${range(4)
   .join('\n')})`;
 }
 
+/**
+ * One-block pair kernels for the two message shapes that make up nearly all hashes at small
+ * symbol sizes (a 1 MiB blob at n = 1000: 10^6 leaves of 7 bytes, 2·10^6 inner nodes): `words`
+ * message words are loaded and the rest are known to be zero, so their additions are dropped and,
+ * more importantly, they hold no registers: the general pair kernel keeps 16 message words live
+ * beside the 16 state words and spills; with one message word live (short leaves) the state nearly
+ * fits V8's 16 vector registers. The state starts from constants (one block, final).
+ *  - $hash_pair_short: H(prefix ‖ x) for |x| ≤ 7, t = |x| + 1 bytes (one masked word);
+ *  - $hash_pair_node: H(0x01 ‖ left ‖ right), 65 bytes (nine words, the ninth one byte).
+ */
+function pairOneBlock(name, words, params, wordMask, preamble = '') {
+  const h0 = IV[0] ^ PARAM_WORD0;
+  const h = [h0, ...IV.slice(1)];
+  const loadPair = (j) =>
+    `(v128.load64_lane 1 (i32.sub (local.get $b) (i32.const ${1 - 8 * j})) (v128.load64_zero (i32.sub (local.get $a) (i32.const ${1 - 8 * j}))))`;
+  const messageLines = range(words).map((j) => {
+    const pair = loadPair(j);
+    const masked = wordMask(j) === null ? pair : `(v128.and ${pair} ${wordMask(j)})`;
+    return j === 0
+      ? `    (local.set $m0 (v128.or (v128.and ${masked} (v128.const i64x2 -256 -256)) (i64x2.splat (i64.extend_i32_u (local.get $prefix)))))`
+      : `    (local.set $m${j} ${masked})`;
+  });
+  return `
+  (func $${name} ${params} (param $out_a i32) (param $out_b i32)
+    ${localsDecl('v', 'v128', 16)}
+    ${localsDecl('m', 'v128', words)}${preamble}
+${messageLines.join('\n')}
+${range(8)
+  .map((i) => `    (local.set $v${i} (v128.const i64x2 ${hex64(h[i])} ${hex64(h[i])}))`)
+  .join('\n')}
+${range(8)
+  .map((i) => `    (local.set $v${i + 8} (v128.const i64x2 ${hex64(IV[i])} ${hex64(IV[i])}))`)
+  .join('\n')}
+    (local.set $v12 (v128.xor (local.get $v12) (i64x2.splat (i64.extend_i32_u (local.get $t)))))
+    (local.set $v14 (v128.not (local.get $v14)))
+${gStepsSimd('v', (i) => (i < words ? `(local.get $m${i})` : null)).join('\n')}
+${range(4)
+  .map(
+    (
+      i,
+    ) => `    (local.set $v${i} (v128.xor (v128.const i64x2 ${hex64(h[i])} ${hex64(h[i])}) (v128.xor (local.get $v${i}) (local.get $v${i + 8}))))
+    (i64.store offset=${8 * i} (local.get $out_a) (i64x2.extract_lane 0 (local.get $v${i})))
+    (i64.store offset=${8 * i} (local.get $out_b) (i64x2.extract_lane 1 (local.get $v${i})))`,
+  )
+  .join('\n')})`;
+}
+
+/** Bytes of a message that fit the one-word short-leaf kernel, prefix included. */
+const SHORT_MESSAGE_BYTES_MAX = 8;
+
+function pairOneBlockKernels() {
+  // Short: the word's first $t bytes (1..8); t = 8 keeps all of them.
+  const shortMask = () =>
+    `(i64x2.splat (select (i64.const -1) (i64.sub (i64.shl (i64.const 1) (i64.extend_i32_u (i32.shl (local.get $t) (i32.const 3)))) (i64.const 1)) (i32.ge_u (local.get $t) (i32.const 8))))`;
+  // Node: words 0..7 whole, word 8 holds only the 65th byte.
+  const nodeMask = (j) => (j === 8 ? '(v128.const i64x2 255 255)' : null);
+  return [
+    pairOneBlock(
+      'hash_pair_short',
+      1,
+      '(param $prefix i32) (param $a i32) (param $b i32) (param $t i32)',
+      shortMask,
+    ),
+    pairOneBlock(
+      'hash_pair_node',
+      9,
+      '(param $a i32) (param $b i32)',
+      nodeMask,
+      `
+    (local $prefix i32) (local $t i32)
+    (local.set $prefix (i32.const 1))
+    (local.set $t (i32.const ${1 + 2 * DIGEST_BYTES}))`,
+    ),
+  ].join('\n');
+}
+
 function batchScalar() {
   return `
-  ;; Digest i of H(prefix ‖ src[i*size, +size)) at out + 32*i, for i < count (prefix < 0: none).
-  (func (export "hash_symbols") (param $prefix i32) (param $src i32) (param $size i32) (param $count i32) (param $out i32)
+  ;; Digest i of H(prefix ‖ src[i*size, +size)) at out + stride*i, for i < count (prefix < 0: none).
+  (func (export "hash_symbols") (param $prefix i32) (param $src i32) (param $size i32) (param $count i32) (param $out i32) (param $stride i32)
     (block $done
       (loop $each
         (br_if $done (i32.eqz (local.get $count)))
         (call $hash_message (local.get $prefix) (local.get $src) (local.get $size) (local.get $out))
         (local.set $src (i32.add (local.get $src) (local.get $size)))
-        (local.set $out (i32.add (local.get $out) (i32.const ${DIGEST_BYTES})))
+        (local.set $out (i32.add (local.get $out) (local.get $stride)))
         (local.set $count (i32.sub (local.get $count) (i32.const 1)))
         (br $each))))
 
@@ -417,20 +512,28 @@ function batchSimd() {
   const parent = (k) => node(k, 5);
   return `
   ;; As hash_symbols (prefix >= 0 only), two messages at a time.
-  (func (export "hash_symbols_simd") (param $prefix i32) (param $src i32) (param $size i32) (param $count i32) (param $out i32)
+  (func (export "hash_symbols_simd") (param $prefix i32) (param $src i32) (param $size i32) (param $count i32) (param $out i32) (param $stride i32)
     (local $next i32)
     (block $done
       (loop $each
         (br_if $done (i32.lt_u (local.get $count) (i32.const 2)))
         (local.set $next (i32.add (local.get $src) (local.get $size)))
-        (call $hash_pair (local.get $prefix) (local.get $src) (local.get $next) (local.get $size)
-          (local.get $out) (i32.add (local.get $out) (i32.const ${DIGEST_BYTES})))
+        (if (i32.lt_u (local.get $size) (i32.const ${SHORT_MESSAGE_BYTES_MAX}))
+          (then (call $hash_pair_short (local.get $prefix) (local.get $src) (local.get $next)
+            (i32.add (local.get $size) (i32.const 1)) (local.get $out) (i32.add (local.get $out) (local.get $stride))))
+          (else (call $hash_pair (local.get $prefix) (local.get $src) (local.get $next) (local.get $size)
+            (local.get $out) (i32.add (local.get $out) (local.get $stride)))))
         (local.set $src (i32.add (local.get $next) (local.get $size)))
-        (local.set $out (i32.add (local.get $out) (i32.const ${2 * DIGEST_BYTES})))
+        (local.set $out (i32.add (local.get $out) (i32.shl (local.get $stride) (i32.const 1))))
         (local.set $count (i32.sub (local.get $count) (i32.const 2)))
         (br $each)))
     (if (local.get $count)
-      (then (call $hash_message (local.get $prefix) (local.get $src) (local.get $size) (local.get $out)))))
+      (then
+        (if (i32.lt_u (local.get $size) (i32.const ${SHORT_MESSAGE_BYTES_MAX}))
+          (then (call $hash_pair_short (local.get $prefix) (local.get $src) (local.get $src)
+            (i32.add (local.get $size) (i32.const 1)) (local.get $out) (i32.const ${DISCARD_PTR})))
+          (else (call $hash_pair (local.get $prefix) (local.get $src) (local.get $src) (local.get $size)
+            (local.get $out) (i32.const ${DISCARD_PTR})))))))
 
   ;; As merkle_reduce, two parents at a time. Parents i and i+1 overwrite bytes [32i, 32i+64),
   ;; which pairs up to i+1 have been read from already.
@@ -445,14 +548,30 @@ function batchSimd() {
         (block $level_done
           (loop $pair
             (br_if $level_done (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $count)))
-            (call $hash_pair (i32.const 1) ${left(0)} ${left(1)} (i32.const 64) ${parent(0)} ${parent(1)})
+            (call $hash_pair_node ${left(0)} ${left(1)} ${parent(0)} ${parent(1)})
             (local.set $i (i32.add (local.get $i) (i32.const 2)))
             (br $pair)))
         (if (i32.lt_u (local.get $i) (local.get $count))
-          (then (call $hash_message (i32.const 1) ${left(0)} (i32.const 64) ${parent(0)})))
+          (then (call $hash_pair_node ${left(0)} ${left(0)} ${parent(0)} (i32.const ${DISCARD_PTR}))))
         (local.set $levels (i32.sub (local.get $levels) (i32.const 1)))
         (br $level)))
     (local.get $count))`;
+}
+
+function gather() {
+  return `
+  ;; gather(src, stride, count, dst): the 32-byte nodes at src + stride*i, for i < count, to
+  ;; dst + 32*i (a tree's leaves out of a LeafTable into the merkle_reduce workspace).
+  (func (export "gather") (param $src i32) (param $stride i32) (param $count i32) (param $dst i32)
+    (block $done
+      (loop $each
+        (br_if $done (i32.eqz (local.get $count)))
+        (v128.store (local.get $dst) (v128.load (local.get $src)))
+        (v128.store offset=16 (local.get $dst) (v128.load offset=16 (local.get $src)))
+        (local.set $src (i32.add (local.get $src) (local.get $stride)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const ${DIGEST_BYTES})))
+        (local.set $count (i32.sub (local.get $count) (i32.const 1)))
+        (br $each))))`;
 }
 
 function streaming() {
@@ -478,6 +597,8 @@ function layoutGlobals() {
     g('input_bytes', INPUT_BYTES),
     g('output_ptr', OUTPUT_PTR),
     g('output_digests_max', OUTPUT_DIGESTS_MAX),
+    g('table_ptr', TABLE_PTR),
+    g('table_bytes', TABLE_BYTES),
   ].join('\n');
 }
 
@@ -485,14 +606,16 @@ export function generateBlake2bWat() {
   return `;; GENERATED by scripts/gen-blake2b-wat.mjs: edit the generator, not this file.
 ;; BLAKE2b-256 (unkeyed, digest_length 32) kernels for Merkle trees; the generator explains them.
 ;; Memory: ${MEMORY_PAGES} fixed pages; input region [${INPUT_PTR}, +${INPUT_BYTES}),
-;; output region [${OUTPUT_PTR}, +${OUTPUT_BYTES}).
+;; output region [${OUTPUT_PTR}, +${OUTPUT_BYTES}), leaf table [${TABLE_PTR}, +${TABLE_BYTES}).
 (module
   (memory (export "memory") ${MEMORY_PAGES} ${MEMORY_PAGES})
 ${layoutGlobals()}
 ${hashScalar()}
 ${hashPair()}
+${pairOneBlockKernels()}
 ${batchScalar()}
 ${batchSimd()}
+${gather()}
 ${streaming()}
 )
 `;

@@ -44,7 +44,14 @@ const SKEW_PTR = EXP_PTR + 2 * GF_SIZE; // 65 535 entries; the last slot is padd
 const WORK_PTR = SKEW_PTR + 2 * GF_SIZE;
 /** 4 MiB holds the 1024-shard × 1024-element work matrices of n = 1000 blob encoding in one go. */
 const WORK_BYTES = 4 << 20;
-const MEMORY_PAGES = (WORK_PTR + WORK_BYTES) / PAGE_BYTES;
+/** Where symbol bytes are copied in before conversion to elements, and out after; longer runs
+ *  go through in pieces (copies of 1 MiB are as fast per byte as larger ones). */
+const STAGING_PTR = WORK_PTR + WORK_BYTES;
+const STAGING_BYTES = 1 << 20;
+/** The converters read up to 16 bytes past a symbol or element run (and mask what they read):
+ *  slack after the last region keeps those reads in memory. */
+const SLACK_BYTES = 64;
+const MEMORY_PAGES = Math.ceil((STAGING_PTR + STAGING_BYTES + SLACK_BYTES) / PAGE_BYTES);
 
 /** Groups with fewer elements than this skip the table build (~110 ops) and go scalar. Narrow
  *  encodes (width 1..24, as for generator columns) were ~10-25% faster with 32 than with 8 or
@@ -52,7 +59,7 @@ const MEMORY_PAGES = (WORK_PTR + WORK_BYTES) / PAGE_BYTES;
 const TABLE_ELEMENTS_MIN = 32;
 
 if (WORK_PTR % 16 !== 0) throw new Error('the work region must be 16-byte aligned');
-if (!Number.isInteger(MEMORY_PAGES)) throw new Error('memory must be whole pages');
+if (STAGING_PTR % 16 !== 0) throw new Error('the staging region must be 16-byte aligned');
 
 const range = (n) => Array.from({ length: n }, (_, i) => i);
 const bytes = (values) => values.join(' ');
@@ -60,6 +67,10 @@ const UNZIP_LOW = bytes(range(16).map((i) => 2 * i));
 const UNZIP_HIGH = bytes(range(16).map((i) => 2 * i + 1));
 const ZIP_FIRST = bytes(range(8).flatMap((i) => [i, 16 + i]));
 const ZIP_SECOND = bytes(range(8).flatMap((i) => [8 + i, 24 + i]));
+/** Bytes 8..15 then 0..7: the upper half of a vector moved down. */
+const SWAP_HALVES = bytes([...range(8).map((i) => 8 + i), ...range(8)]);
+/** The 8 low bytes of 8 elements, then their 8 high bytes (only the first operand is read). */
+const UNZIP_HALVES = bytes([...range(8).map((i) => 2 * i), ...range(8).map((i) => 2 * i + 1)]);
 /** NIBBLE_BIT_MASK[b]: byte n is 0xff when bit b of n is set (the table builder's selectors). */
 const NIBBLE_BIT_MASK = range(4).map((b) => bytes(range(16).map((n) => ((n >> b) & 1 ? 0xff : 0))));
 const NIBBLE_MASK = bytes(range(16).map(() => 15));
@@ -330,11 +341,312 @@ ${whileNot(
 )})`;
 }
 
+/**
+ * Stores the first `$rem` units (of `unitBytes` = 1 or 2 bytes; $rem < 8) of vector `vector` at
+ * `$pointer`, low lanes first, by lane stores (advancing `$pointer`; the vector is shifted down).
+ */
+function partialStore(vector, pointer, unitBytes) {
+  const widths = [4, 2, 1].map((units) => ({ units, bytes: units * unitBytes }));
+  return widths.map(({ units, bytes }) => {
+    const store = `(v128.store${8 * bytes}_lane 0 ${get(pointer)} ${get(vector)})`;
+    const shift =
+      bytes === 8
+        ? set(vector, `(i8x16.shuffle ${SWAP_HALVES} ${get(vector)} ${get(vector)})`)
+        : set(vector, `(i64x2.shr_u ${get(vector)} ${i32(8 * bytes)})`);
+    return `  (if (i32.and ${get('rem')} ${i32(units)}) (then ${store} ${shift} ${set(pointer, add(get(pointer), i32(bytes)))}))`;
+  });
+}
+
+/**
+ * Byte ↔ element conversion of whole symbols (spec §4.1) between the staging region and the work
+ * region, so the JS side never touches single elements: in a 64-byte block element i has its low
+ * byte at i and its high byte at 32 + i (one zip or unzip shuffle per 8 or 16 elements); in the
+ * T-byte tail (h = T/2 elements) at i and h + i, read 8 at a time with unaligned 8-byte loads. A
+ * last partial vector is written with lane stores, so nothing past a symbol or element run
+ * is written. These replace per-element JS loops that took a third of a 64 MiB encode.
+ */
+function converterFunctions() {
+  const bump = (name, bytes) => set(name, add(get(name), bytes));
+  return `
+  ;; symbols_to_elements(src, size, count, srcStride, dst, dstStride): symbol i of \`size\` bytes at
+  ;; src + i·srcStride becomes size/2 u16 elements at dst + i·dstStride (byte addresses).
+  (func (export "symbols_to_elements") (param $src i32) (param $size i32) (param $count i32)
+      (param $srcStride i32) (param $dst i32) (param $dstStride i32)
+    (local $p i32) (local $q i32) (local $end i32) (local $h i32) (local $rem i32)
+    (local $lo v128) (local $hi v128)
+    ${set('h', op('i32.shr_u', op('i32.and', get('size'), i32(63)), i32(1)))}
+${whileNot(
+  'symbols',
+  op('i32.eqz', get('count')),
+  [
+    set('p', get('src')),
+    set('q', get('dst')),
+    set('end', add(get('src'), op('i32.and', get('size'), i32(-64)))),
+    whileNot(
+      'blocks',
+      op('i32.ge_u', get('p'), get('end')),
+      [
+        set('lo', '(v128.load (local.get $p))'),
+        set('hi', '(v128.load offset=32 (local.get $p))'),
+        `(v128.store (local.get $q) (i8x16.shuffle ${ZIP_FIRST} ${get('lo')} ${get('hi')}))`,
+        `(v128.store offset=16 (local.get $q) (i8x16.shuffle ${ZIP_SECOND} ${get('lo')} ${get('hi')}))`,
+        set('lo', '(v128.load offset=16 (local.get $p))'),
+        set('hi', '(v128.load offset=48 (local.get $p))'),
+        `(v128.store offset=32 (local.get $q) (i8x16.shuffle ${ZIP_FIRST} ${get('lo')} ${get('hi')}))`,
+        `(v128.store offset=48 (local.get $q) (i8x16.shuffle ${ZIP_SECOND} ${get('lo')} ${get('hi')}))`,
+        bump('p', i32(64)),
+        bump('q', i32(64)),
+      ],
+      0,
+    ),
+    set('rem', get('h')),
+    whileNot(
+      'tail',
+      op('i32.lt_s', get('rem'), i32(8)),
+      [
+        set('lo', '(v128.load64_zero (local.get $p))'),
+        set('hi', `(v128.load64_zero ${add(get('p'), get('h'))})`),
+        `(v128.store (local.get $q) (i8x16.shuffle ${ZIP_FIRST} ${get('lo')} ${get('hi')}))`,
+        bump('p', i32(8)),
+        bump('q', i32(16)),
+        set('rem', op('i32.sub', get('rem'), i32(8))),
+      ],
+      0,
+    ),
+    `(if ${get('rem')} (then`,
+    `  ${set('lo', '(v128.load64_zero (local.get $p))')}`,
+    `  ${set('hi', `(v128.load64_zero ${add(get('p'), get('h'))})`)}`,
+    `  ${set('lo', `(i8x16.shuffle ${ZIP_FIRST} ${get('lo')} ${get('hi')})`)}`,
+    ...partialStore('lo', 'q', 2),
+    '))',
+    bump('src', get('srcStride')),
+    bump('dst', get('dstStride')),
+    set('count', op('i32.sub', get('count'), i32(1))),
+  ],
+  2,
+)})
+
+  ;; elements_to_symbols(src, srcStride, count, size, dst, dstStride): the inverse; size/2 elements
+  ;; at src + i·srcStride become the symbol of \`size\` bytes at dst + i·dstStride.
+  (func (export "elements_to_symbols") (param $src i32) (param $srcStride i32) (param $count i32)
+      (param $size i32) (param $dst i32) (param $dstStride i32)
+    (local $p i32) (local $q i32) (local $end i32) (local $h i32) (local $rem i32)
+    (local $e0 v128) (local $e1 v128) (local $x v128)
+    ${set('h', op('i32.shr_u', op('i32.and', get('size'), i32(63)), i32(1)))}
+${whileNot(
+  'symbols',
+  op('i32.eqz', get('count')),
+  [
+    set('p', get('src')),
+    set('q', get('dst')),
+    set('end', add(get('dst'), op('i32.and', get('size'), i32(-64)))),
+    whileNot(
+      'blocks',
+      op('i32.ge_u', get('q'), get('end')),
+      [
+        set('e0', '(v128.load (local.get $p))'),
+        set('e1', '(v128.load offset=16 (local.get $p))'),
+        `(v128.store (local.get $q) (i8x16.shuffle ${UNZIP_LOW} ${get('e0')} ${get('e1')}))`,
+        `(v128.store offset=32 (local.get $q) (i8x16.shuffle ${UNZIP_HIGH} ${get('e0')} ${get('e1')}))`,
+        set('e0', '(v128.load offset=32 (local.get $p))'),
+        set('e1', '(v128.load offset=48 (local.get $p))'),
+        `(v128.store offset=16 (local.get $q) (i8x16.shuffle ${UNZIP_LOW} ${get('e0')} ${get('e1')}))`,
+        `(v128.store offset=48 (local.get $q) (i8x16.shuffle ${UNZIP_HIGH} ${get('e0')} ${get('e1')}))`,
+        bump('p', i32(64)),
+        bump('q', i32(64)),
+      ],
+      0,
+    ),
+    set('rem', get('h')),
+    whileNot(
+      'tail',
+      op('i32.lt_s', get('rem'), i32(8)),
+      [
+        set('x', `(i8x16.shuffle ${UNZIP_HALVES} (v128.load (local.get $p)) (local.get $x))`),
+        '(v128.store64_lane 0 (local.get $q) (local.get $x))',
+        `(v128.store64_lane 1 ${add(get('q'), get('h'))} (local.get $x))`,
+        bump('p', i32(16)),
+        bump('q', i32(8)),
+        set('rem', op('i32.sub', get('rem'), i32(8))),
+      ],
+      0,
+    ),
+    `(if ${get('rem')} (then`,
+    `  ${set('x', `(i8x16.shuffle ${UNZIP_HALVES} (v128.load (local.get $p)) (local.get $x))`)}`,
+    `  ${set('e1', `(i8x16.shuffle ${SWAP_HALVES} ${get('x')} ${get('x')})`)}`,
+    `  ${set('end', get('q'))}`,
+    ...partialStore('x', 'q', 1),
+    `  ${set('q', add(get('end'), get('h')))}`,
+    ...partialStore('e1', 'q', 1),
+    '))',
+    bump('src', get('srcStride')),
+    bump('dst', get('dstStride')),
+    set('count', op('i32.sub', get('count'), i32(1))),
+  ],
+  2,
+)})`;
+}
+
+/** Polynomial-basis values of the Cantor basis vectors (core/encoding/gf16.ts, spec §4.2). */
+const CANTOR_BASIS = [
+  0x0001, 0xacca, 0x3c0e, 0x163e, 0xc582, 0xed2e, 0x914c, 0x4012, 0x6c98, 0x10d8, 0x6a72, 0xb900,
+  0xfdb8, 0xfb34, 0xff38, 0x991e,
+];
+const GF_POLYNOMIAL = 0x1002d;
+const FIELD_BITS = 16;
+/** init_tables' scratch in the work region (unused until the first transform): the polynomial
+ *  log, the Cantor map, and the skew builder's 15 temporaries. */
+const PLOG_PTR = WORK_PTR;
+const CANTOR_PTR = PLOG_PTR + 2 * GF_SIZE;
+const TEMP_PTR = CANTOR_PTR + 2 * GF_SIZE;
+
+/**
+ * init_tables(): LOG, EXP and SKEW built in place, exactly as core/encoding/gf16.ts builds them
+ * (spec §4.2–4.3; tests compare both). The same loops in JS run mostly in the interpreter at
+ * start-up and took ~175·10^6 instructions per thread (~50 ms); here they take a few million.
+ */
+function tableFunctions() {
+  const u16 = (base, index) => `(i32.load16_u offset=${base} ${elementBytes(index)})`;
+  const put = (base, index, value) =>
+    `(i32.store16 offset=${base} ${elementBytes(index)} ${value})`;
+  const temp = (index) => `(i32.load offset=${TEMP_PTR} (i32.shl ${index} (i32.const 2)))`;
+  const putTemp = (index, value) =>
+    `(i32.store offset=${TEMP_PTR} (i32.shl ${index} (i32.const 2)) ${value})`;
+  const cantorLoops = CANTOR_BASIS.map(
+    (basis, bit) => `    ;; φ(v | 2^${bit}) = φ(v) ^ CANTOR[${bit}]
+    ${set('v', i32(0))}
+${whileNot('cantor' + bit, op('i32.ge_u', get('v'), i32(1 << bit)), [put(CANTOR_PTR, op('i32.or', get('v'), i32(1 << bit)), op('i32.xor', u16(CANTOR_PTR, get('v')), i32(basis))), set('v', add(get('v'), i32(1)))], 2)}`,
+  );
+  return `
+  ;; (a + b) mod 65535 in the ones'-complement style of gf16.ts addMod.
+  (func $add_mod (param $a i32) (param $b i32) (result i32)
+    (local $sum i32)
+    ${set('sum', add(get('a'), get('b')))}
+    ${addModOf('sum')})
+
+  ;; x · g^l (0 stays 0), as gf16.ts buildSkew's mulLog.
+  (func $mul_log (param $x i32) (param $l i32) (result i32)
+    (if (result i32) (i32.eqz ${get('x')})
+      (then ${i32(0)})
+      (else ${u16(EXP_PTR, `(call $add_mod ${u16(LOG_PTR, get('x'))} ${get('l')})`)})))
+
+  (func (export "init_tables")
+    (local $i i32) (local $v i32) (local $state i32) (local $m i32) (local $j i32) (local $s i32) (local $step i32)
+    ;; Powers of z in the polynomial basis.
+    ${put(PLOG_PTR, i32(0), i32(GF_ORDER))}
+    ${set('state', i32(1))}
+${whileNot(
+  'plog',
+  op('i32.ge_u', get('i'), i32(GF_ORDER)),
+  [
+    put(PLOG_PTR, get('state'), get('i')),
+    set('state', op('i32.shl', get('state'), i32(1))),
+    `(if (i32.ge_u ${get('state')} ${i32(GF_SIZE)}) (then ${set('state', op('i32.xor', get('state'), i32(GF_POLYNOMIAL)))}))`,
+    set('i', add(get('i'), i32(1))),
+  ],
+  2,
+)}
+    ${put(CANTOR_PTR, i32(0), i32(0))}
+${cantorLoops.join('\n')}
+    ;; LOG[v] = polynomial log of φ(v); EXP inverts it.
+    ${set('v', i32(0))}
+${whileNot(
+  'logs',
+  op('i32.ge_u', get('v'), i32(GF_SIZE)),
+  [
+    put(LOG_PTR, get('v'), u16(PLOG_PTR, u16(CANTOR_PTR, get('v')))),
+    put(EXP_PTR, u16(LOG_PTR, get('v')), get('v')),
+    set('v', add(get('v'), i32(1))),
+  ],
+  2,
+)}
+    ${put(EXP_PTR, i32(GF_ORDER), u16(EXP_PTR, i32(0)))}
+    ;; SKEW (spec §4.3), then mapped through LOG.
+    (memory.fill ${i32(SKEW_PTR)} ${i32(0)} ${i32(2 * GF_ORDER)})
+    ${set('i', i32(0))}
+${whileNot(
+  'temps',
+  op('i32.ge_u', get('i'), i32(FIELD_BITS - 1)),
+  [
+    putTemp(get('i'), op('i32.shl', i32(1), add(get('i'), i32(1)))),
+    set('i', add(get('i'), i32(1))),
+  ],
+  2,
+)}
+    ${set('m', i32(0))}
+${whileNot(
+  'layers',
+  op('i32.ge_u', get('m'), i32(FIELD_BITS - 1)),
+  [
+    set('step', op('i32.shl', i32(1), add(get('m'), i32(1)))),
+    put(SKEW_PTR, op('i32.sub', op('i32.shl', i32(1), get('m')), i32(1)), i32(0)),
+    set('i', get('m')),
+    whileNot(
+      'spans',
+      op('i32.ge_u', get('i'), i32(FIELD_BITS - 1)),
+      [
+        set('s', op('i32.shl', i32(1), add(get('i'), i32(1)))),
+        set('j', op('i32.sub', op('i32.shl', i32(1), get('m')), i32(1))),
+        whileNot(
+          'fill',
+          op('i32.ge_u', get('j'), get('s')),
+          [
+            put(
+              SKEW_PTR,
+              add(get('j'), get('s')),
+              op('i32.xor', u16(SKEW_PTR, get('j')), temp(get('i'))),
+            ),
+            set('j', add(get('j'), get('step'))),
+          ],
+          0,
+        ),
+        set('i', add(get('i'), i32(1))),
+      ],
+      0,
+    ),
+    putTemp(
+      get('m'),
+      op(
+        'i32.sub',
+        i32(GF_ORDER),
+        u16(
+          LOG_PTR,
+          `(call $mul_log ${temp(get('m'))} ${u16(LOG_PTR, op('i32.xor', temp(get('m')), i32(1)))})`,
+        ),
+      ),
+    ),
+    set('i', add(get('m'), i32(1))),
+    whileNot(
+      'update',
+      op('i32.ge_u', get('i'), i32(FIELD_BITS - 1)),
+      [
+        putTemp(
+          get('i'),
+          `(call $mul_log ${temp(get('i'))} (call $add_mod ${u16(LOG_PTR, op('i32.xor', temp(get('i')), i32(1)))} ${temp(get('m'))}))`,
+        ),
+        set('i', add(get('i'), i32(1))),
+      ],
+      0,
+    ),
+    set('m', add(get('m'), i32(1))),
+  ],
+  2,
+)}
+    ${set('i', i32(0))}
+${whileNot(
+  'skewLogs',
+  op('i32.ge_u', get('i'), i32(GF_ORDER)),
+  [put(SKEW_PTR, get('i'), u16(LOG_PTR, u16(SKEW_PTR, get('i')))), set('i', add(get('i'), i32(1)))],
+  2,
+)})`;
+}
+
 function wat() {
   return `;; GENERATED by scripts/gen-gf16-wat.mjs: edit the generator, not this file.
 ;; GF(2^16) additive-FFT kernels of the Reed–Solomon code; the generator explains them.
 ;; Memory: ${MEMORY_PAGES} fixed pages; LOG at ${LOG_PTR}, EXP at ${EXP_PTR}, SKEW at ${SKEW_PTR}
-;; (copied in by the JS side), work region [${WORK_PTR}, +${WORK_BYTES}).
+;; (built by init_tables), work region [${WORK_PTR}, +${WORK_BYTES}), staging region
+;; [${STAGING_PTR}, +${STAGING_BYTES}).
 (module
   (memory (export "memory") ${MEMORY_PAGES} ${MEMORY_PAGES})
   (global (export "log_ptr") i32 (i32.const ${LOG_PTR}))
@@ -342,7 +654,11 @@ function wat() {
   (global (export "skew_ptr") i32 (i32.const ${SKEW_PTR}))
   (global (export "work_ptr") i32 (i32.const ${WORK_PTR}))
   (global (export "work_bytes") i32 (i32.const ${WORK_BYTES}))
+  (global (export "staging_ptr") i32 (i32.const ${STAGING_PTR}))
+  (global (export "staging_bytes") i32 (i32.const ${STAGING_BYTES}))
+${tableFunctions()}
 ${xorIntoFunction()}
+${converterFunctions()}
 ${groupFunction('fft')}
 ${groupFunction('ifft')}
 ${groupFunction('muladd')}

@@ -5,7 +5,9 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { blobIdFromString, InvalidBlobIdError } from '../../core/blob-id.js';
-import { usageError } from './errors.js';
+import { isParseArgsError, usageError } from './cli-error.js';
+
+export { isParseArgsError } from './cli-error.js';
 
 type ParseArgsOptionsConfig = NonNullable<ParseArgsConfig['options']>;
 
@@ -28,12 +30,6 @@ export const EPOCHS_MAX = 0xffff_ffff;
 
 /** The `--network FILE` option every command that talks to a network accepts. */
 export const NETWORK_OPTION = { network: { type: 'string' } } as const;
-
-/** node:util parseArgs's errors carry an `ERR_PARSE_ARGS_*` code (other errors' codes may be numbers). */
-export function isParseArgsError(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS');
-}
 
 /** Strict parseArgs; unknown options, missing values and stray positionals are usage errors. */
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(

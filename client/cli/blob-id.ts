@@ -2,7 +2,7 @@
  * `walrus-edge blob-id FILE [--n-shards N] [--json]`: the blob ID a file gets on a network of
  * n_shards shards, computed locally (the whole Red Stuff encoding, on every core).
  */
-import { blobIdToString } from '../../core/blob-id.js';
+import { parseArgs } from 'node:util';
 import { bytesToHex } from '../../core/hex.js';
 import {
   DataTooLargeError,
@@ -12,8 +12,10 @@ import {
   SHARDS_MIN,
 } from '../../core/encoding/config.js';
 import { EncoderPool } from '../node/encoder-pool.js';
-import { CliError } from './errors.js';
+import { CliError } from './cli-error.js';
+import type { CommandContext } from './context.js';
 import { readBlobFile } from './files.js';
+import { BLOB_ID_USAGE } from './usage.js';
 
 /** Walrus mainnet and testnet both run with 1000 shards. */
 export const N_SHARDS_DEFAULT = 1000;
@@ -36,7 +38,7 @@ export function parseShardCount(text: string | undefined): number {
   return value;
 }
 
-function readInput(file: string, nShards: number): Uint8Array {
+function readInput(file: string, nShards: number, onSize: (bytes: number) => void): Uint8Array {
   return readBlobFile(
     file,
     maxBlobBytes(nShards),
@@ -45,6 +47,7 @@ function readInput(file: string, nShards: number): Uint8Array {
         `${file} is too large for ${nShards} shards: the maximum blob size is ${maxBlobBytes(nShards)} bytes`,
         'Use a network with more shards (--n-shards), or split the file.',
       ),
+    onSize,
   );
 }
 
@@ -52,10 +55,16 @@ export async function blobIdCommand(
   options: BlobIdOptions,
   out: (line: string) => void,
 ): Promise<void> {
-  const blob = readInput(options.file, options.nShards);
   const pool = new EncoderPool();
   try {
-    const encoded = await pool.encode(blob, options.nShards);
+    // Worker threads boot while the file is read.
+    const blob = readInput(options.file, options.nShards, (bytes) => {
+      if (pool.usesWorkers(bytes, options.nShards)) pool.start();
+    });
+    // The blob ID needs the metadata only: the slivers are not kept.
+    const encoded = await pool.computeMetadata(blob, options.nShards);
+    // Loaded by the encoder already; not imported above, so workers start before it loads.
+    const { blobIdToString } = await import('../../core/blob-id.js');
     const blobId = blobIdToString(encoded.blobId);
     if (options.json) {
       out(
@@ -82,4 +91,20 @@ export async function blobIdCommand(
   } finally {
     await pool.close();
   }
+}
+
+/** `walrus-edge blob-id …` as main.ts runs it. */
+export async function runBlobId(args: readonly string[], context: CommandContext): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args: [...args],
+    options: { 'n-shards': { type: 'string' }, json: { type: 'boolean', default: false } },
+    allowPositionals: true,
+  });
+  if (positionals.length !== 1) {
+    throw new CliError('blob-id takes exactly one FILE', BLOB_ID_USAGE);
+  }
+  await blobIdCommand(
+    { file: positionals[0], nShards: parseShardCount(values['n-shards']), json: values.json },
+    context.io.out,
+  );
 }

@@ -21,8 +21,9 @@ import { NETWORK_OPTION, parseBlobIdArg, parseCommandArgs, positionalsExactly } 
 import type { CommandContext, Session } from './context.js';
 import { CliError, usageError } from './errors.js';
 import { alignedLines } from './format.js';
+import { BLOB_STATUS_USAGE } from './usage.js';
 
-export const BLOB_STATUS_USAGE = 'Usage: walrus-edge blob-status BLOB_ID [--json] [--network FILE]';
+export { BLOB_STATUS_USAGE };
 /** `--json` output. `endEpoch` is null unless permanent: nodes track deletable blobs per object. */
 export interface BlobStatusJson {
   readonly blobId: string;

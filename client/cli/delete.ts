@@ -11,9 +11,9 @@ import { NETWORK_OPTION, parseBlobIdArg, parseCommandArgs, parseObjectIdArg } fr
 import type { CommandContext, Session } from './context.js';
 import { CliError, usageError } from './errors.js';
 import { isExpired, ownedBlobsAll } from './list-blobs.js';
+import { DELETE_USAGE } from './usage.js';
 
-export const DELETE_USAGE =
-  'Usage: walrus-edge delete BLOB_ID | --blob-id ID | --object-id ID [--json] [--network FILE]';
+export { DELETE_USAGE };
 
 export type DeleteTarget =
   | { readonly kind: 'blobId'; readonly blobId: Uint8Array }

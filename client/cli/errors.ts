@@ -17,28 +17,9 @@ import { DataTooLargeError } from '../../core/encoding/config.js';
 import { BlobInconsistentError, BlobNotFoundError, BlobUnavailableError } from '../read/errors.js';
 import { StorageNodeError } from '../storage-node-client.js';
 import { NotEnoughConfirmationsError } from '../store.js';
+import { CliError, EXIT_USAGE } from './cli-error.js';
 
-/** The operation failed. */
-export const EXIT_FAILURE = 1;
-/** The command line is wrong (unknown command or option, missing or malformed argument). */
-export const EXIT_USAGE = 2;
-
-/** A CLI failure: one line for the user saying what failed and why, plus the next step. */
-export class CliError extends Error {
-  override name = 'CliError';
-  constructor(
-    message: string,
-    readonly hint?: string,
-    readonly exitCode = EXIT_FAILURE,
-  ) {
-    super(message);
-  }
-}
-
-/** A wrong command line; the hint is the command's usage line. */
-export function usageError(message: string, usage: string): CliError {
-  return new CliError(message, usage, EXIT_USAGE);
-}
+export { CliError, EXIT_FAILURE, EXIT_USAGE, usageError } from './cli-error.js';
 
 /** What the error mapping may mention: where the network is described and where its ledger is. */
 export interface ErrorContext {

@@ -17,9 +17,9 @@ import type { CommandContext, Session } from './context.js';
 import { CliError, usageError } from './errors.js';
 import { formatMist } from './format.js';
 import { isExpired } from './list-blobs.js';
+import { EXTEND_USAGE } from './usage.js';
 
-export const EXTEND_USAGE =
-  'Usage: walrus-edge extend --object-id ID --epochs N|max [--json] [--network FILE]';
+export { EXTEND_USAGE };
 
 export interface ExtendCommandOptions {
   readonly objectId: string;

@@ -17,15 +17,23 @@ import {
 } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { readFileShared } from '../node/read-blob.js';
-import { CliError } from './errors.js';
+import { CliError } from './cli-error.js';
 
 /** Writes go out in chunks of this size (writeSync may write less than asked). */
 const WRITE_CHUNK_BYTES = 8 * 1024 * 1024;
 
-/** The file's bytes (in a SharedArrayBuffer), at most `bytesMax`, with clear errors. */
-export function readBlobFile(file: string, bytesMax: number, tooLarge: () => CliError): Uint8Array {
+/**
+ * The file's bytes (in a SharedArrayBuffer), at most `bytesMax`, with clear errors. `onSize` hears
+ * the size before the bytes are read.
+ */
+export function readBlobFile(
+  file: string,
+  bytesMax: number,
+  tooLarge: () => CliError,
+  onSize?: (bytes: number) => void,
+): Uint8Array {
   try {
-    return readFileShared(file, bytesMax);
+    return readFileShared(file, bytesMax, onSize);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')

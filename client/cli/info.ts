@@ -10,8 +10,9 @@ import { NETWORK_OPTION, parseCommandArgs, positionalsExactly } from './args.js'
 import type { CommandContext, Session } from './context.js';
 import { alignedLines, formatBytes, formatMist, tableLines } from './format.js';
 import type { NetworkConfig } from './network.js';
+import { INFO_USAGE } from './usage.js';
 
-export const INFO_USAGE = 'Usage: walrus-edge info [--json] [--network FILE]';
+export { INFO_USAGE };
 /** Keeps the unit the prices are quoted in tied to the storage unit they are charged for. */
 const MIB_BYTES = 1_048_576;
 assert(STORAGE_UNIT_BYTES === MIB_BYTES, 'prices are per storage unit, which info calls a MiB');

@@ -9,9 +9,9 @@ import { NETWORK_OPTION, parseCommandArgs, positionalsExactly } from './args.js'
 import type { CommandContext, Session } from './context.js';
 import { CliError } from './errors.js';
 import { formatBytes, tableLines } from './format.js';
+import { LIST_BLOBS_USAGE } from './usage.js';
 
-export const LIST_BLOBS_USAGE =
-  'Usage: walrus-edge list-blobs [--include-expired] [--json] [--network FILE]';
+export { LIST_BLOBS_USAGE };
 /** Pages of PAGE_SIZE_MAX (50, Sui's maximum): 100 000 blobs. A wallet with more is better listed by an indexer. */
 export const OWNED_BLOB_PAGES_MAX = 2_000;
 

@@ -8,10 +8,10 @@ import { dirname, resolve } from 'node:path';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { CliError } from './errors.js';
+import { NETWORK_FILE_DEFAULT, NETWORK_FILE_ENV } from './usage.js';
 
-export const NETWORK_FILE_DEFAULT = '.devnet/network.json';
-/** Overrides the default network file; `--network FILE` overrides this. */
-export const NETWORK_FILE_ENV = 'WALRUS_EDGE_NETWORK';
+export { NETWORK_FILE_DEFAULT, NETWORK_FILE_ENV };
+
 /** The wallet key's file name next to network.json, when the file names none. */
 const WALLET_KEY_FILE_DEFAULT = 'wallet.key';
 /** network.json is a few KiB even with hundreds of nodes; refuse anything absurd. */

@@ -12,8 +12,9 @@ import type { CommandContext, Session } from './context.js';
 import { CliError } from './errors.js';
 import { checkWritable, writeFileAtomic } from './files.js';
 import { createProgress, readStep } from './progress.js';
+import { READ_USAGE } from './usage.js';
 
-export const READ_USAGE = 'Usage: walrus-edge read BLOB_ID [--out FILE] [--json] [--network FILE]';
+export { READ_USAGE };
 
 export interface ReadCommandOptions {
   readonly blobId: Uint8Array;

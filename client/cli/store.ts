@@ -16,9 +16,9 @@ import { CliError, usageError } from './errors.js';
 import { readBlobFile } from './files.js';
 import { alignedLines, formatBytes, formatMist } from './format.js';
 import { createProgress, storeStep } from './progress.js';
+import { STORE_USAGE } from './usage.js';
 
-export const STORE_USAGE =
-  'Usage: walrus-edge store FILE --epochs N|max [--permanent] [--json] [--network FILE]';
+export { STORE_USAGE };
 
 export interface StoreCommandOptions {
   readonly file: string;
@@ -129,20 +129,24 @@ export async function storeCommand(options: StoreCommandOptions, session: Sessio
   checkCommittee(system);
   const epochs = resolveEpochs(options.epochs, system.maxEpochsAhead);
   const bytesMax = maxBlobBytes(system.nShards);
-  const blob = readBlobFile(
-    options.file,
-    bytesMax,
-    () =>
-      new CliError(
-        `${options.file} is too large for this network: the maximum blob size for ${system.nShards} shards is ${bytesMax} bytes`,
-        'Split the file.',
-      ),
-  );
-  const signer = session.signer();
   const pool = new EncoderPool();
   const progress = createProgress(io);
   let result: StoreResult;
   try {
+    // Worker threads boot while the file is read.
+    const blob = readBlobFile(
+      options.file,
+      bytesMax,
+      () =>
+        new CliError(
+          `${options.file} is too large for this network: the maximum blob size for ${system.nShards} shards is ${bytesMax} bytes`,
+          'Split the file.',
+        ),
+      (bytes) => {
+        if (pool.usesWorkers(bytes, system.nShards)) pool.start();
+      },
+    );
+    const signer = session.signer();
     result = await storeBlob(blob, {
       chain,
       signer,

@@ -5,12 +5,25 @@
  * stage to worker threads and to the calling thread, all working on the same shared buffers, and
  * waits for a stage to finish before starting the next. The result is the same EncodedBlob the
  * single-threaded `encodeBlob` returns, byte for byte.
+ *
+ * Workers start on first use, or earlier with `start()`: a worker costs tens of milliseconds of a
+ * core to boot Node, load the encoder and compile its kernels, which it does as soon as it starts,
+ * so a caller that starts the pool before reading its input overlaps the two. Encodings too small
+ * to repay that (POOL_HASH_BLOCKS_MIN) run in the calling thread and never start a worker.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { checkInteger } from '../../core/assert.js';
-import { BlobEncodingJob, type EncodedBlob } from '../../core/encoding/blob-encoder.js';
-import { allocateEncodingBuffers, blobLayout } from '../../core/encoding/blob-layout.js';
+import type {
+  BlobEncodingJob,
+  EncodedBlob,
+  EncodedMetadata,
+} from '../../core/encoding/blob-encoder.js';
+import {
+  allocateEncodingBuffers,
+  blobLayout,
+  encodingHashBlocks,
+} from '../../core/encoding/blob-layout.js';
 import {
   type EncoderStage,
   type EncoderWorkerReply,
@@ -22,8 +35,25 @@ import {
 export const ENCODER_THREADS_MAX = 64;
 /** Ranges per thread and stage: enough to balance uneven ranges, few enough to keep messages cheap. */
 const RANGES_PER_THREAD = 8;
-/** Blobs this small encode faster in one thread than the pool can hand out the work. */
-export const POOL_BLOB_BYTES_MIN = 64 * 1024;
+/**
+ * Encodings of fewer BLAKE2b blocks than this (see encodingHashBlocks; ~0.1 µs each) run in the
+ * calling thread: about 0.1 s of one core, a few times what starting a worker costs. Every blob at
+ * n = 1000 is above it (3·10^6 blocks for one byte); at n = 100 blobs from ~10 MB are.
+ */
+export const POOL_HASH_BLOCKS_MIN = 1_000_000;
+
+export interface EncoderPoolOptions {
+  /** Overrides POOL_HASH_BLOCKS_MIN (tests use 0 to send every encoding through the workers). */
+  readonly poolHashBlocksMin?: number;
+}
+
+/**
+ * The encoder is loaded on first use, not with this module: a caller can construct the pool and
+ * start() its workers first, so they boot while this thread loads the encoder.
+ */
+function loadEncoder(): Promise<typeof import('../../core/encoding/blob-encoder.js')> {
+  return import('../../core/encoding/blob-encoder.js');
+}
 
 /** A Uint8Array over a SharedArrayBuffer, so worker threads can see the same bytes. */
 export function sharedBytes(length: number): Uint8Array {
@@ -51,15 +81,36 @@ interface PendingTask {
 
 export class EncoderPool {
   readonly threads: number;
+  private readonly poolHashBlocksMin: number;
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, PendingTask>();
   private nextTaskId = 1;
   private closed = false;
 
-  /** `threads` counts the calling thread: threads − 1 workers are started. */
-  constructor(threads: number = availableParallelism()) {
+  /** `threads` counts the calling thread: up to threads − 1 workers are started. */
+  constructor(threads: number = availableParallelism(), options: EncoderPoolOptions = {}) {
     this.threads = checkInteger('threads', threads, 1, ENCODER_THREADS_MAX);
-    for (let i = 1; i < this.threads; i++) {
+    this.poolHashBlocksMin = checkInteger(
+      'poolHashBlocksMin',
+      options.poolHashBlocksMin ?? POOL_HASH_BLOCKS_MIN,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
+  }
+
+  /**
+   * Whether encoding `blobBytes` for `nShards` uses the worker threads: a caller that knows its
+   * input size can `start()` them before reading the input.
+   */
+  usesWorkers(blobBytes: number, nShards: number): boolean {
+    if (this.threads === 1) return false;
+    return encodingHashBlocks(blobLayout(blobBytes, nShards)) >= this.poolHashBlocksMin;
+  }
+
+  /** Starts the worker threads now (idempotent); they get ready while the caller does other work. */
+  start(): void {
+    if (this.closed) throw new Error('the encoder pool is closed');
+    for (let i = this.workers.length + 1; i < this.threads; i++) {
       const worker = new Worker(workerUrl());
       worker.on('message', (reply: EncoderWorkerReply) => this.settle(reply));
       worker.on('error', (error) => this.failAll(error));
@@ -94,17 +145,32 @@ export class EncoderPool {
    * in place; any other is copied once.
    */
   async encode(blob: Uint8Array, nShards: number): Promise<EncodedBlob> {
+    return (await this.run(blob, nShards, true)).finish();
+  }
+
+  /** The metadata and blob ID of `blob` (core computeBlobMetadata): no slivers are kept. */
+  async computeMetadata(blob: Uint8Array, nShards: number): Promise<EncodedMetadata> {
+    return (await this.run(blob, nShards, false)).finishMetadata();
+  }
+
+  /** Runs every stage of the encoding job, on the workers when it pays. */
+  private async run(blob: Uint8Array, nShards: number, slivers: boolean) {
     if (this.closed) throw new Error('the encoder pool is closed');
     const layout = blobLayout(blob.length, nShards);
-    if (this.workers.length === 0 || blob.length < POOL_BLOB_BYTES_MIN) {
-      return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
+    const { BlobEncodingJob } = await loadEncoder();
+    if (!this.usesWorkers(blob.length, nShards)) {
+      const local = allocateEncodingBuffers(layout, undefined, slivers);
+      const job = new BlobEncodingJob(layout, blob, local);
+      job.runStages();
+      return job;
     }
+    this.start();
     let shared = blob;
     if (!isShared(blob)) {
       shared = sharedBytes(blob.length);
       shared.set(blob);
     }
-    const buffers = allocateEncodingBuffers(layout, sharedBytes);
+    const buffers = allocateEncodingBuffers(layout, sharedBytes, slivers);
     const job = new BlobEncodingJob(layout, shared, buffers);
     // Idle workers must not keep the process alive, busy ones must: replies are all we wait for.
     for (const worker of this.workers) worker.ref();
@@ -115,20 +181,33 @@ export class EncoderPool {
       blob: shared,
       buffers,
     };
-    await Promise.all(this.workers.map((worker) => this.send(worker, setup)));
+    // Not awaited: this thread starts at once, and each worker joins when it has booted.
+    const ready = this.workers.map((worker) => this.send(worker, setup));
     try {
-      await this.runStage(job, 'rows', layout.params.nPrimary);
-      await this.runStage(job, 'columns', job.chunking.chunkCount);
-      await this.runStage(job, 'pairs', nShards);
+      await this.runStage(job, ready, 'rows', layout.params.nPrimary);
+      await this.runStage(job, ready, 'columns', job.chunking.chunkCount);
+      await this.runStage(job, ready, 'pairs', nShards);
     } finally {
-      await Promise.all(this.workers.map((worker) => this.send(worker, { kind: 'release' })));
-      for (const worker of this.workers) worker.unref();
+      // Messages are handled in order, so a worker still booting drops the job after setting it
+      // up; nothing waits for that.
+      for (const worker of this.workers) {
+        this.send(worker, { kind: 'release' }).catch(() => {});
+        worker.unref();
+      }
     }
-    return job.finish();
+    return job;
   }
 
-  /** Splits [0, count) into ranges; workers and this thread take them from a shared queue. */
-  private async runStage(job: BlobEncodingJob, stage: EncoderStage, count: number) {
+  /**
+   * Splits [0, count) into ranges that this thread and every ready worker take from one queue.
+   * The stage is done when every range is: a worker that is still booting takes none.
+   */
+  private runStage(
+    job: BlobEncodingJob,
+    ready: readonly Promise<void>[],
+    stage: EncoderStage,
+    count: number,
+  ): Promise<void> {
     const rangeCount = Math.min(count, this.threads * RANGES_PER_THREAD);
     const ranges: [number, number][] = [];
     for (let i = 0; i < rangeCount; i++) {
@@ -138,20 +217,42 @@ export class EncoderPool {
       ]);
     }
     let next = 0;
+    let running = 0;
     const take = () => (next < ranges.length ? ranges[next++] : undefined);
-    const workerLoop = async (worker: Worker) => {
-      for (let range = take(); range !== undefined; range = take()) {
-        await this.send(worker, { kind: 'run', stage, start: range[0], end: range[1] });
-      }
-    };
-    const localLoop = async () => {
-      for (let range = take(); range !== undefined; range = take()) {
-        runStageRange(job, stage, range[0], range[1]);
-        // Let worker replies be handled between our own ranges, so workers are fed promptly.
-        await new Promise<void>((resolve) => setImmediate(resolve));
-      }
-    };
-    await Promise.all([...this.workers.map(workerLoop), localLoop()]);
+    return new Promise<void>((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (!settled) reject(error);
+        settled = true;
+      };
+      const finishIfDone = () => {
+        if (settled || next < ranges.length || running > 0) return;
+        settled = true;
+        resolve();
+      };
+      const workerLoop = async (worker: Worker) => {
+        for (let range = take(); range !== undefined && !settled; range = take()) {
+          running++;
+          await this.send(worker, { kind: 'run', stage, start: range[0], end: range[1] });
+          running--;
+        }
+        finishIfDone();
+      };
+      const localLoop = async () => {
+        for (let range = take(); range !== undefined && !settled; range = take()) {
+          running++;
+          runStageRange(job, stage, range[0], range[1]);
+          running--;
+          // Let worker replies be handled between our own ranges, so workers are fed promptly.
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        finishIfDone();
+      };
+      this.workers.forEach((worker, i) => {
+        ready[i].then(() => workerLoop(worker)).catch(fail);
+      });
+      localLoop().catch(fail);
+    });
   }
 
   async close(): Promise<void> {

@@ -3,7 +3,7 @@
  * runs the stage ranges it is sent.
  */
 import { parentPort } from 'node:worker_threads';
-import { BlobEncodingJob } from '../../core/encoding/blob-encoder.js';
+import { BlobEncodingJob, prepareEncoder } from '../../core/encoding/blob-encoder.js';
 import { blobLayout } from '../../core/encoding/blob-layout.js';
 import {
   type EncoderWorkerMessage,
@@ -12,6 +12,9 @@ import {
 } from './encoder-stages.js';
 
 let job: BlobEncodingJob | undefined;
+
+// Before the first message: the pool starts workers ahead of the work (encoder-pool.ts).
+prepareEncoder();
 
 parentPort?.on('message', (message: EncoderWorkerMessage) => {
   const reply: EncoderWorkerReply = { taskId: message.taskId };

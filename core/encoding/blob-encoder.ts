@@ -10,22 +10,31 @@
  *      hashed once, giving the secondary sliver hashes and per-row subtree roots;
  *   3. pairs p: the primary sliver hash of row p from its subtree roots.
  */
+import { assert } from '../assert.js';
 import { deriveBlobId } from '../blob-id.js';
-import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
-import { LEAF_PREFIX, subtreeRoot } from '../merkle.js';
+import {
+  DIGEST_BYTES,
+  type LeafTable,
+  MERKLE_LEAF_PREFIX as LEAF_PREFIX,
+  blake2bBackend,
+  merkleRootOfLeaves,
+  openLeafTable,
+} from '../hash/blake2b.js';
 import {
   type BlobLayout,
   type ColumnChunking,
   type EncodingBuffers,
   allocateEncodingBuffers,
   blobLayout,
+  encodingBufferBytes,
   codewordBatches,
   columnChunking,
 } from './blob-layout.js';
-import { type BlobMetadata, rootHashOfSliverHashes } from './metadata.js';
+import type { BlobMetadata } from './metadata.js';
+import { rootHashOfSliverHashes } from './root-hash.js';
+import { gf16Backend, openWorkBatch, symbolSpan, workBatchWidthMax } from './fft-kernel.js';
 import { type ReedSolomonCode, reedSolomonCode } from './reed-solomon.js';
 import { encodeSliverData, sliverDataBcsBytes, writeSliverDataFrame } from './sliver-data.js';
-import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 /** Where one cell's bytes are: a buffer and an offset into it. */
 interface CellSource {
@@ -64,10 +73,12 @@ export class MessageMatrix {
 export class BlobEncodingJob {
   readonly matrix: MessageMatrix;
   readonly chunking: ColumnChunking;
+  /** False for metadata only (encodingBufferBytes without slivers): recovery rows are dropped. */
+  readonly keepsSlivers: boolean;
   private readonly rowCode: ReedSolomonCode;
   private readonly columnCode: ReedSolomonCode;
   /** Per-thread scratch, reused across batches and chunks to spare the garbage collector. */
-  private readonly scratch = new Map<string, Uint8Array | Uint16Array>();
+  private readonly scratch = new Map<string, Uint8Array>();
 
   constructor(
     readonly layout: BlobLayout,
@@ -77,6 +88,13 @@ export class BlobEncodingJob {
     if (blob.length !== layout.blobBytes)
       throw new RangeError('blob length does not match the layout');
     this.matrix = new MessageMatrix(layout, blob);
+    this.keepsSlivers = buffers.recoveryRows.length > 0;
+    if (this.keepsSlivers) {
+      assert(
+        buffers.recoveryRows.length === encodingBufferBytes(layout).recoveryRows,
+        'the recovery rows hold every primary recovery sliver',
+      );
+    }
     this.chunking = columnChunking(layout);
     const { nPrimary, nSecondary, maxFaulty } = layout.params;
     this.rowCode = reedSolomonCode(nSecondary, maxFaulty);
@@ -84,7 +102,7 @@ export class BlobEncodingJob {
   }
 
   private scratchBytes(name: string, length: number): Uint8Array {
-    let buffer = this.scratch.get(name) as Uint8Array | undefined;
+    let buffer = this.scratch.get(name);
     if (buffer === undefined || buffer.length < length) {
       buffer = new Uint8Array(length);
       this.scratch.set(name, buffer);
@@ -92,73 +110,34 @@ export class BlobEncodingJob {
     return buffer;
   }
 
-  /** A zeroed work buffer for `code` and `width`. */
-  private work(code: ReedSolomonCode, width: number): Uint16Array {
-    const length = code.workShardCount * width;
-    let buffer = this.scratch.get('work') as Uint16Array | undefined;
-    if (buffer === undefined || buffer.length < length) {
-      buffer = new Uint16Array(length);
-      this.scratch.set('work', buffer);
-    }
-    const view = buffer.subarray(0, length);
-    view.fill(0);
-    return view;
-  }
-
   /** Stage 1 for rows [rowStart, rowEnd): the secondary code adds the f recovery columns. */
   encodeRows(rowStart: number, rowEnd: number): void {
     const { symbolBytes: size, symbolElements } = this.layout;
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.rowCode;
-    for (const batch of codewordBatches(rowStart, rowEnd, symbolElements)) {
+    const { recoveryColumns } = this.buffers;
+    for (const batch of codewordBatches(
+      rowStart,
+      rowEnd,
+      symbolElements,
+      workBatchWidthMax(code.workShardCount),
+    )) {
       const span = batch.elementEnd - batch.elementStart;
-      const width = (batch.last - batch.first) * span;
-      const work = this.work(code, width);
+      const rows = batch.last - batch.first;
+      const width = rows * span;
+      const work = openWorkBatch(code.workShardCount, width, symbolSpan(size, batch), code.k);
+      // Row r's n_s symbols are adjacent: one per shard, at the row's place in each shard.
       for (let r = batch.first; r < batch.last; r++) {
         const row = this.matrix.row(r);
-        const out = (r - batch.first) * span;
-        for (let c = 0; c < nSecondary; c++) {
-          symbolToElements(
-            row.bytes,
-            row.offset + c * size,
-            size,
-            batch.elementStart,
-            batch.elementEnd,
-            work,
-            c * width + out,
-          );
-        }
+        work.readSymbols(row.bytes, row.offset, size, nSecondary, (r - batch.first) * span, width);
       }
-      code.encodeInPlace(work, width);
+      code.encodeBatch(work);
+      // Recovery column t keeps its rows adjacent (it is secondary sliver n_s + t).
       for (let t = 0; t < maxFaulty; t++) {
-        for (let r = batch.first; r < batch.last; r++) {
-          const at = (t * nPrimary + r) * size;
-          elementsToSymbol(
-            work,
-            t * width + (r - batch.first) * span,
-            size,
-            batch.elementStart,
-            batch.elementEnd,
-            this.buffers.recoveryColumns,
-            at,
-          );
-        }
+        const at = (t * nPrimary + batch.first) * size;
+        work.writeSymbols(t * width, span, rows, recoveryColumns, at, size);
       }
     }
-  }
-
-  /** Source cell (r, c) of the column code: r < n_p, any column c. */
-  private columnCell(r: number, c: number): CellSource {
-    const { symbolBytes: size } = this.layout;
-    const { nPrimary, nSecondary } = this.layout.params;
-    if (c < nSecondary) {
-      const row = this.matrix.row(r);
-      return { bytes: row.bytes, offset: row.offset + c * size };
-    }
-    return {
-      bytes: this.buffers.recoveryColumns,
-      offset: ((c - nSecondary) * nPrimary + r) * size,
-    };
   }
 
   /**
@@ -170,156 +149,123 @@ export class BlobEncodingJob {
     const { nShards } = this.layout;
     const { chunkColumns, chunkCount, height } = this.chunking;
     const { sliverHashes, rowChunkRoots } = this.buffers;
-    const leaves = this.scratchBytes('leaves', nShards * chunkColumns * DIGEST_BYTES);
+    // Slot (c − first)·n + r holds the leaf hash of cell (r, c): one column after another.
+    const table = openLeafTable(nShards * chunkColumns);
+    const columnRoots = this.scratchBytes('column roots', chunkColumns * DIGEST_BYTES);
     for (let chunk = chunkStart; chunk < chunkEnd; chunk++) {
       const first = chunk * chunkColumns;
       const last = Math.min(nShards, first + chunkColumns);
-      this.hashSystematicRows(first, last, leaves);
-      this.encodeColumns(first, last, leaves);
+      this.hashSystematicRows(first, last, table);
+      this.encodeColumns(first, last, table);
+      const levels = Math.ceil(Math.log2(nShards));
+      table.roots(0, nShards, 1, nShards, levels, last - first, columnRoots, 0, DIGEST_BYTES);
       for (let c = first; c < last; c++) {
-        const pair = nShards - 1 - c;
-        merkleRootOfLeaves(
-          leaves,
-          (c - first) * nShards * DIGEST_BYTES,
-          DIGEST_BYTES,
-          nShards,
-          sliverHashes,
-          pair * 2 * DIGEST_BYTES + DIGEST_BYTES,
+        // Column c is secondary sliver c, whose hash is the second half of pair n − 1 − c.
+        const root = columnRoots.subarray(
+          (c - first) * DIGEST_BYTES,
+          (c - first + 1) * DIGEST_BYTES,
         );
+        sliverHashes.set(root, (nShards - 1 - c) * 2 * DIGEST_BYTES + DIGEST_BYTES);
       }
-      for (let r = 0; r < nShards; r++) {
-        subtreeRoot(
-          leaves,
-          r * DIGEST_BYTES,
-          nShards * DIGEST_BYTES,
-          last - first,
-          height,
-          rowChunkRoots,
-          (r * chunkCount + chunk) * DIGEST_BYTES,
-        );
-      }
-    }
-  }
-
-  /** Leaf hashes of rows r < n_p for columns [first, last), into the chunk's column-major table. */
-  private hashSystematicRows(first: number, last: number, leaves: Uint8Array): void {
-    const { nShards, symbolBytes: size } = this.layout;
-    const { nPrimary, nSecondary } = this.layout.params;
-    const columnStride = nShards * DIGEST_BYTES;
-    const systematicEnd = Math.min(last, nSecondary);
-    if (first < systematicEnd) {
-      for (let r = 0; r < nPrimary; r++) {
-        const row = this.matrix.row(r);
-        hashSymbols(
-          LEAF_PREFIX,
-          row.bytes,
-          row.offset + first * size,
-          size,
-          systematicEnd - first,
-          leaves,
-          r * DIGEST_BYTES,
-          columnStride,
-        );
-      }
-    }
-    for (let c = Math.max(first, nSecondary); c < last; c++) {
-      hashSymbols(
-        LEAF_PREFIX,
-        this.buffers.recoveryColumns,
-        (c - nSecondary) * nPrimary * size,
-        size,
-        nPrimary,
-        leaves,
-        (c - first) * columnStride,
-        DIGEST_BYTES,
+      // Each row's subtree over the chunk; a partial last chunk is padded up to the full height.
+      const rootsStride = chunkCount * DIGEST_BYTES;
+      table.roots(
+        0,
+        1,
+        nShards,
+        last - first,
+        height,
+        nShards,
+        rowChunkRoots,
+        chunk * DIGEST_BYTES,
+        rootsStride,
       );
     }
   }
 
+  /** Leaf hashes of rows r < n_p for columns [first, last), into the chunk's table. */
+  private hashSystematicRows(first: number, last: number, table: LeafTable): void {
+    const { nShards, symbolBytes: size } = this.layout;
+    const { nPrimary, nSecondary } = this.layout.params;
+    const systematicEnd = Math.min(last, nSecondary);
+    if (first < systematicEnd) {
+      for (let r = 0; r < nPrimary; r++) {
+        const row = this.matrix.row(r);
+        const from = row.offset + first * size;
+        table.hashSymbols(LEAF_PREFIX, row.bytes, from, size, systematicEnd - first, r, nShards);
+      }
+    }
+    for (let c = Math.max(first, nSecondary); c < last; c++) {
+      const from = (c - nSecondary) * nPrimary * size;
+      const slot = (c - first) * nShards;
+      table.hashSymbols(LEAF_PREFIX, this.buffers.recoveryColumns, from, size, nPrimary, slot, 1);
+    }
+  }
+
   /** The column code over columns [first, last), and the leaf hashes of the recovery rows. */
-  private encodeColumns(first: number, last: number, leaves: Uint8Array): void {
+  private encodeColumns(first: number, last: number, table: LeafTable): void {
     const { nShards, symbolBytes: size, symbolElements } = this.layout;
     const { nPrimary, nSecondary, maxFaulty } = this.layout.params;
     const code = this.columnCode;
     const recoveryCount = 2 * maxFaulty;
-    const { recoveryRows } = this.buffers;
+    const { recoveryRows, recoveryColumns } = this.buffers;
     const columnStride = nShards * DIGEST_BYTES;
-    for (const batch of codewordBatches(first, last, symbolElements)) {
+    for (const batch of codewordBatches(
+      first,
+      last,
+      symbolElements,
+      workBatchWidthMax(code.workShardCount),
+    )) {
       const span = batch.elementEnd - batch.elementStart;
       const columns = batch.last - batch.first;
       const width = columns * span;
-      const work = this.work(code, width);
-      for (let r = 0; r < nPrimary; r++) {
-        for (let c = batch.first; c < batch.last; c++) {
-          const cell = this.columnCell(r, c);
-          symbolToElements(
-            cell.bytes,
-            cell.offset,
-            size,
-            batch.elementStart,
-            batch.elementEnd,
-            work,
-            r * width + (c - batch.first) * span,
-          );
+      const systematicEnd = Math.min(batch.last, nSecondary);
+      const cornerStart = Math.max(batch.first, nSecondary);
+      const work = openWorkBatch(code.workShardCount, width, symbolSpan(size, batch), code.k);
+      // Systematic columns: row r's cells in the batch are adjacent in the blob (shard r).
+      if (batch.first < systematicEnd) {
+        for (let r = 0; r < nPrimary; r++) {
+          const row = this.matrix.row(r);
+          const at = row.offset + batch.first * size;
+          work.readSymbols(row.bytes, at, size, systematicEnd - batch.first, r * width, span);
         }
       }
-      code.encodeInPlace(work, width);
-      // Corner cells (recovery rows × recovery columns) are only hashed: kept for this batch only.
+      // Recovery columns: a column's n_p cells are adjacent (one per shard).
+      for (let c = cornerStart; c < batch.last; c++) {
+        const at = (c - nSecondary) * nPrimary * size;
+        work.readSymbols(recoveryColumns, at, size, nPrimary, (c - batch.first) * span, width);
+      }
+      code.encodeBatch(work);
+      // Corner cells (recovery rows × recovery columns) are only hashed: kept for this batch only;
+      // so are all recovery-row cells when no slivers are kept.
       const corner = this.scratchBytes('corner', recoveryCount * columns * size);
+      const keptEnd = this.keepsSlivers ? systematicEnd : batch.first;
+      const scratchStart = this.keepsSlivers ? cornerStart : batch.first;
       for (let t = 0; t < recoveryCount; t++) {
-        for (let c = batch.first; c < batch.last; c++) {
-          const from = t * width + (c - batch.first) * span;
-          if (c < nSecondary) {
-            elementsToSymbol(
-              work,
-              from,
-              size,
-              batch.elementStart,
-              batch.elementEnd,
-              recoveryRows,
-              (t * nSecondary + c) * size,
-            );
-          } else {
-            elementsToSymbol(
-              work,
-              from,
-              size,
-              batch.elementStart,
-              batch.elementEnd,
-              corner,
-              (t * columns + c - batch.first) * size,
-            );
-          }
+        if (batch.first < keptEnd) {
+          const at = (t * nSecondary + batch.first) * size;
+          work.writeSymbols(t * width, span, keptEnd - batch.first, recoveryRows, at, size);
+        }
+        if (scratchStart < batch.last) {
+          const from = t * width + (scratchStart - batch.first) * span;
+          const at = (t * columns + scratchStart - batch.first) * size;
+          work.writeSymbols(from, span, batch.last - scratchStart, corner, at, size);
         }
       }
       if (!batch.completesCodewords) continue;
-      const systematicEnd = Math.min(batch.last, nSecondary);
-      const cornerStart = Math.max(batch.first, nSecondary);
       for (let t = 0; t < recoveryCount; t++) {
-        const leafRow = (nPrimary + t) * DIGEST_BYTES;
-        if (batch.first < systematicEnd) {
-          hashSymbols(
-            LEAF_PREFIX,
-            recoveryRows,
-            (t * nSecondary + batch.first) * size,
-            size,
-            systematicEnd - batch.first,
-            leaves,
-            (batch.first - first) * columnStride + leafRow,
-            columnStride,
-          );
+        const row = nPrimary + t;
+        if (batch.first < keptEnd) {
+          const from = (t * nSecondary + batch.first) * size;
+          const slot = (batch.first - first) * nShards + row;
+          const count = keptEnd - batch.first;
+          table.hashSymbols(LEAF_PREFIX, recoveryRows, from, size, count, slot, nShards);
         }
-        if (cornerStart < batch.last) {
-          hashSymbols(
-            LEAF_PREFIX,
-            corner,
-            (t * columns + cornerStart - batch.first) * size,
-            size,
-            batch.last - cornerStart,
-            leaves,
-            (cornerStart - first) * columnStride + leafRow,
-            columnStride,
-          );
+        if (scratchStart < batch.last) {
+          const from = (t * columns + scratchStart - batch.first) * size;
+          const slot = (scratchStart - first) * nShards + row;
+          const count = batch.last - scratchStart;
+          table.hashSymbols(LEAF_PREFIX, corner, from, size, count, slot, nShards);
         }
       }
     }
@@ -342,19 +288,54 @@ export class BlobEncodingJob {
   }
 
   /** Runs every stage in this thread. */
-  runAll(): EncodedBlob {
+  runStages(): void {
     const { nShards, params } = this.layout;
     this.encodeRows(0, params.nPrimary);
     this.encodeColumnChunks(0, this.chunking.chunkCount);
     this.hashPrimarySlivers(0, nShards);
+  }
+
+  /** Runs every stage in this thread; the encoded blob. */
+  runAll(): EncodedBlob {
+    this.runStages();
     return this.finish();
   }
 
   /** After stage 3: root hash, blob ID and the encoded blob. */
   finish(): EncodedBlob {
+    assert(this.keepsSlivers, 'an encoding for metadata only has no slivers to give');
     const rootHash = rootHashOfSliverHashes(this.buffers.sliverHashes, this.layout.nShards);
     return new EncodedBlob(this, rootHash, deriveBlobId(rootHash, this.layout.blobBytes));
   }
+
+  /** After stage 3: root hash, blob ID and metadata (all an encoding without slivers gives). */
+  finishMetadata(): EncodedMetadata {
+    const { layout } = this;
+    const rootHash = rootHashOfSliverHashes(this.buffers.sliverHashes, layout.nShards);
+    const blobId = deriveBlobId(rootHash, layout.blobBytes);
+    return { layout, metadata: metadataOf(layout, this.buffers.sliverHashes), rootHash, blobId };
+  }
+}
+
+/** What a blob ID needs: the metadata, its root hash and the ID (see computeBlobMetadata). */
+export interface EncodedMetadata {
+  readonly layout: BlobLayout;
+  readonly metadata: BlobMetadata;
+  readonly rootHash: Uint8Array;
+  readonly blobId: Uint8Array;
+}
+
+/** The metadata of the n × 64-byte primary ‖ secondary sliver hash table. */
+function metadataOf(layout: BlobLayout, table: Uint8Array): BlobMetadata {
+  const hashes = [];
+  for (let p = 0; p < layout.nShards; p++) {
+    const at = p * 2 * DIGEST_BYTES;
+    hashes.push({
+      primary: table.slice(at, at + DIGEST_BYTES),
+      secondary: table.slice(at + DIGEST_BYTES, at + 2 * DIGEST_BYTES),
+    });
+  }
+  return { encodingType: 'RS2', unencodedLength: layout.blobBytes, hashes };
 }
 
 /** The result of encoding: metadata, blob ID and every sliver, produced on demand from the buffers. */
@@ -368,16 +349,7 @@ export class EncodedBlob {
     readonly blobId: Uint8Array,
   ) {
     this.layout = job.layout;
-    const table = job.buffers.sliverHashes;
-    const hashes = [];
-    for (let p = 0; p < this.layout.nShards; p++) {
-      const at = p * 2 * DIGEST_BYTES;
-      hashes.push({
-        primary: table.slice(at, at + DIGEST_BYTES),
-        secondary: table.slice(at + DIGEST_BYTES, at + 2 * DIGEST_BYTES),
-      });
-    }
-    this.metadata = { encodingType: 'RS2', unencodedLength: this.layout.blobBytes, hashes };
+    this.metadata = metadataOf(this.layout, job.buffers.sliverHashes);
   }
 
   /** Primary sliver i (row i), as a view where possible. */
@@ -441,8 +413,29 @@ export class EncodedBlob {
   }
 }
 
+/**
+ * Compiles the hash and FFT kernels now instead of on the first encoding, so that a thread that
+ * is about to encode (a pool worker that has just started) does it while its caller is busy.
+ */
+export function prepareEncoder(): void {
+  blake2bBackend();
+  gf16Backend();
+}
+
 /** Encodes `blob` for `nShards` in the calling thread. Throws DataTooLargeError past the limit. */
 export function encodeBlob(blob: Uint8Array, nShards: number): EncodedBlob {
   const layout = blobLayout(blob.length, nShards);
   return new BlobEncodingJob(layout, blob, allocateEncodingBuffers(layout)).runAll();
+}
+
+/**
+ * The metadata and blob ID `encodeBlob` gives, without keeping the slivers (as walrus-wasm's
+ * compute_metadata): the recovery rows are hashed and dropped, a third less memory.
+ */
+export function computeBlobMetadata(blob: Uint8Array, nShards: number): EncodedMetadata {
+  const layout = blobLayout(blob.length, nShards);
+  const buffers = allocateEncodingBuffers(layout, undefined, false);
+  const job = new BlobEncodingJob(layout, blob, buffers);
+  job.runStages();
+  return job.finishMetadata();
 }

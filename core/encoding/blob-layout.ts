@@ -9,8 +9,15 @@
  * columns are processed in aligned chunks of 2^h, each chunk yields its columns' Merkle roots and,
  * per row, the root of the row's subtree over the chunk; the row roots are built from those.
  */
-import { DIGEST_BYTES } from '../hash/blake2b.js';
-import { type EncodingParams, encodingParams, symbolBytes } from './config.js';
+import { assert } from '../assert.js';
+// HASH_BYTES, not the hash module's DIGEST_BYTES: this module is loaded by threads before they
+// load the hash kernel (client/node/encoder-pool.ts).
+import {
+  type EncodingParams,
+  HASH_BYTES as DIGEST_BYTES,
+  encodingParams,
+  symbolBytes,
+} from './config.js';
 
 export interface BlobLayout {
   readonly params: EncodingParams;
@@ -39,14 +46,33 @@ export function blobLayout(blobBytes: number, nShards: number): BlobLayout {
   });
 }
 
-/** Buffer sizes of an encoding job; each may be backed by a SharedArrayBuffer for worker threads. */
-export function encodingBufferBytes(layout: BlobLayout) {
+/** BLAKE2b processes messages in blocks of this many bytes. */
+const HASH_BLOCK_BYTES = 128;
+
+/**
+ * The BLAKE2b compressions an encoding takes: one leaf hash (prefix byte and symbol) per cell of
+ * the n × n matrix, and about 2n² inner Merkle nodes of one block each. Hashing is most of the
+ * work at every size (spec: encoding.md §13), so this is the cost estimate that decides whether
+ * spreading an encoding over threads pays for starting them (client/node/encoder-pool.ts).
+ */
+export function encodingHashBlocks(layout: BlobLayout): number {
+  const cells = layout.nShards * layout.nShards;
+  return cells * Math.ceil((layout.symbolBytes + 1) / HASH_BLOCK_BYTES) + 2 * cells;
+}
+
+/**
+ * Buffer sizes of an encoding job; each may be backed by a SharedArrayBuffer for worker threads.
+ * Without `slivers` (metadata only, as for a blob ID) the recovery rows are hashed and dropped:
+ * they are ~2/3 of the encoded slivers (134 MB for a 64 MiB blob at n = 1000). The recovery
+ * columns are kept either way, as the column code's input.
+ */
+export function encodingBufferBytes(layout: BlobLayout, slivers = true) {
   const { nShards, params, symbolBytes: size } = layout;
   return {
     /** Secondary slivers n_s..n−1, each contiguous (column-major recovery columns). */
     recoveryColumns: params.maxFaulty * params.nPrimary * size,
-    /** Primary slivers n_p..n−1, each contiguous. */
-    recoveryRows: 2 * params.maxFaulty * params.nSecondary * size,
+    /** Primary slivers n_p..n−1, each contiguous; none without `slivers`. */
+    recoveryRows: slivers ? 2 * params.maxFaulty * params.nSecondary * size : 0,
     /** Per row, the subtree root over each column chunk (row-major). */
     rowChunkRoots: nShards * columnChunking(layout).chunkCount * DIGEST_BYTES,
     /** Pair p: primary hash ‖ secondary hash. */
@@ -64,8 +90,9 @@ export interface EncodingBuffers {
 export function allocateEncodingBuffers(
   layout: BlobLayout,
   allocate: (bytes: number) => Uint8Array = (bytes) => new Uint8Array(bytes),
+  slivers = true,
 ): EncodingBuffers {
-  const sizes = encodingBufferBytes(layout);
+  const sizes = encodingBufferBytes(layout, slivers);
   return {
     recoveryColumns: allocate(sizes.recoveryColumns),
     recoveryRows: allocate(sizes.recoveryRows),
@@ -80,11 +107,22 @@ export function allocateEncodingBuffers(
  * so the work buffer stays near the CPU cache. Measured on the bench machine: see bench/encode.ts.
  */
 export const WORK_WIDTH_ELEMENTS_TARGET = 1024;
+/** Element ranges of split symbols start and end on 64-byte blocks (32 elements, spec §4.1). */
+export const BATCH_RANGE_ALIGN_ELEMENTS = 32;
+assert(
+  WORK_WIDTH_ELEMENTS_TARGET % BATCH_RANGE_ALIGN_ELEMENTS === 0,
+  'split symbols are cut on 64-byte blocks',
+);
 
-/** Column chunks per blob to aim for, so threads can share stage 2 evenly. */
-const COLUMN_CHUNKS_TARGET = 16;
-/** Bound on a chunk's leaf-hash table (n × chunk width × 32 bytes, one per thread). */
-export const CHUNK_LEAF_HASH_BYTES_MAX = 4 * 1024 * 1024;
+/**
+ * Column chunks per blob to aim for: threads share stage 2 chunk by chunk, and a worker that is
+ * still booting when the stage starts (client/node/encoder-pool.ts) must find chunks left when it
+ * joins. 32 chunks of 32 columns at n = 1000.
+ */
+const COLUMN_CHUNKS_TARGET = 32;
+/** Bound on a chunk's leaf-hash table (n × chunk width × 32 bytes, one per thread): the hash
+ *  kernel's LeafTable (scripts/gen-blake2b-wat.mjs), which holds one column at the largest n. */
+export const CHUNK_LEAF_HASH_BYTES_MAX = 2 * 1024 * 1024;
 
 export interface ColumnChunking {
   /** Chunks are 2^height columns wide (the last may be narrower). */
@@ -94,20 +132,20 @@ export interface ColumnChunking {
 }
 
 /**
- * Chunks wide enough to hold one work batch of columns (so small symbols still batch well), narrow
- * enough for COLUMN_CHUNKS_TARGET chunks and a leaf table within CHUNK_LEAF_HASH_BYTES_MAX; one
- * chunk of exactly the tree height when the matrix is narrower than that, since a subtree taller
- * than the whole tree would hash extra levels.
+ * Chunks narrow enough for COLUMN_CHUNKS_TARGET chunks and a leaf table within
+ * CHUNK_LEAF_HASH_BYTES_MAX, but at least one column; one chunk of exactly the tree height when the
+ * matrix is narrower than that, since a subtree taller than the whole tree would hash extra levels.
+ * Small symbols batch less well in narrow chunks (32 columns of 6-byte symbols are a 96-element
+ * batch), which costs little: at such sizes the hashing is nearly all of the work.
  */
 export function columnChunking(layout: BlobLayout): ColumnChunking {
-  const { nShards, symbolElements } = layout;
-  const batchColumns = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
+  const { nShards } = layout;
   const tableColumnsMax = Math.max(
     1,
     Math.floor(CHUNK_LEAF_HASH_BYTES_MAX / (nShards * DIGEST_BYTES)),
   );
   const heightMax = Math.floor(Math.log2(tableColumnsMax));
-  let height = Math.ceil(Math.log2(Math.max(batchColumns, nShards / COLUMN_CHUNKS_TARGET, 1)));
+  let height = Math.ceil(Math.log2(Math.max(nShards / COLUMN_CHUNKS_TARGET, 1)));
   height = Math.min(height, heightMax);
   if (2 ** height >= nShards) height = Math.ceil(Math.log2(nShards));
   const chunkColumns = 2 ** height;
@@ -125,14 +163,20 @@ export interface CodewordBatch {
   readonly completesCodewords: boolean;
 }
 
-/** Splits codewords [first, last) with `symbolElements` elements each into work batches. */
+/**
+ * Splits codewords [first, last) with `symbolElements` elements each into work batches of at most
+ * WORK_WIDTH_ELEMENTS_TARGET elements per shard, or `kernelWidthMax` where the FFT kernel holds
+ * fewer (fft-kernel.ts workBatchWidthMax).
+ */
 export function* codewordBatches(
   first: number,
   last: number,
   symbolElements: number,
+  kernelWidthMax: number = WORK_WIDTH_ELEMENTS_TARGET,
 ): Generator<CodewordBatch> {
-  if (symbolElements <= WORK_WIDTH_ELEMENTS_TARGET) {
-    const perBatch = Math.max(1, Math.floor(WORK_WIDTH_ELEMENTS_TARGET / symbolElements));
+  const widthMax = Math.min(WORK_WIDTH_ELEMENTS_TARGET, kernelWidthMax);
+  if (symbolElements <= widthMax) {
+    const perBatch = Math.floor(widthMax / symbolElements);
     for (let start = first; start < last; start += perBatch) {
       const end = Math.min(last, start + perBatch);
       yield {
@@ -145,9 +189,11 @@ export function* codewordBatches(
     }
     return;
   }
+  const rangeElements = widthMax - (widthMax % BATCH_RANGE_ALIGN_ELEMENTS);
+  assert(rangeElements > 0, 'a batch holds a 64-byte block of every shard');
   for (let codeword = first; codeword < last; codeword++) {
-    for (let start = 0; start < symbolElements; start += WORK_WIDTH_ELEMENTS_TARGET) {
-      const end = Math.min(symbolElements, start + WORK_WIDTH_ELEMENTS_TARGET);
+    for (let start = 0; start < symbolElements; start += rangeElements) {
+      const end = Math.min(symbolElements, start + rangeElements);
       yield {
         first: codeword,
         last: codeword + 1,

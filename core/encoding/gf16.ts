@@ -28,6 +28,8 @@ export interface GfTables {
 }
 
 let tables: GfTables | undefined;
+/** Where gfTables() takes the tables from when something has built them already. */
+let adopted: (() => GfTables) | undefined;
 
 /** (a + b) mod 65535 for logs in [0, 65535], with 65535 ≡ 0 as reed-solomon-simd computes it. */
 export function addMod(a: number, b: number): number {
@@ -41,13 +43,26 @@ export function subMod(a: number, b: number): number {
   return (dif + (dif >> 16)) & 0xffff;
 }
 
-/** The tables, built once on first use (a few milliseconds). */
+/** The tables, built once on first use (or taken from the wasm FFT kernel, see adoptGfTables). */
 export function gfTables(): GfTables {
-  if (tables === undefined) tables = buildTables();
+  if (tables === undefined) tables = adopted?.() ?? buildGfTables();
   return tables;
 }
 
-function buildTables(): GfTables {
+/**
+ * Lets gfTables() take the tables from `source` instead of building them: the wasm FFT kernel
+ * builds the same tables in its own memory at start-up, where the loops below, running mostly in
+ * the interpreter, took ~175·10^6 instructions per thread (~50 ms). Tests check both agree.
+ */
+export function adoptGfTables(source: () => GfTables): void {
+  adopted = source;
+}
+
+/**
+ * The tables in JS (spec §4.2–4.3). φ is filled by doubling: it is GF(2)-linear, so
+ * φ(v | 2^b) = φ(v) ^ CANTOR[b] for v < 2^b.
+ */
+export function buildGfTables(): GfTables {
   const polynomialLog = new Uint16Array(GF_SIZE);
   polynomialLog[0] = GF_ORDER;
   let state = 1;
@@ -56,12 +71,14 @@ function buildTables(): GfTables {
     state <<= 1;
     if (state >= GF_SIZE) state ^= GF_POLYNOMIAL;
   }
-  const log = new Uint16Array(GF_SIZE);
-  for (let v = 0; v < GF_SIZE; v++) {
-    let element = 0;
-    for (let bit = 0; bit < FIELD_BITS; bit++) if ((v >>> bit) & 1) element ^= CANTOR_BASIS[bit];
-    log[v] = polynomialLog[element];
+  const cantor = new Uint16Array(GF_SIZE);
+  for (let bit = 0; bit < FIELD_BITS; bit++) {
+    const high = 1 << bit;
+    const basis = CANTOR_BASIS[bit];
+    for (let v = 0; v < high; v++) cantor[high | v] = cantor[v] ^ basis;
   }
+  const log = new Uint16Array(GF_SIZE);
+  for (let v = 0; v < GF_SIZE; v++) log[v] = polynomialLog[cantor[v]];
   const exp = new Uint16Array(GF_SIZE);
   for (let v = 0; v < GF_SIZE; v++) exp[log[v]] = v;
   exp[GF_ORDER] = exp[0];

@@ -10,6 +10,9 @@ import { deriveBlobId } from '../blob-id.js';
 import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
 import { LEAF_PREFIX, MerkleNodeBcs, bytesEqual, digestNode, nodeBytes } from '../merkle.js';
 import { HASH_BYTES, SHARDS_MAX, encodingParams, maxBlobBytes } from './config.js';
+import { rootHashOfSliverHashes } from './root-hash.js';
+
+export { rootHashOfSliverHashes };
 
 /** BCS enum `EncodingType`: index 0 is the retired RaptorQ Red Stuff, 1 is RS2. */
 export const EncodingTypeBcs = bcs.enum('EncodingType', { RedStuff: null, RS2: null });
@@ -168,15 +171,6 @@ export function decodeBlobMetadataWithId(bytes: Uint8Array): {
     (v) => BlobMetadataWithIdBcs.serialize(v, { maxSize: METADATA_BCS_BYTES_MAX }).toBytes().length,
   );
   return { blobId: Uint8Array.from(value.blob_id), metadata: fromBcsValue(value.metadata.V1) };
-}
-
-/** Merkle root over the pair leaves H(0x00 ‖ primary_hash ‖ secondary_hash). */
-export function rootHashOfSliverHashes(sliverHashes: Uint8Array, nShards: number): Uint8Array {
-  const pairLeaves = new Uint8Array(nShards * DIGEST_BYTES);
-  hashSymbols(LEAF_PREFIX, sliverHashes, 0, 2 * DIGEST_BYTES, nShards, pairLeaves, 0, DIGEST_BYTES);
-  const root = new Uint8Array(DIGEST_BYTES);
-  merkleRootOfLeaves(pairLeaves, 0, DIGEST_BYTES, nShards, root, 0);
-  return root;
 }
 
 /** The n × 64 bytes primary ‖ secondary hash table of a metadata object. */

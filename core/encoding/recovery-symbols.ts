@@ -21,8 +21,8 @@ import type { VerifiedMetadata } from './metadata.js';
 import { DecodingError, reedSolomonCode } from './reed-solomon.js';
 import {
   computeSliverHash,
-  expandSliver,
-  expandedLeafHashes,
+  sliverLeafHashes,
+  sliverRecoverySymbols,
   expectedSliverHash,
   layoutOf,
   sliverSymbolCount,
@@ -120,25 +120,38 @@ export function decodeRecoverySymbols(bytes: Uint8Array): RecoverySymbol[] {
  * number of symbols with proofs.
  */
 export class RecoverySymbolSource {
-  private readonly expanded: Uint8Array;
+  /** The expanded sliver in two parts: the sliver's own symbols (kept, not copied) and the rest. */
+  private readonly recovery: Uint8Array;
   private readonly leaves: Uint8Array;
   private readonly layout: BlobLayout;
 
-  /** `sourceAxis`/`sourceIndex`/`data`: the sliver this node stores. */
+  /**
+   * `sourceAxis`/`sourceIndex`/`data`: the sliver this node stores. `data` is kept, not copied:
+   * it must not change while symbols are taken.
+   */
   constructor(
     metadata: VerifiedMetadata,
     readonly sourceAxis: SliverAxis,
     readonly sourceIndex: number,
-    data: Uint8Array,
+    private readonly data: Uint8Array,
   ) {
     this.layout = layoutOf(metadata);
-    this.expanded = expandSliver(this.layout, sourceAxis, data);
-    this.leaves = expandedLeafHashes(this.layout, this.expanded);
+    this.recovery = sliverRecoverySymbols(this.layout, sourceAxis, data);
+    this.leaves = sliverLeafHashes(this.layout, data, this.recovery);
+  }
+
+  /** Symbol `index` of the expanded sliver. */
+  private expandedSymbol(index: number): Uint8Array {
+    const size = this.layout.symbolBytes;
+    const own = this.data.length / size;
+    return index < own
+      ? this.data.slice(index * size, (index + 1) * size)
+      : this.recovery.slice((index - own) * size, (index - own + 1) * size);
   }
 
   /** The symbol that helps recover sliver `targetIndex` of the other axis. */
   symbolFor(targetIndex: number): RecoverySymbol {
-    const { nShards, symbolBytes: size } = this.layout;
+    const { nShards } = this.layout;
     if (!Number.isInteger(targetIndex) || targetIndex < 0 || targetIndex >= nShards) {
       throw new RangeError(`target index ${targetIndex} is out of range`);
     }
@@ -146,7 +159,7 @@ export class RecoverySymbolSource {
       targetAxis: otherAxis(this.sourceAxis),
       targetIndex,
       sourceIndex: this.sourceIndex,
-      data: this.expanded.slice(targetIndex * size, (targetIndex + 1) * size),
+      data: this.expandedSymbol(targetIndex),
       proof: merkleProof(this.leaves, nShards, targetIndex),
     };
   }

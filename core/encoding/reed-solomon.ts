@@ -7,7 +7,7 @@
  * which amortizes the per-butterfly overhead that dominates with small symbols.
  */
 import { assert, checkInteger } from '../assert.js';
-import { type WorkTransforms, mulAddRows, transformWork } from './fft-kernel.js';
+import { type WorkBatch, type WorkTransforms, mulAddRows, transformWork } from './fft-kernel.js';
 import { gfInv, gfMul, gfTables } from './gf16.js';
 
 /** The library's rate bound: min(npow2(k), npow2(m)) + max(k, m) ≤ 65536. */
@@ -77,6 +77,15 @@ export class ReedSolomonCode {
     transformWork(work, this.workShardCount, width, this.m, (transforms) => {
       this.encodeWork(transforms);
     });
+  }
+
+  /**
+   * encodeInPlace on a WorkBatch of workShardCount shards (fft-kernel.ts): originals read into
+   * shards 0..k−1, the others opened zeroed; recovery symbol t ends in shard t.
+   */
+  encodeBatch(batch: WorkBatch): void {
+    assert(batch.shards === this.workShardCount, 'the batch has the work shards of this code');
+    batch.transform((transforms) => this.encodeWork(transforms));
   }
 
   /** spec §4.6 on a work matrix held by the FFT kernel. */

@@ -6,7 +6,8 @@ import { EncoderPool, sharedBytes } from '../../../client/node/encoder-pool.js';
 import { expectBytes } from '../../helpers/bytes.js';
 import { randomBytes } from '../../helpers/random.js';
 
-const pool = new EncoderPool(3);
+// Every encoding through the workers, however small.
+const pool = new EncoderPool(3, { poolHashBlocksMin: 0 });
 afterAll(() => pool.close());
 
 describe('EncoderPool', () => {
@@ -28,6 +29,13 @@ describe('EncoderPool', () => {
           encodeBlobMetadata(actual.metadata),
           encodeBlobMetadata(expected.metadata),
           'metadata',
+        );
+        const metadataOnly = await pool.computeMetadata(input, n);
+        expectBytes(metadataOnly.blobId, expected.blobId, 'blob ID, metadata only');
+        expectBytes(
+          encodeBlobMetadata(metadataOnly.metadata),
+          encodeBlobMetadata(expected.metadata),
+          'metadata only',
         );
         for (const p of [0, 1, Math.floor(n / 2), n - 1]) {
           expectBytes(actual.primarySliverBcs(p), expected.primarySliverBcs(p), `primary ${p}`);

@@ -6,7 +6,9 @@ import {
   blake2b256,
   blake2bBackend,
   hashSymbols,
+  leafTableSlotsMax,
   merkleRootOfLeaves,
+  openLeafTable,
   useBlake2bBackend,
   useBlake2bWasmModule,
   type Blake2bBackend,
@@ -107,6 +109,83 @@ describe('blake2b default backend', () => {
     expect(() => useBlake2bWasmModule({} as WebAssembly.Module)).toThrow(TypeError);
   });
 });
+
+/** The root of `leaves` reduced `levels` levels: a tree's root, padded up as a subtree of that
+ *  height whose last part it is (every odd level gets the zero node, also above the tree). */
+function referenceSubtreeRoot(leafHashes: Uint8Array[], levels: number): Uint8Array {
+  let node = referenceMerkleRoot(leafHashes);
+  for (let level = Math.ceil(Math.log2(leafHashes.length)); level < levels; level++) {
+    node = noble(concat(Uint8Array.of(1), node, new Uint8Array(32)));
+  }
+  return node;
+}
+
+for (const backend of BACKENDS) {
+  describe(`LeafTable (${backend})`, () => {
+    beforeEach(() => useBlake2bBackend(backend));
+    afterEach(() => useBlake2bBackend('wasm-simd'));
+
+    it('hashes leaves into strided slots and takes column and row roots from them', () => {
+      // A 7 × 5 table, column-major as the encoder keeps a column chunk: slot c·7 + r.
+      const rows = 7;
+      const columns = 5;
+      for (const symbolBytes of [2, 6, 7, 64, 302]) {
+        const src = pseudoRandomBytes(rows * columns * symbolBytes, symbolBytes);
+        const table = openLeafTable(rows * columns);
+        // Row-major cells (r, c) at src[(r·columns + c)·size]: one call per row, slots n apart.
+        for (let r = 0; r < rows; r++) {
+          table.hashSymbols(0, src, r * columns * symbolBytes, symbolBytes, columns, r, rows);
+        }
+        const leaf = (r: number, c: number) => {
+          const at = (r * columns + c) * symbolBytes;
+          return noble(concat(Uint8Array.of(0), src.subarray(at, at + symbolBytes)));
+        };
+        const columnRoots = new Uint8Array(columns * 40);
+        table.roots(0, rows, 1, rows, 3, columns, columnRoots, 4, 40);
+        for (let c = 0; c < columns; c++) {
+          const expected = referenceMerkleRoot(Array.from({ length: rows }, (_, r) => leaf(r, c)));
+          expect(hex(columnRoots.subarray(4 + c * 40, 4 + c * 40 + 32))).toBe(hex(expected));
+        }
+        // Row subtrees of height 4 over 5 leaves (the last, partial chunk of a wider tree).
+        const rowRoots = new Uint8Array(rows * 32);
+        table.roots(0, 1, rows, columns, 4, rows, rowRoots, 0, 32);
+        for (let r = 0; r < rows; r++) {
+          const leaves = Array.from({ length: columns }, (_, c) => leaf(r, c));
+          const expected = referenceSubtreeRoot(leaves, 4);
+          expect(hex(rowRoots.subarray(r * 32, r * 32 + 32)), `size ${symbolBytes} row ${r}`).toBe(
+            hex(expected),
+          );
+        }
+      }
+    });
+
+    it('takes roots of trees larger than one kernel pass, and of one leaf', () => {
+      const count = 40_000;
+      const leaves = Array.from({ length: count }, (_, i) =>
+        noble(Uint8Array.of(i & 0xff, i >> 8)),
+      );
+      const table = openLeafTable(count);
+      // Slot i = H(0x00 ‖ leaf i), 32-byte symbols.
+      table.hashSymbols(0, concat(...leaves), 0, 32, count, 0, 1);
+      const hashed = leaves.map((leaf) => noble(concat(Uint8Array.of(0), leaf)));
+      const out = new Uint8Array(32);
+      table.roots(0, count, 1, count, 16, 1, out, 0, 32);
+      expect(hex(out)).toBe(hex(referenceMerkleRoot(hashed)));
+      table.roots(5, 1, 1, 1, 0, 1, out, 0, 32);
+      expect(hex(out)).toBe(hex(hashed[5]));
+    });
+
+    it('rejects slots outside the table and too few levels', () => {
+      const table = openLeafTable(10);
+      const src = new Uint8Array(64);
+      expect(() => table.hashSymbols(0, src, 0, 2, 3, 8, 1)).toThrow(RangeError);
+      expect(() => table.hashSymbols(0, src, 0, 2, 3, 0, 5)).toThrow(RangeError);
+      expect(() => table.roots(0, 1, 1, 5, 2, 1, new Uint8Array(32), 0, 32)).toThrow(RangeError);
+      expect(() => table.roots(0, 5, 1, 5, 3, 3, new Uint8Array(96), 0, 32)).toThrow(RangeError);
+      expect(() => openLeafTable(leafTableSlotsMax() + 1)).toThrow(RangeError);
+    });
+  });
+}
 
 for (const backend of BACKENDS) {
   describe(`blake2b (${backend})`, () => {

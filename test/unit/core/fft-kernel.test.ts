@@ -3,18 +3,24 @@
 // every vector/scalar tail, factors that skip the multiply, and matrices larger than the kernel's
 // work region (column slices). Seeded; a failing case names its parameters.
 import { afterAll, describe, expect, it } from 'vitest';
+import { encodeBlob } from '../../../core/encoding/blob-encoder.js';
 import {
+  type SymbolSpan,
   type WorkTransforms,
   gf16Backend,
   gf16WasmBytes,
   mulAddRows,
+  openWorkBatch,
   transformWork,
   useGf16Js,
   useGf16WasmModule,
+  workBatchWidthMax,
 } from '../../../core/encoding/fft-kernel.js';
-import { gfTables } from '../../../core/encoding/gf16.js';
+import { symbolToElements } from '../../../core/encoding/symbol-layout.js';
+import { expectBytes } from '../../helpers/bytes.js';
+import { GF_ORDER, GF_SIZE, buildGfTables, gfTables } from '../../../core/encoding/gf16.js';
 import { ReedSolomonCode } from '../../../core/encoding/reed-solomon.js';
-import { seededRandom } from '../../helpers/random.js';
+import { randomBytes, seededRandom } from '../../helpers/random.js';
 
 const wasmModule = new WebAssembly.Module(gf16WasmBytes());
 const useWasm = () => useGf16WasmModule(wasmModule);
@@ -55,6 +61,27 @@ describe('backend selection', () => {
     useWasm();
     expect(gf16Backend()).toBe('wasm-simd');
     expect(() => useGf16WasmModule({} as WebAssembly.Module)).toThrow(TypeError);
+  });
+});
+
+describe('tables', () => {
+  it('the kernel builds LOG, EXP and SKEW exactly as gf16.ts does', () => {
+    const kernel = new WebAssembly.Instance(wasmModule, {}).exports as unknown as {
+      memory: WebAssembly.Memory;
+      init_tables(): void;
+      log_ptr: WebAssembly.Global;
+      exp_ptr: WebAssembly.Global;
+      skew_ptr: WebAssembly.Global;
+    };
+    kernel.init_tables();
+    const memory = new Uint16Array(kernel.memory.buffer);
+    const at = (ptr: WebAssembly.Global, length: number) =>
+      memory.slice((ptr.value as number) / 2, (ptr.value as number) / 2 + length);
+    const js = buildGfTables();
+    expect(firstDifference(at(kernel.log_ptr, GF_SIZE), js.log)).toBe(-1);
+    expect(firstDifference(at(kernel.exp_ptr, GF_SIZE), js.exp)).toBe(-1);
+    expect(firstDifference(at(kernel.skew_ptr, GF_ORDER), js.skew)).toBe(-1);
+    expect(firstDifference(gfTables().log, js.log)).toBe(-1);
   });
 });
 
@@ -195,5 +222,112 @@ describe('encode and decode agree across backends', () => {
     expect(firstDifference(outputs[0].recovery, outputs[1].recovery)).toBe(-1);
     expect(firstDifference(outputs[0].decoded, originals)).toBe(-1);
     expect(firstDifference(outputs[1].decoded, originals)).toBe(-1);
+  });
+});
+
+describe('WorkBatch: symbols in and out of the kernel', () => {
+  // Whole blocks only, tails of every parity class, a tail-only symbol, and a symbol split into
+  // 64-byte-aligned element ranges (as codewordBatches splits symbols over 2 KiB).
+  const SPANS: SymbolSpan[] = [
+    ...[2, 4, 6, 14, 16, 18, 30, 62, 64, 66, 70, 126, 128, 130, 302, 1318].map((symbolBytes) => ({
+      symbolBytes,
+      elementStart: 0,
+      elementEnd: symbolBytes / 2,
+    })),
+    { symbolBytes: 4142, elementStart: 0, elementEnd: 1024 },
+    { symbolBytes: 4142, elementStart: 1024, elementEnd: 2048 },
+    { symbolBytes: 4142, elementStart: 2048, elementEnd: 2071 },
+    { symbolBytes: 4096, elementStart: 1024, elementEnd: 2048 },
+  ];
+  const SENTINEL = 0xa5;
+
+  it.each(SPANS)('%o: wasm reads the JS mapping, writes back only the symbols', (span) => {
+    const random = seededRandom(1607 + span.symbolBytes + span.elementStart);
+    const { symbolBytes: size, elementStart, elementEnd } = span;
+    const elements = elementEnd - elementStart;
+    const count = 5;
+    // Symbols `gap` bytes apart (stride > size exercises the copy per symbol).
+    for (const gap of [0, 10]) {
+      const stride = size + gap;
+      const source = randomBytes(7 + count * stride, 1700 + gap + size);
+      const shards = 3;
+      const width = count * elements + 1;
+      const expected = new Uint16Array(shards * width);
+      for (let i = 0; i < count; i++) {
+        symbolToElements(
+          source,
+          7 + i * stride,
+          size,
+          elementStart,
+          elementEnd,
+          expected,
+          1 + i * elements + width,
+        );
+      }
+      for (const backend of ['js', 'wasm'] as const) {
+        if (backend === 'js') useGf16Js();
+        else useWasm();
+        const name = `${backend} size=${size} range=${elementStart}..${elementEnd} gap=${gap}`;
+        const batch = openWorkBatch(shards, width, span, 0);
+        batch.readSymbols(source, 7, stride, count, width + 1, elements);
+        const read = new Uint16Array(shards * width);
+        // Elements come back out through a transform that copies shard 1 over shard 2.
+        batch.transform((t) => t.copyShards(2, 1, 1));
+        const out = new Uint8Array(source.length).fill(SENTINEL);
+        batch.writeSymbols(2 * width + 1, elements, count, out, 7, stride);
+        for (let i = 0; i < count; i++) {
+          symbolToElements(
+            out,
+            7 + i * stride,
+            size,
+            elementStart,
+            elementEnd,
+            read,
+            1 + i * elements + width,
+          );
+        }
+        expect(firstDifference(read, expected), name).toBe(-1);
+        const untouched = out.slice();
+        for (let i = 0; i < count; i++) {
+          const at = 7 + i * stride;
+          // Bytes of the range's elements: [2·start, 2·end) within whole blocks, to the end with a tail.
+          const end = elementEnd === size / 2 ? size : 2 * elementEnd;
+          untouched.fill(SENTINEL, at + 2 * elementStart, at + end);
+        }
+        expect(
+          untouched.every((byte) => byte === SENTINEL),
+          `${name}: wrote outside`,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it('the wasm batch width is bounded by its region; the JS one is not', () => {
+    useWasm();
+    expect(workBatchWidthMax(1024)).toBeGreaterThanOrEqual(1024);
+    expect(workBatchWidthMax(65536)).toBeGreaterThanOrEqual(32);
+    useGf16Js();
+    expect(workBatchWidthMax(65536)).toBeGreaterThanOrEqual(1 << 20);
+    useWasm();
+  });
+
+  it('a blob encodes to the same bytes on both backends (whole and split symbols)', () => {
+    // n = 10: 100 000 bytes gives 3 572-byte symbols, which batches split into element ranges.
+    for (const [n, size] of [
+      [10, 100_000],
+      [100, 70_001],
+      [4, 1000],
+    ] as const) {
+      const blob = randomBytes(size, 1608 + n);
+      useGf16Js();
+      const js = encodeBlob(blob, n);
+      useWasm();
+      const wasm = encodeBlob(blob, n);
+      expectBytes(wasm.blobId, js.blobId, `n=${n} size=${size} blob ID`);
+      for (const p of [0, n - 1]) {
+        expectBytes(wasm.primarySliver(p), js.primarySliver(p), `n=${n} primary ${p}`);
+        expectBytes(wasm.secondarySliver(p), js.secondarySliver(p), `n=${n} secondary ${p}`);
+      }
+    }
   });
 });

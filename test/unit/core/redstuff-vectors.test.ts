@@ -12,7 +12,7 @@ import {
   maxBlobBytes,
   symbolBytes,
 } from '../../../core/encoding/config.js';
-import { encodeBlob } from '../../../core/encoding/blob-encoder.js';
+import { computeBlobMetadata, encodeBlob } from '../../../core/encoding/blob-encoder.js';
 import { rotationOffset, shardForPair } from '../../../core/encoding/mapping.js';
 import {
   decodeBlobMetadataWithId,
@@ -57,6 +57,11 @@ describe('RS2 reference vectors', () => {
       const encoded = encodeBlob(content, n);
       expect(toHex(encoded.rootHash)).toBe(vector.root_hash_hex);
       expect(blobIdToString(encoded.blobId)).toBe(vector.blob_id);
+      // Metadata only (blob-id's path: recovery rows hashed and dropped) gives the same.
+      const metadataOnly = computeBlobMetadata(content, n);
+      expect(toHex(metadataOnly.rootHash)).toBe(vector.root_hash_hex);
+      expect(blobIdToString(metadataOnly.blobId)).toBe(vector.blob_id);
+      expect(metadataOnly.metadata).toEqual(encoded.metadata);
       if (vector.kind === 'anchor') return;
       expect(toHex(encoded.blobId)).toBe(vector.blob_id_hex);
       expect(blobIdToU256(encoded.blobId).toString()).toBe(vector.blob_id_u256_dec);
