@@ -138,6 +138,3 @@ export function verifyMerkleProof(
   }
   return bytesEqual(current, root);
 }
-
-// Moved to core/bytes.ts; re-exported until core/encoding's importers move too.
-export { bytesEqual } from './bytes.js';

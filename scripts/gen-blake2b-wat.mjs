@@ -32,6 +32,7 @@
 // WAT template lines run past 100 columns where an s-expression reads better whole.
 //
 // Usage: node scripts/gen-blake2b-wat.mjs [output path]   (deterministic; no inputs)
+// Over 400 lines: it writes one WAT module, whose kernels share the round and compression macros.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -23,6 +23,7 @@
 // (radix-4) butterflies, which save loads and stores but no arithmetic, were not tried.
 //
 // Usage: node scripts/gen-gf16-wat.mjs [output path]   (deterministic; no inputs)
+// Over 400 lines: it writes one WAT module, whose kernels share the butterfly and shuffle macros.
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';

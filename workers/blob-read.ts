@@ -11,73 +11,40 @@
  *    verified before the status line goes out, so an unreadable blob is a 503, not a short 200; a
  *    full read of a certified blob also fills the whole-object entry, in lockstep with the client.
  */
-import type { ReadNodes } from '../client/read/nodes.js';
-import {
-  BlobInconsistentError,
-  BlobNotFoundError,
-  BlobUnavailableError,
-} from '../client/read/errors.js';
 import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
 import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
 import { BlobBody } from './blob-body.js';
-import type { BlobInfo, EdgeStatus } from './blob-info.js';
-import type { StatusTtls } from './status-ttl.js';
+import { fromWholeObject } from './blob-hit.js';
+import type { EdgeStatus } from './blob-info.js';
 import {
+  bytesResponse,
   cacheControlOf,
-  contentHeadersOf,
   edgeCacheTtlS,
+  preconditionResponse,
+  rangedResponse,
   representationHeaders,
+  wholeObjectHeaders,
   withKnownLength,
 } from './blob-response.js';
 import type { EdgeCommittee } from './committee-source.js';
 import { SNIFF_BYTES, decideContentType } from './content-type.js';
-import type { EdgeCache } from './edge-cache.js';
+import { keepHotObject } from './hot-objects.js';
 import { lockstepTee } from './lockstep-tee.js';
-import { HOT_OBJECT_BYTES_MAX, forgetHotObject, hotObject, keepHotObject } from './hot-objects.js';
-import { multipartByteranges } from './multipart.js';
 import { evaluatePreconditions } from './preconditions.js';
-import { parseMediaType } from './media-type.js';
-import { contentRange, decideRanges } from './ranges.js';
+import { decideRanges } from './ranges.js';
+import {
+  type BlobTarget,
+  type ReadContext,
+  mediaTypeAttribute,
+  readError,
+} from './read-context.js';
+
+export type { BlobTarget, ReadContext } from './read-context.js';
 
 /** Whole verified responses are cached up to this size (the Cache API's limit is 512 MB). */
 export const WHOLE_OBJECT_BYTES_MAX = 256 * 1024 * 1024;
-/** Our header on whole-object entries: the blob's length (the Cache API may answer 206). */
-const LENGTH_HEADER = 'x-walrus-edge-blob-bytes';
-
-export interface ReadContext {
-  readonly request: Request;
-  readonly cache: EdgeCache;
-  readonly info: BlobInfo;
-  /** How long each status is trusted (the operator may shorten a deletable blob's). */
-  readonly ttls: StatusTtls;
-  readonly committee: () => Promise<EdgeCommittee>;
-  /** The committee read from the chain now (a read failed in a way an epoch change explains). */
-  readonly freshCommittee: () => Promise<EdgeCommittee>;
-  /** The nodes of this request (one gate per invocation), opened on first use. */
-  readonly nodes: (committee: EdgeCommittee) => ReadNodes;
-  readonly now: () => number;
-}
-
-export interface BlobTarget {
-  readonly blobId: Uint8Array;
-  readonly blobIdText: string;
-  /** Allow-listed attributes of the Blob object (by-object-id reads), lower-case names. */
-  readonly attributes?: Readonly<Record<string, string>>;
-  /** A status known from elsewhere (the Blob object itself), instead of asking the nodes. */
-  readonly status?: EdgeStatus;
-  /** Walrus's byte-range route: exactly these bytes, as a 200 with an ETag of their own. */
-  readonly byteRange?: (blobBytes: number) => ByteRange;
-}
-
-const CERTIFIED = new Set(['permanent', 'deletable']);
-
-/** The object's content-type attribute when it is a media type; otherwise sniffing decides. */
-function mediaTypeAttribute(target: BlobTarget): string | undefined {
-  const attribute = target.attributes?.['content-type'];
-  return attribute === undefined ? undefined : parseMediaType(attribute)?.value;
-}
 
 export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Response> {
   if (target.byteRange === undefined) {
@@ -96,126 +63,6 @@ export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Re
     return fromNetwork(ctx, target, fresh);
   }
 }
-
-// ---- 1. The whole-object hit -------------------------------------------------------------------
-
-async function fromWholeObject(
-  ctx: ReadContext,
-  target: BlobTarget,
-): Promise<Response | undefined> {
-  let status = target.status ?? (await ctx.info.cachedStatus(target.blobId));
-  if (status === undefined || !CERTIFIED.has(status.kind)) return undefined;
-  let hot = hotObject(target.blobIdText);
-  const key = ctx.cache.key('blob', target.blobIdText);
-  const stored = hot === undefined ? await ctx.cache.match(key) : undefined;
-  if (hot === undefined && stored === undefined) return undefined;
-  let unconfirmed = false;
-  if (status.freshUntilMs <= ctx.now()) {
-    const refreshed = await refreshedOrStale(ctx, target, status);
-    unconfirmed = refreshed === status;
-    status = refreshed;
-    if (!CERTIFIED.has(status.kind)) {
-      // Deleted, expired or invalid since it was cached: the network path answers (404/410).
-      forgetHotObject(target.blobIdText);
-      await stored?.body?.cancel();
-      return undefined;
-    }
-  }
-  const length = hot?.bytes.length ?? Number(stored!.headers.get(LENGTH_HEADER));
-  if (hot === undefined && length <= HOT_OBJECT_BYTES_MAX) {
-    // Small: read it whole once, and later hits never leave the isolate.
-    hot = {
-      bytes: new Uint8Array(await stored!.arrayBuffer()),
-      contentType: stored!.headers.get('content-type') ?? 'application/octet-stream',
-    };
-    keepHotObject(target.blobIdText, hot);
-  }
-  const contentType =
-    mediaTypeAttribute(target) ?? hot?.contentType ?? stored!.headers.get('content-type');
-  const etag = `"${target.blobIdText}"`;
-  const headers = representationHeaders({
-    etag,
-    // A status no node could confirm is served, but clients keep it only briefly.
-    cacheControl: unconfirmed
-      ? `public, max-age=${ctx.ttls.uncertified}, no-transform`
-      : cacheControlOf(status, ctx.now(), ctx.ttls),
-    contentHeaders: contentType === null ? undefined : contentHeadersOf(contentType),
-    attributeHeaders: target.attributes,
-  });
-  if (hot !== undefined) {
-    return bytesResponse(ctx.request, headers, etag, hot.bytes, contentType ?? hot.contentType);
-  }
-  const { request } = ctx;
-  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
-  if (decision.kind !== 'proceed') {
-    await stored!.body?.cancel();
-    return preconditionResponse(decision.kind, headers);
-  }
-  const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
-  if (ranges.kind === 'unsatisfiable') {
-    await stored!.body?.cancel();
-    throw EdgeErrors.rangeNotSatisfiable(length);
-  }
-  if (request.method === 'HEAD' || ranges.kind === 'full') {
-    headers.set('content-length', String(length));
-    if (request.method === 'HEAD') await stored!.body?.cancel();
-    return new Response(request.method === 'HEAD' ? null : stored!.body, { status: 200, headers });
-  }
-  await stored!.body?.cancel();
-  // Each part from the cached object: the Cache API cuts single ranges natively.
-  const openPart = async (range: ByteRange) => {
-    const part = await ctx.cache.match(key, { range: `bytes=${range.start}-${range.end}` });
-    if (part === undefined || part.body === null) throw new Error('the cached object went away');
-    return part.body;
-  };
-  return rangedResponse(ranges.ranges, length, contentType ?? undefined, headers, openPart);
-}
-
-/**
- * A response cut from bytes in hand (a hot object, or a blob that is one segment): preconditions,
- * HEAD, ranges and multipart all from slices.
- */
-async function bytesResponse(
-  request: Request,
-  headers: Headers,
-  etag: string,
-  bytes: Uint8Array,
-  contentType: string,
-): Promise<Response> {
-  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
-  if (decision.kind !== 'proceed') return preconditionResponse(decision.kind, headers);
-  const length = bytes.length;
-  const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
-  if (ranges.kind === 'unsatisfiable') throw EdgeErrors.rangeNotSatisfiable(length);
-  if (request.method === 'HEAD' || ranges.kind === 'full') {
-    headers.set('content-length', String(length));
-    const body = request.method === 'HEAD' || length === 0 ? null : bytes;
-    return new Response(body as Uint8Array<ArrayBuffer> | null, { status: 200, headers });
-  }
-  const slice = async (range: ByteRange) =>
-    new Response(bytes.subarray(range.start, range.end + 1) as Uint8Array<ArrayBuffer>).body!;
-  return rangedResponse(ranges.ranges, length, contentType, headers, slice);
-}
-
-/** A fresh status when a node answers; the stale one when none can (served with nodes down). */
-async function refreshedOrStale(
-  ctx: ReadContext,
-  target: BlobTarget,
-  stale: EdgeStatus,
-): Promise<EdgeStatus> {
-  try {
-    const committee = await ctx.committee();
-    const fresh = await ctx.info.refreshStatus(target.blobId, committee, () =>
-      ctx.nodes(committee),
-    );
-    // Nodes that could not be reached say nothing: keep what we knew.
-    return fresh.kind === 'uncertified' ? stale : fresh;
-  } catch {
-    return stale;
-  }
-}
-
-// ---- 2. The network path -----------------------------------------------------------------------
 
 async function fromNetwork(
   ctx: ReadContext,
@@ -253,15 +100,6 @@ async function fromNetwork(
     throw EdgeErrors.blobNotFound(`blob ${target.blobIdText} is not stored on this network`);
   }
   return respond(ctx, target, metadata, status, body);
-}
-
-function readError(error: unknown, target: BlobTarget): unknown {
-  if (error instanceof BlobNotFoundError) return EdgeErrors.blobNotFound(error.message);
-  if (error instanceof BlobUnavailableError) return EdgeErrors.blobUnavailable(error.message);
-  if (error instanceof BlobInconsistentError) {
-    return EdgeErrors.blobInvalid(`blob ${target.blobIdText} is inconsistent: ${error.message}`);
-  }
-  return error;
 }
 
 async function respond(
@@ -380,7 +218,7 @@ async function smallBlobResponse(
     ctx.cache.put(
       ctx.cache.key('blob', target.blobIdText),
       new Response(bytes as Uint8Array<ArrayBuffer>, {
-        headers: wholeObjectHeaders(target, sniffed, bytes.length, ttlS),
+        headers: wholeObjectHeaders(target.blobIdText, sniffed, bytes.length, ttlS),
       }),
     );
   }
@@ -392,22 +230,6 @@ async function smallBlobResponse(
     return new Response(ctx.request.method === 'HEAD' ? null : part, { status: 200, headers });
   }
   return bytesResponse(ctx.request, headers, representation.etag, bytes, contentType);
-}
-
-/** The headers a whole-object entry is stored with (its length, for the Cache API's ranges). */
-function wholeObjectHeaders(
-  target: BlobTarget,
-  contentType: string,
-  length: number,
-  ttlS: number,
-): Headers {
-  return new Headers({
-    'content-type': contentType,
-    'content-length': String(length),
-    'cache-control': `public, max-age=${ttlS}`,
-    etag: `"${target.blobIdText}"`,
-    [LENGTH_HEADER]: String(length),
-  });
 }
 
 async function openOrThrow(
@@ -451,49 +273,8 @@ function maybeFillWholeObject(
   ctx.cache.put(
     ctx.cache.key('blob', target.blobIdText),
     new Response(withKnownLength(toCache, length), {
-      headers: wholeObjectHeaders(target, contentType, length, ttlS),
+      headers: wholeObjectHeaders(target.blobIdText, contentType, length, ttlS),
     }),
   );
   return toClient;
-}
-
-// ---- Shared response shapes -----------------------------------------------------------------
-
-function preconditionResponse(kind: 'not-modified' | 'precondition-failed', headers: Headers) {
-  if (kind === 'not-modified') return new Response(null, { status: 304, headers });
-  return new Response(null, {
-    status: 412,
-    headers: { etag: headers.get('etag')!, 'cache-control': 'no-store' },
-  });
-}
-
-async function rangedResponse(
-  ranges: readonly ByteRange[],
-  length: number,
-  contentType: string | undefined,
-  headers: Headers,
-  openPart: (range: ByteRange) => Promise<ReadableStream<Uint8Array>>,
-): Promise<Response> {
-  if (ranges.length === 1) {
-    const range = ranges[0];
-    const partLength = range.end - range.start + 1;
-    headers.set('content-range', contentRange(range, length));
-    headers.set('content-length', String(partLength));
-    return new Response(withKnownLength(await openPart(range), partLength), {
-      status: 206,
-      headers,
-    });
-  }
-  const multipart = multipartByteranges({
-    ranges,
-    contentType: contentType ?? 'application/octet-stream',
-    length,
-    openPart,
-  });
-  headers.set('content-type', multipart.contentType);
-  headers.set('content-length', String(multipart.contentLength));
-  return new Response(withKnownLength(multipart.body, multipart.contentLength), {
-    status: 206,
-    headers,
-  });
 }

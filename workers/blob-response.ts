@@ -10,6 +10,9 @@ import { decideContentType } from './content-type.js';
 import type { EdgeStatus } from './blob-info.js';
 import { STATUS_TTL_S, type StatusTtls } from './status-ttl.js';
 import { EdgeErrors } from './api-errors.js';
+import { multipartByteranges } from './multipart.js';
+import { evaluatePreconditions } from './preconditions.js';
+import { contentRange, decideRanges } from './ranges.js';
 
 /** Browsers and CDNs cap max-age at a year (RFC 8246's immutable assumes no more). */
 export const MAX_AGE_S_MAX = 365 * 24 * 3600;
@@ -127,4 +130,91 @@ export function byteRangeOf(url: URL, blobBytes: number): ByteRange {
   }
   // A length running past the end is clipped, as a Range would be (RFC 9110 §14.1.2).
   return { start: first, end: Math.min(blobBytes, first + count) - 1 };
+}
+
+/** Our header on whole-object entries: the blob's length (the Cache API may answer 206). */
+export const LENGTH_HEADER = 'x-walrus-edge-blob-bytes';
+
+/** The headers a whole-object entry is stored with (its length, for the Cache API's ranges). */
+export function wholeObjectHeaders(
+  blobIdText: string,
+  contentType: string,
+  length: number,
+  ttlS: number,
+): Headers {
+  return new Headers({
+    'content-type': contentType,
+    'content-length': String(length),
+    'cache-control': `public, max-age=${ttlS}`,
+    etag: `"${blobIdText}"`,
+    [LENGTH_HEADER]: String(length),
+  });
+}
+
+export function preconditionResponse(
+  kind: 'not-modified' | 'precondition-failed',
+  headers: Headers,
+) {
+  if (kind === 'not-modified') return new Response(null, { status: 304, headers });
+  return new Response(null, {
+    status: 412,
+    headers: { etag: headers.get('etag')!, 'cache-control': 'no-store' },
+  });
+}
+
+export async function rangedResponse(
+  ranges: readonly ByteRange[],
+  length: number,
+  contentType: string | undefined,
+  headers: Headers,
+  openPart: (range: ByteRange) => Promise<ReadableStream<Uint8Array>>,
+): Promise<Response> {
+  if (ranges.length === 1) {
+    const range = ranges[0];
+    const partLength = range.end - range.start + 1;
+    headers.set('content-range', contentRange(range, length));
+    headers.set('content-length', String(partLength));
+    return new Response(withKnownLength(await openPart(range), partLength), {
+      status: 206,
+      headers,
+    });
+  }
+  const multipart = multipartByteranges({
+    ranges,
+    contentType: contentType ?? 'application/octet-stream',
+    length,
+    openPart,
+  });
+  headers.set('content-type', multipart.contentType);
+  headers.set('content-length', String(multipart.contentLength));
+  return new Response(withKnownLength(multipart.body, multipart.contentLength), {
+    status: 206,
+    headers,
+  });
+}
+
+/**
+ * A response cut from bytes in hand (a hot object, or a blob that is one segment): preconditions,
+ * HEAD, ranges and multipart all from slices.
+ */
+export async function bytesResponse(
+  request: Request,
+  headers: Headers,
+  etag: string,
+  bytes: Uint8Array,
+  contentType: string,
+): Promise<Response> {
+  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
+  if (decision.kind !== 'proceed') return preconditionResponse(decision.kind, headers);
+  const length = bytes.length;
+  const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
+  if (ranges.kind === 'unsatisfiable') throw EdgeErrors.rangeNotSatisfiable(length);
+  if (request.method === 'HEAD' || ranges.kind === 'full') {
+    headers.set('content-length', String(length));
+    const body = request.method === 'HEAD' || length === 0 ? null : bytes;
+    return new Response(body as Uint8Array<ArrayBuffer> | null, { status: 200, headers });
+  }
+  const slice = async (range: ByteRange) =>
+    new Response(bytes.subarray(range.start, range.end + 1) as Uint8Array<ArrayBuffer>).body!;
+  return rangedResponse(ranges.ranges, length, contentType, headers, slice);
 }

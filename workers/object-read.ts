@@ -11,7 +11,7 @@ import { blobIdToString } from '../core/blob-id.js';
 import { EdgeErrors } from './api-errors.js';
 import { type EdgeStatus, expiryLowerBoundMs } from './blob-info.js';
 import type { EdgeStatusKind } from './status-ttl.js';
-import type { BlobTarget, ReadContext } from './blob-read.js';
+import type { BlobTarget, ReadContext } from './read-context.js';
 import { MemoryLru } from './edge-cache.js';
 import type { WorkerConfig } from './env.js';
 

@@ -9,6 +9,9 @@
  *   2. column chunks: the primary code extends each column by 2f recovery rows; every cell is
  *      hashed once, giving the secondary sliver hashes and per-row subtree roots;
  *   3. pairs p: the primary sliver hash of row p from its subtree roots.
+ *
+ * Over 400 lines: the three stages share the layout, the buffers and the kernels' work batches;
+ * apart they would pass all of that around.
  */
 import { assert } from '../assert.js';
 import { deriveBlobId } from '../blob-id.js';

@@ -52,7 +52,7 @@ const HASH_BLOCK_BYTES = 128;
 /**
  * The BLAKE2b compressions an encoding takes: one leaf hash (prefix byte and symbol) per cell of
  * the n × n matrix, and about 2n² inner Merkle nodes of one block each. Hashing is most of the
- * work at every size (spec: encoding.md §13), so this is the cost estimate that decides whether
+ * work at every size (docs/spec/encoding.md §13), so this is the cost estimate that decides whether
  * spreading an encoding over threads pays for starting them (client/node/encoder-pool.ts).
  */
 export function encodingHashBlocks(layout: BlobLayout): number {

@@ -4,7 +4,8 @@
  * writer encoded the blob inconsistently, so the committee can invalidate its blob ID.
  */
 import { bcs } from '@mysten/bcs';
-import { MerkleProofBcs, bytesEqual } from '../merkle.js';
+import { bytesEqual } from '../bytes.js';
+import { MerkleProofBcs } from '../merkle.js';
 import type { SliverAxis } from './mapping.js';
 import type { VerifiedMetadata } from './metadata.js';
 import { DecodingError } from './reed-solomon.js';

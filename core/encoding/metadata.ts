@@ -8,7 +8,8 @@
 import { bcs } from '@mysten/bcs';
 import { deriveBlobId } from '../blob-id.js';
 import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
-import { LEAF_PREFIX, MerkleNodeBcs, bytesEqual, digestNode, nodeBytes } from '../merkle.js';
+import { bytesEqual } from '../bytes.js';
+import { LEAF_PREFIX, MerkleNodeBcs, digestNode, nodeBytes } from '../merkle.js';
 import { HASH_BYTES, SHARDS_MAX, encodingParams, maxBlobBytes } from './config.js';
 import { rootHashOfSliverHashes } from './root-hash.js';
 

@@ -7,10 +7,10 @@
  * (its proof is against that secondary sliver's hash), and vice versa.
  */
 import { bcs } from '@mysten/bcs';
+import { bytesEqual } from '../bytes.js';
 import {
   type MerkleNode,
   MerkleProofBcs,
-  bytesEqual,
   leafHash,
   merkleProof,
   verifyMerkleProof,

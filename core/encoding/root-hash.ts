@@ -1,5 +1,5 @@
 /**
- * The root hash over a blob's sliver hashes (spec: encoding.md §6.2), apart from metadata.ts so
+ * The root hash over a blob's sliver hashes (docs/spec/encoding.md §6.2), apart from metadata.ts so
  * that the encoder, which runs in worker threads, does not load @mysten/bcs for it (~50·10^6
  * instructions of module loading per thread).
  */

@@ -7,7 +7,8 @@
  * sliver's hash is the Merkle root over the n leaf hashes of the expanded sliver.
  */
 import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
-import { LEAF_PREFIX, bytesEqual } from '../merkle.js';
+import { bytesEqual } from '../bytes.js';
+import { LEAF_PREFIX } from '../merkle.js';
 import { type BlobLayout, blobLayout, codewordBatches } from './blob-layout.js';
 import { type SliverAxis, pairOfSliverIndex } from './mapping.js';
 import type { VerifiedMetadata } from './metadata.js';

@@ -1,0 +1,117 @@
+/**
+ * The hit path of the blob reads: a certified blob kept whole — in the isolate's memory (small
+ * ones) or the Cache API — with a status that is fresh, or stale while no node can be asked (a
+ * hit is served with every node down, then with a short max-age). No chain and no node request;
+ * ranges, 304 and HEAD come from the kept object.
+ */
+import type { ByteRange } from '../client/read/stream.js';
+import { EdgeErrors } from './api-errors.js';
+import type { EdgeStatus } from './blob-info.js';
+import {
+  LENGTH_HEADER,
+  bytesResponse,
+  cacheControlOf,
+  contentHeadersOf,
+  preconditionResponse,
+  rangedResponse,
+  representationHeaders,
+} from './blob-response.js';
+import { HOT_OBJECT_BYTES_MAX, forgetHotObject, hotObject, keepHotObject } from './hot-objects.js';
+import { evaluatePreconditions } from './preconditions.js';
+import { decideRanges } from './ranges.js';
+import {
+  type BlobTarget,
+  CERTIFIED,
+  type ReadContext,
+  mediaTypeAttribute,
+} from './read-context.js';
+
+export async function fromWholeObject(
+  ctx: ReadContext,
+  target: BlobTarget,
+): Promise<Response | undefined> {
+  let status = target.status ?? (await ctx.info.cachedStatus(target.blobId));
+  if (status === undefined || !CERTIFIED.has(status.kind)) return undefined;
+  let hot = hotObject(target.blobIdText);
+  const key = ctx.cache.key('blob', target.blobIdText);
+  const stored = hot === undefined ? await ctx.cache.match(key) : undefined;
+  if (hot === undefined && stored === undefined) return undefined;
+  let unconfirmed = false;
+  if (status.freshUntilMs <= ctx.now()) {
+    const refreshed = await refreshedOrStale(ctx, target, status);
+    unconfirmed = refreshed === status;
+    status = refreshed;
+    if (!CERTIFIED.has(status.kind)) {
+      // Deleted, expired or invalid since it was cached: the network path answers (404/410).
+      forgetHotObject(target.blobIdText);
+      await stored?.body?.cancel();
+      return undefined;
+    }
+  }
+  const length = hot?.bytes.length ?? Number(stored!.headers.get(LENGTH_HEADER));
+  if (hot === undefined && length <= HOT_OBJECT_BYTES_MAX) {
+    // Small: read it whole once, and later hits never leave the isolate.
+    hot = {
+      bytes: new Uint8Array(await stored!.arrayBuffer()),
+      contentType: stored!.headers.get('content-type') ?? 'application/octet-stream',
+    };
+    keepHotObject(target.blobIdText, hot);
+  }
+  const contentType =
+    mediaTypeAttribute(target) ?? hot?.contentType ?? stored!.headers.get('content-type');
+  const etag = `"${target.blobIdText}"`;
+  const headers = representationHeaders({
+    etag,
+    // A status no node could confirm is served, but clients keep it only briefly.
+    cacheControl: unconfirmed
+      ? `public, max-age=${ctx.ttls.uncertified}, no-transform`
+      : cacheControlOf(status, ctx.now(), ctx.ttls),
+    contentHeaders: contentType === null ? undefined : contentHeadersOf(contentType),
+    attributeHeaders: target.attributes,
+  });
+  if (hot !== undefined) {
+    return bytesResponse(ctx.request, headers, etag, hot.bytes, contentType ?? hot.contentType);
+  }
+  const { request } = ctx;
+  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
+  if (decision.kind !== 'proceed') {
+    await stored!.body?.cancel();
+    return preconditionResponse(decision.kind, headers);
+  }
+  const ranges = decideRanges(decision.rangeAllowed ? request.headers.get('range') : null, length);
+  if (ranges.kind === 'unsatisfiable') {
+    await stored!.body?.cancel();
+    throw EdgeErrors.rangeNotSatisfiable(length);
+  }
+  if (request.method === 'HEAD' || ranges.kind === 'full') {
+    headers.set('content-length', String(length));
+    if (request.method === 'HEAD') await stored!.body?.cancel();
+    return new Response(request.method === 'HEAD' ? null : stored!.body, { status: 200, headers });
+  }
+  await stored!.body?.cancel();
+  // Each part from the cached object: the Cache API cuts single ranges natively.
+  const openPart = async (range: ByteRange) => {
+    const part = await ctx.cache.match(key, { range: `bytes=${range.start}-${range.end}` });
+    if (part === undefined || part.body === null) throw new Error('the cached object went away');
+    return part.body;
+  };
+  return rangedResponse(ranges.ranges, length, contentType ?? undefined, headers, openPart);
+}
+
+/** A fresh status when a node answers; the stale one when none can (served with nodes down). */
+async function refreshedOrStale(
+  ctx: ReadContext,
+  target: BlobTarget,
+  stale: EdgeStatus,
+): Promise<EdgeStatus> {
+  try {
+    const committee = await ctx.committee();
+    const fresh = await ctx.info.refreshStatus(target.blobId, committee, () =>
+      ctx.nodes(committee),
+    );
+    // Nodes that could not be reached say nothing: keep what we knew.
+    return fresh.kind === 'uncertified' ? stale : fresh;
+  } catch {
+    return stale;
+  }
+}
