@@ -16,6 +16,7 @@ import {
   type Call,
   type Stored,
   awaitCertified,
+  awaitNodesCertified,
   chainOf,
   devnetEnv,
   expectBlobHeaders,
@@ -115,7 +116,9 @@ describe('GET/HEAD /v1/blobs/by-object-id/{objectId}', () => {
     await expectBytes(ranged.body, stored.bytes.subarray(0, 10));
 
     // Read by blob ID, the same bytes have their sniffed type and none of the object's attributes
-    // (and that read fills the whole-object cache) ...
+    // (and that read fills the whole-object cache) ... once the nodes, which learn of the
+    // certification by polling the chain, report it (the object itself said so at once).
+    await awaitNodesCertified(devnet, stored.blobId);
     const byBlobId = await call(get(stored.blobId));
     expectBlobHeaders(
       byBlobId,
