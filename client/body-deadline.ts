@@ -11,26 +11,16 @@ export interface BodyDeadline {
   readonly abort: (reason: unknown) => void;
   /** Builds the error a stalled body fails with (and records the stall where it must). */
   readonly onStall: () => Error;
-  /** Runs once when the body is done with: finished, failed or cancelled. */
-  readonly cleanup: () => void;
 }
 
 export function withBodyDeadline(response: Response, deadline: BodyDeadline): Response {
-  if (response.body === null) {
-    deadline.cleanup();
-    return response;
-  }
+  if (response.body === null) return response;
   const reader = response.body.getReader();
   /** The running pull's stall timer: cancel clears it too, so no timer outlives the body. */
   let timer: ReturnType<typeof setTimeout> | undefined;
   const clearStallTimer = () => {
     if (timer !== undefined) clearTimeout(timer);
     timer = undefined;
-  };
-  let cleaned = false;
-  const cleanup = () => {
-    if (!cleaned) deadline.cleanup();
-    cleaned = true;
   };
   const body = new ReadableStream<Uint8Array>(
     {
@@ -47,21 +37,16 @@ export function withBodyDeadline(response: Response, deadline: BodyDeadline): Re
         try {
           const { done, value } = await Promise.race([reader.read(), stalled]);
           if (done) {
-            cleanup();
             stream.close();
           } else {
             stream.enqueue(value);
           }
-        } catch (error) {
-          cleanup();
-          throw error;
         } finally {
           clearStallTimer();
         }
       },
       cancel(reason) {
         clearStallTimer();
-        cleanup();
         deadline.abort(reason);
         return reader.cancel(reason).catch(() => {});
       },

@@ -134,20 +134,21 @@ export class StorageNodeClient {
   private async request(url: string, init: RequestInit, call: CallOptions): Promise<Response> {
     const release = this.gate === undefined ? () => {} : await this.gate.acquire(call.signal);
     const headersTimeoutMs = call.headersTimeoutMs ?? this.timeoutMs;
-    const controller = new AbortController();
-    const onAbort = () => controller.abort(call.signal?.reason);
-    call.signal?.addEventListener('abort', onAbort, { once: true });
+    // Our own controller, joined to the caller's signal without a listener on it (a read's
+    // signal is shared by many requests at once).
+    const local = new AbortController();
+    const signal =
+      call.signal === undefined ? local.signal : AbortSignal.any([call.signal, local.signal]);
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
-      controller.abort(new Error('timed out'));
+      local.abort(new Error('timed out'));
     }, headersTimeoutMs);
     const startedMs = Date.now();
     let response: Response;
     try {
-      response = await this.fetch(url, { ...init, signal: controller.signal });
+      response = await this.fetch(url, { ...init, signal });
     } catch (error) {
-      call.signal?.removeEventListener('abort', onAbort);
       const reason = timedOut ? `no reply within ${headersTimeoutMs} ms` : (error as Error).message;
       if (timedOut) this.nodeHealth?.recordFailure(this.baseUrl, 'timeout');
       throw new StorageNodeError(
@@ -162,13 +163,10 @@ export class StorageNodeClient {
       release();
     }
     this.nodeHealth?.recordHeaders(this.baseUrl, Date.now() - startedMs);
-    if (!response.ok) {
-      call.signal?.removeEventListener('abort', onAbort);
-      throw await this.errorOf(url, response);
-    }
+    if (!response.ok) throw await this.errorOf(url, response);
     return withBodyDeadline(response, {
       idleMs: this.bodyIdleTimeoutMs,
-      abort: (reason) => controller.abort(reason),
+      abort: (reason) => local.abort(reason),
       onStall: () => {
         this.nodeHealth?.recordFailure(this.baseUrl, 'timeout');
         return new StorageNodeError(
@@ -179,7 +177,6 @@ export class StorageNodeClient {
           true,
         );
       },
-      cleanup: () => call.signal?.removeEventListener('abort', onAbort),
     });
   }
 
@@ -290,16 +287,17 @@ export class StorageNodeClient {
   }
 
   /**
-   * Many slivers of one axis in one request (walrus-edge's batch route), yielded as they arrive:
-   * `sliver` is the parsed BCS SliverData, or null when the node could not serve that pair. A node
-   * without the route answers 404/400/405: StorageNodeError with that status.
+   * Many slivers of one axis in one request (walrus-edge's batch route). Resolves once the reply's
+   * headers are in (so a caller can tell a node that answers from one that does not), with the
+   * entries to iterate as they arrive: `sliver` is the parsed BCS SliverData, or null when the node
+   * could not serve that pair. A node without the route answers 404/405: StorageNodeError.
    */
-  async *getSliverBatch(
+  async getSliverBatch(
     blobId: Uint8Array,
     axis: SliverAxis,
     pairs: readonly number[],
     call: CallOptions & { readonly sliverBytes: number },
-  ): AsyncGenerator<{ readonly pairIndex: number; readonly sliver: SliverData | null }> {
+  ): Promise<AsyncGenerator<{ readonly pairIndex: number; readonly sliver: SliverData | null }>> {
     const query = `?axis=${axis}&pairs=${formatPairList(pairs)}`;
     const url = this.url(routes.SLIVER_BATCH_ENDPOINT, this.blobParams(blobId), query);
     const response = await this.request(
@@ -308,22 +306,24 @@ export class StorageNodeClient {
       call,
     );
     const parser = new SliverBatchParser(new Set(pairs), sliverDataBcsBytes(call.sliverBytes));
-    const reader = response.body!.getReader();
-    try {
-      for (;;) {
-        const { done, value } = await reader.read();
-        if (done) break;
-        for (const entry of parser.push(value)) {
-          yield {
-            pairIndex: entry.pairIndex,
-            sliver: entry.sliver === null ? null : decodeSliverData(entry.sliver),
-          };
+    return (async function* entries() {
+      const reader = response.body!.getReader();
+      try {
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          for (const entry of parser.push(value)) {
+            yield {
+              pairIndex: entry.pairIndex,
+              sliver: entry.sliver === null ? null : decodeSliverData(entry.sliver),
+            };
+          }
         }
+        parser.finish();
+      } finally {
+        await reader.cancel().catch(() => {});
       }
-      parser.finish();
-    } finally {
-      await reader.cancel().catch(() => {});
-    }
+    })();
   }
 
   async putSliver(

@@ -166,21 +166,19 @@ export class BlobRowReader {
     );
     for (let from = 0; from < rows.length; from += perRequest) {
       const part = rows.slice(from, from + perRequest);
-      let headers = false;
+      // Raced once the node's deadline passes without headers (a hung node sends none).
       const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () => {
-        if (headers) return;
         this.nodes.health.recordFailure(member.networkAddress, 'late');
         hedger.recover(part, member, { failed: false });
       });
       try {
-        const batch = this.nodes.client(member).getSliverBatch(this.blobId, 'primary', part, {
+        const batch = await this.nodes.client(member).getSliverBatch(this.blobId, 'primary', part, {
           signal: this.nodes.signal,
           headersTimeoutMs: this.nodes.hardTimeoutMs(member),
           sliverBytes: rowBytes,
         });
+        cancelHedge();
         for await (const entry of batch) {
-          headers = true;
-          cancelHedge();
           const slot = slots.get(entry.pairIndex)!;
           if (slot.settled) continue;
           if (entry.sliver === null) hedger.recover([entry.pairIndex], member, { failed: true });

@@ -31,14 +31,22 @@ export function batchCountHeader(count: number): Uint8Array {
   return out;
 }
 
-/** One entry: header and sliver in one buffer (null sliver → length 0). */
-export function batchEntry(pairIndex: number, sliver: Uint8Array | null): Uint8Array {
-  const length = sliver?.length ?? 0;
-  const out = new Uint8Array(BATCH_ENTRY_HEADER_BYTES + length);
+/** An entry's header: its pair and the length of the sliver that follows (0: none). */
+export function batchEntryHeader(pairIndex: number, length: number): Uint8Array {
+  const out = new Uint8Array(BATCH_ENTRY_HEADER_BYTES);
   const view = new DataView(out.buffer);
   view.setUint16(0, pairIndex, true);
   view.setUint32(2, length, true);
-  if (sliver !== null) out.set(sliver, BATCH_ENTRY_HEADER_BYTES);
+  return out;
+}
+
+/** One entry: header and sliver in one buffer (null sliver → length 0). */
+export function batchEntry(pairIndex: number, sliver: Uint8Array | null): Uint8Array {
+  const header = batchEntryHeader(pairIndex, sliver?.length ?? 0);
+  if (sliver === null) return header;
+  const out = new Uint8Array(header.length + sliver.length);
+  out.set(header);
+  out.set(sliver, header.length);
   return out;
 }
 

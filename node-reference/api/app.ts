@@ -31,7 +31,7 @@ import {
 } from '../limits.js';
 import type { Logger } from '../log.js';
 import type { SignedMessage, StoreOutcome, StorageNodeService } from '../service.js';
-import { batchCountHeader, batchEntry } from '../../core/node-api/sliver-batch.js';
+import { batchCountHeader, batchEntryHeader } from '../../core/node-api/sliver-batch.js';
 import { parsePairList } from './batch.js';
 import {
   axisParam,
@@ -200,11 +200,15 @@ export function createNodeApp(service: StorageNodeService, options: NodeAppOptio
         {
           pull(controller) {
             try {
-              if (next === -1) controller.enqueue(batchCountHeader(reader.pairIndices.length));
-              else
-                controller.enqueue(
-                  batchEntry(reader.pairIndices[next], reader.read(reader.pairIndices[next])),
-                );
+              if (next === -1) {
+                controller.enqueue(batchCountHeader(reader.pairIndices.length));
+              } else {
+                // The entry's header and the sliver as two chunks: no copy of the sliver.
+                const pairIndex = reader.pairIndices[next];
+                const sliver = reader.read(pairIndex);
+                controller.enqueue(batchEntryHeader(pairIndex, sliver?.length ?? 0));
+                if (sliver !== null) controller.enqueue(sliver);
+              }
               next++;
               if (next === reader.pairIndices.length) {
                 controller.close();

@@ -56,7 +56,7 @@ export function sliverKey(blobId: Uint8Array, axis: SliverAxis): Buffer {
   return key;
 }
 
-/** Marks the key of a sliver's digest (BLAKE2b-256 of its stored bytes) beside the sliver's. */
+/** Marks the key of a sliver's checksum (CRC-32 of its stored bytes) beside the sliver's. */
 const DIGEST_KEY_FLAG = 0x10;
 
 export function sliverDigestKey(blobId: Uint8Array, axis: SliverAxis): Buffer {

@@ -34,6 +34,7 @@ import {
 } from './records.js';
 import {
   type VerifiedSliver,
+  SLIVER_CHECKSUM_BYTES,
   sliverDigest,
   verifiedByDigest,
   verifySliverBcs,
@@ -222,8 +223,8 @@ export class NodeStorage {
     const bcs = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const digest = store.db.get(sliverDigestKey(metadata.blobId, axis));
     try {
-      // Slivers written before digests existed are verified in full.
-      return digest === undefined
+      // Slivers written before checksums existed (or with another kind) are verified in full.
+      return digest === undefined || digest.length !== SLIVER_CHECKSUM_BYTES
         ? verifySliverBcs(metadata, pairIndex, axis, bcs)
         : verifiedByDigest(metadata, pairIndex, axis, bcs, digest);
     } catch (error) {
