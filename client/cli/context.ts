@@ -4,12 +4,7 @@
  */
 import type { Chain, ChainSigner } from '../../core/chain/types.js';
 import { SuiChain } from '../../core/chain/sui-chain.js';
-import {
-  loadNetworkConfig,
-  loadWallet,
-  type NetworkConfig,
-  resolveNetworkFile,
-} from './network.js';
+import { loadNetworkConfig, type NetworkConfig, resolveNetworkFile } from './network.js';
 
 export interface CliIo {
   /** One line to stdout. */
@@ -31,7 +26,7 @@ export interface Session {
   readonly network: NetworkConfig;
   readonly chain: Chain;
   /** The wallet; read on first use, so read-only commands work without a key file. */
-  signer(): ChainSigner;
+  signer(): Promise<ChainSigner>;
 }
 
 export interface CommandContext {
@@ -49,11 +44,11 @@ export function openFileSession(io: CliIo, networkFlag: string | undefined): Ses
     packageId: network.packageId,
     systemObjectId: network.systemObjectId,
   });
-  let signer: ChainSigner | undefined;
+  let signer: Promise<ChainSigner> | undefined;
   return {
     io,
     network,
     chain,
-    signer: () => (signer ??= loadWallet(network)),
+    signer: () => (signer ??= import('./wallet.js').then((wallet) => wallet.loadWallet(network))),
   };
 }

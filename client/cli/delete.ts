@@ -125,7 +125,7 @@ export async function deleteCommand(
   session: Session,
 ): Promise<void> {
   const { chain } = session;
-  const signer = session.signer();
+  const signer = await session.signer();
   const owner = signer.toSuiAddress();
   const { target } = options;
   // An object ID needs one read; a blob ID needs the wallet's whole listing.

@@ -132,7 +132,7 @@ export async function extendCommand(
   session: Session,
 ): Promise<void> {
   const { chain } = session;
-  const signer = session.signer();
+  const signer = await session.signer();
   const owner = signer.toSuiAddress();
   const [system, blob] = await Promise.all([
     chain.readSystem({ fresh: true }),

@@ -112,7 +112,7 @@ export async function listBlobsCommand(
   options: ListBlobsCommandOptions,
   session: Session,
 ): Promise<void> {
-  const owner = session.signer().toSuiAddress();
+  const owner = (await session.signer()).toSuiAddress();
   const [system, blobs] = await Promise.all([
     session.chain.readSystem(),
     ownedBlobsAll(session.chain, owner),

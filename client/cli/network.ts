@@ -5,8 +5,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
-import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { CliError } from './errors.js';
 import { NETWORK_FILE_DEFAULT, NETWORK_FILE_ENV } from './usage.js';
 
@@ -16,7 +14,7 @@ export { NETWORK_FILE_DEFAULT, NETWORK_FILE_ENV };
 const WALLET_KEY_FILE_DEFAULT = 'wallet.key';
 /** network.json is a few KiB even with hundreds of nodes; refuse anything absurd. */
 const NETWORK_FILE_BYTES_MAX = 16 * 1024 * 1024;
-const START_HINT = 'Start a local network with `npm start`.';
+export const START_HINT = 'Start a local network with `npm start`.';
 
 export interface NetworkNode {
   readonly name: string;
@@ -166,41 +164,4 @@ export function loadNetworkConfig(
     throw new CliError(`cannot read network file ${file}${from}: ${(error as Error).message}`);
   }
   return parseNetworkConfig(text, file);
-}
-
-/** The wallet from a `suiprivkey1…` line (Ed25519, as the devnet writes it). */
-export function parseWalletKey(text: string, file: string): Ed25519Keypair {
-  let parsed: ReturnType<typeof decodeSuiPrivateKey>;
-  try {
-    parsed = decodeSuiPrivateKey(text.trim());
-  } catch (error) {
-    throw new CliError(
-      `wallet key file ${file} does not hold a Sui private key: ${(error as Error).message}`,
-      'It must hold one line, `suiprivkey1…`; restart the network with `npm start` to rewrite it.',
-    );
-  }
-  if (parsed.scheme !== 'ED25519') {
-    throw new CliError(
-      `wallet key in ${file} is a ${parsed.scheme} key; walrus-edge signs with Ed25519 keys`,
-    );
-  }
-  return Ed25519Keypair.fromSecretKey(parsed.secretKey);
-}
-
-export function loadWallet(network: NetworkConfig): Ed25519Keypair {
-  const file = network.walletKeyFile;
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
-      throw new CliError(
-        `no wallet key at ${file} (named by ${network.file})`,
-        `The devnet writes it; ${START_HINT}`,
-      );
-    }
-    throw new CliError(`cannot read wallet key ${file}: ${(error as Error).message}`);
-  }
-  return parseWalletKey(text, file);
 }

@@ -146,7 +146,7 @@ export async function storeCommand(options: StoreCommandOptions, session: Sessio
         if (pool.usesWorkers(bytes, system.nShards)) pool.start();
       },
     );
-    const signer = session.signer();
+    const signer = await session.signer();
     result = await storeBlob(blob, {
       chain,
       signer,

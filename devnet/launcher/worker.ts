@@ -28,6 +28,16 @@ export interface WorkerStartOptions {
   readonly persistDir?: string;
 }
 
+/**
+ * WALRUS_EDGE_INSPECTOR_PORT=9230 opens workerd's inspector (Chrome DevTools, or a CDP client's
+ * Profiler domain) for profiling the Worker on the devnet; off by default since the inspector
+ * slows the isolate.
+ */
+function inspector(): { inspectorPort?: number } {
+  const port = Number(process.env.WALRUS_EDGE_INSPECTOR_PORT);
+  return Number.isInteger(port) && port > 0 && port < 65536 ? { inspectorPort: port } : {};
+}
+
 export async function startWorker(options: WorkerStartOptions): Promise<RunningWorker> {
   const [{ Miniflare }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([
     import('miniflare'),
@@ -46,6 +56,7 @@ export async function startWorker(options: WorkerStartOptions): Promise<RunningW
     modulesRules: [{ type: 'CompiledWasm', include: ['**/*.wasm'] }],
     bindings: { ...workerOptions.bindings, ...options.vars },
     ...persist,
+    ...inspector(),
   } as ConstructorParameters<typeof Miniflare>[0]);
   try {
     const url = await mf.ready;

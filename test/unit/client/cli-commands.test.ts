@@ -36,9 +36,9 @@ import { main, splitGlobalOptions } from '../../../client/cli/main.js';
 import {
   NETWORK_FILE_DEFAULT,
   parseNetworkConfig,
-  parseWalletKey,
   resolveNetworkFile,
 } from '../../../client/cli/network.js';
+import { parseWalletKey } from '../../../client/cli/wallet.js';
 import {
   createProgress,
   progressEnabled,
@@ -146,7 +146,7 @@ function fakeSession(chain: Partial<Chain>, io: CliIo): Session {
     io,
     network: parseNetworkConfig(JSON.stringify(NETWORK_JSON), join(dir, 'network.json')),
     chain: chain as Chain,
-    signer: () => wallet,
+    signer: async () => wallet,
   };
 }
 
