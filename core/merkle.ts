@@ -87,29 +87,53 @@ export function leafHashesOfSymbols(
   return out;
 }
 
+/**
+ * The tree over `count` leaf hashes (32 bytes each), every level kept, so that proofs cost a lookup
+ * each: a node answering a recovery-symbol request gives one proof per target row from the same
+ * sliver, and rebuilding the tree for each was a tenth of its time.
+ */
+export class MerkleTree {
+  /** levels[0] are the leaves; each level is padded to even length with EMPTY_NODE. */
+  private readonly levels: Uint8Array[][] = [];
+
+  constructor(
+    leafHashes: Uint8Array,
+    readonly count: number,
+  ) {
+    checkInteger('count', count, 1, MERKLE_LEAVES_MAX);
+    let level: Uint8Array[] = [];
+    for (let i = 0; i < count; i++)
+      level.push(leafHashes.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
+    while (level.length > 1) {
+      if (level.length % 2 === 1) level.push(EMPTY_NODE);
+      this.levels.push(level);
+      const next: Uint8Array[] = [];
+      for (let i = 0; i < level.length; i += 2) next.push(innerHash(level[i], level[i + 1]));
+      level = next;
+    }
+  }
+
+  /** The sibling path of leaf `index`, from the leaf level upward. */
+  proof(index: number): MerkleNode[] {
+    checkInteger('index', index, 0, this.count - 1);
+    const path: MerkleNode[] = [];
+    let position = index;
+    for (const level of this.levels) {
+      const sibling = level[position ^ 1];
+      path.push(
+        sibling === EMPTY_NODE
+          ? ({ $kind: 'Empty', Empty: true } as MerkleNode)
+          : digestNode(sibling),
+      );
+      position >>>= 1;
+    }
+    return path;
+  }
+}
+
 /** The sibling path of leaf `index` in the tree over `count` leaf hashes (32 bytes each). */
 export function merkleProof(leafHashes: Uint8Array, count: number, index: number): MerkleNode[] {
-  checkInteger('count', count, 1, MERKLE_LEAVES_MAX);
-  checkInteger('index', index, 0, count - 1);
-  let level: Uint8Array[] = [];
-  for (let i = 0; i < count; i++)
-    level.push(leafHashes.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
-  const path: MerkleNode[] = [];
-  let position = index;
-  while (level.length > 1) {
-    if (level.length % 2 === 1) level.push(EMPTY_NODE);
-    const sibling = level[position ^ 1];
-    path.push(
-      sibling === EMPTY_NODE
-        ? ({ $kind: 'Empty', Empty: true } as MerkleNode)
-        : digestNode(sibling),
-    );
-    const next: Uint8Array[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(innerHash(level[i], level[i + 1]));
-    level = next;
-    position >>>= 1;
-  }
-  return path;
+  return new MerkleTree(leafHashes, count).proof(index);
 }
 
 /**

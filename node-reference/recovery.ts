@@ -31,7 +31,7 @@ import { type VerifiedMetadata, verifyMetadata } from '../core/encoding/metadata
 import {
   InconsistentBlobError,
   type RecoverySymbol,
-  recoverSliver,
+  recoverSliverFromVerified,
   symbolsNeededToRecover,
   verifyRecoverySymbol,
 } from '../core/encoding/recovery-symbols.js';
@@ -342,7 +342,8 @@ export class SliverRecovery {
     }
     let data: Uint8Array;
     try {
-      data = recoverSliver(metadata, axis, targetIndex, symbols);
+      // collectSymbols verified each symbol as it came (to blame its peer).
+      data = recoverSliverFromVerified(metadata, axis, targetIndex, symbols);
     } catch (error) {
       if (!(error instanceof InconsistentBlobError)) throw error;
       this.reportInconsistency(metadata, error);
@@ -353,7 +354,7 @@ export class SliverRecovery {
       symbolBytes: layoutOf(metadata).symbolBytes,
       index: targetIndex,
     });
-    // recoverSliver checked the hash; this is the same check the node runs before every write.
+    // recoverSliverFromVerified checked the hash; this is the same check the node runs before every write.
     const verified = verifySliverBcs(metadata, pairIndex, axis, bcs);
     if (await this.host.storeSliver(verified)) {
       this.counters.sliversRecovered++;

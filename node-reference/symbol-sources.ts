@@ -11,7 +11,7 @@ import { RecoverySymbolSource } from '../core/encoding/recovery-symbols.js';
 import { layoutOf } from '../core/encoding/sliver-verification.js';
 import { DIGEST_BYTES } from '../core/hash/blake2b.js';
 
-/** Memory for kept expansions (an expansion is n symbols plus n leaf hashes). */
+/** Memory for kept expansions (n symbols plus the Merkle tree: about 2n hashes). */
 export const SYMBOL_SOURCES_BYTES_MAX = 64 * 1024 * 1024;
 
 const keyOf = (blobId: Uint8Array, axis: SliverAxis, index: number) =>
@@ -42,7 +42,7 @@ export class SymbolSources {
   ): RecoverySymbolSource {
     const source = new RecoverySymbolSource(metadata, axis, index, data);
     const layout = layoutOf(metadata);
-    const bytes = layout.nShards * (layout.symbolBytes + DIGEST_BYTES);
+    const bytes = layout.nShards * (layout.symbolBytes + 2 * DIGEST_BYTES);
     if (bytes > this.bytesMax) return source;
     const key = keyOf(metadata.blobId, axis, index);
     this.forgetKey(key);

@@ -10,7 +10,7 @@
  * form of the recoverySymbols route, one request per node per RECOVERY_SYMBOL_IDS_MAX symbols), a
  * few more than n_s columns' worth; another node joins when one fails or passes its hedge
  * deadline. Every symbol is verified before it counts; a row is decoded as soon as n_s distinct
- * columns are in, and the decoded row is checked against the metadata (recoverSliver) — verified
+ * columns are in, and the decoded row is checked against the metadata (recoverSliverFromVerified) — verified
  * symbols that decode to a contradicting row prove the blob inconsistent.
  */
 import type { CommitteeMember } from '../../core/chain/types.js';
@@ -19,8 +19,8 @@ import type { VerifiedMetadata } from '../../core/encoding/metadata.js';
 import {
   InconsistentBlobError,
   type RecoverySymbol,
-  recoverSliver,
-  verifyRecoverySymbol,
+  recoverSliverFromVerified,
+  verifyRecoverySymbols,
 } from '../../core/encoding/recovery-symbols.js';
 import { layoutOf } from '../../core/encoding/sliver-verification.js';
 import { MERKLE_PROOF_NODES_MAX } from '../../core/merkle.js';
@@ -86,19 +86,24 @@ export function recoverRows(
 
   /** Verified symbols from one reply; rows that reach n_s columns are decoded at once. */
   const accept = (member: CommitteeMember, symbols: readonly RecoverySymbol[]) => {
-    for (const symbol of symbols) {
+    const wanted = symbols.filter((symbol) => {
       const state = states.get(symbol.targetIndex);
-      if (state === undefined || state.settled || symbol.targetAxis !== 'primary') continue;
-      try {
-        verifyRecoverySymbol(metadata, symbol, 'primary', state.row);
-      } catch {
-        nodes.health.recordFailure(member.networkAddress, 'invalid-data');
-        continue;
-      }
+      return state !== undefined && !state.settled && symbol.targetAxis === 'primary';
+    });
+    const failures = verifyRecoverySymbols(metadata, wanted, 'primary');
+    if (failures.some((failure) => failure !== undefined)) {
+      nodes.health.recordFailure(member.networkAddress, 'invalid-data');
+    }
+    for (const [i, symbol] of wanted.entries()) {
+      if (failures[i] !== undefined) continue;
+      const state = states.get(symbol.targetIndex)!;
+      if (state.settled) continue;
       if (!state.symbols.has(symbol.sourceIndex)) state.symbols.set(symbol.sourceIndex, symbol);
       if (state.symbols.size < needed) continue;
       try {
-        const data = recoverSliver(metadata, 'primary', state.row, [...state.symbols.values()]);
+        const data = recoverSliverFromVerified(metadata, 'primary', state.row, [
+          ...state.symbols.values(),
+        ]);
         state.settled = true;
         state.symbols.clear();
         state.resolve(data);

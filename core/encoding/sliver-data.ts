@@ -6,6 +6,7 @@
  * serializes into one preallocated buffer without intermediate copies.
  */
 import { SYMBOL_BYTES_MAX, SHARDS_MAX } from './config.js';
+import { uleb128Bytes, writeUleb128 } from '../uleb128.js';
 
 /** A primary sliver is n_s symbols of at most 65 534 bytes; n_s < 65 535. */
 export const SLIVER_DATA_BYTES_MAX =
@@ -22,17 +23,8 @@ export class SliverDecodeError extends Error {
   override name = 'SliverDecodeError';
 }
 
-function ulebBytes(value: number): number {
-  let bytes = 1;
-  while (value >= 128) {
-    value = Math.floor(value / 128);
-    bytes++;
-  }
-  return bytes;
-}
-
 export function sliverDataBcsBytes(dataBytes: number): number {
-  return ulebBytes(dataBytes) + dataBytes + 4;
+  return uleb128Bytes(dataBytes) + dataBytes + 4;
 }
 
 /**
@@ -49,13 +41,7 @@ export function writeSliverDataFrame(
 ): number {
   const total = sliverDataBcsBytes(dataBytes);
   if (offset + total > out.length) throw new RangeError('output buffer too small for the sliver');
-  let o = offset;
-  let length = dataBytes;
-  while (length >= 128) {
-    out[o++] = (length & 0x7f) | 0x80;
-    length = Math.floor(length / 128);
-  }
-  out[o++] = length;
+  let o = writeUleb128(out, offset, dataBytes);
   const payload = o;
   o += dataBytes;
   out[o++] = symbolBytes & 0xff;

@@ -22,12 +22,16 @@ import {
   verifyMetadata,
 } from '../../../core/encoding/metadata.js';
 import {
+  GeneralRecoverySymbolListBcs,
   InconsistentBlobError,
+  type RecoverySymbol,
   RecoverySymbolSource,
   SymbolVerificationError,
   decodeRecoverySymbols,
   encodeRecoverySymbols,
   recoverSliver,
+  verifyRecoverySymbol,
+  verifyRecoverySymbols,
 } from '../../../core/encoding/recovery-symbols.js';
 import { DecodingError } from '../../../core/encoding/reed-solomon.js';
 import {
@@ -226,6 +230,74 @@ describe('recovery symbols', () => {
     expect(reason([{ ...good, data: good.data.subarray(1) }])).toBe('SYMBOL_SIZE_MISMATCH');
     expect(reason([{ ...good, sourceIndex: 10 }])).toBe('INDEX_TOO_LARGE');
     expect(reason([good])).toBe('DecodingError');
+  });
+
+  it('writes recovery symbol lists byte for byte as @mysten/bcs does', () => {
+    for (const n of [7, 10, 31]) {
+      const { metadata, primary, secondary } = setup(n, 3000 + n, n);
+      const symbols: RecoverySymbol[] = [];
+      for (let j = 0; j < n; j += 2) {
+        const column = new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data);
+        const row = new RecoverySymbolSource(metadata, 'primary', j, primary(j).data);
+        // Targets past the sliver's own symbols come from the expansion; odd n pads with Empty.
+        for (const target of [0, n - 1, j])
+          symbols.push(column.symbolFor(target), row.symbolFor(target));
+      }
+      expect(symbols.some((symbol) => symbol.proof.some((node) => node.$kind === 'Empty'))).toBe(
+        true,
+      );
+      const reference = GeneralRecoverySymbolListBcs.serialize(
+        symbols.map((symbol) => ({
+          symbol:
+            symbol.targetAxis === 'primary'
+              ? { Primary: { index: symbol.sourceIndex, data: symbol.data } }
+              : { Secondary: { index: symbol.sourceIndex, data: symbol.data } },
+          target_index: symbol.targetIndex,
+          proof: { path: [...symbol.proof] },
+        })),
+      ).toBytes();
+      expectBytes(encodeRecoverySymbols(symbols), reference);
+      expectBytes(encodeRecoverySymbols([]), Uint8Array.of(0));
+    }
+  });
+
+  it('verifies a batch of symbols exactly as one by one, whatever the mix', () => {
+    const { metadata, secondary } = setup(10, 5000, 5);
+    const symbolsOf = (j: number) => {
+      const source = new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data);
+      return [0, 2, 7].map((target) => source.symbolFor(target));
+    };
+    const good = [...symbolsOf(1), ...symbolsOf(4), ...symbolsOf(8)];
+    const flipped = good[4].data.slice();
+    flipped[7] ^= 0x10;
+    const mix: RecoverySymbol[] = [
+      ...good,
+      { ...good[4], data: flipped },
+      { ...good[0], proof: good[0].proof.slice(1) },
+      { ...good[1], sourceIndex: 5 },
+      { ...good[2], data: good[2].data.subarray(1) },
+      { ...good[3], targetIndex: 10 },
+      { ...good[5], targetAxis: 'secondary' },
+    ];
+    const batch = verifyRecoverySymbols(metadata, mix, 'primary').map((e) => e?.reason ?? 'ok');
+    const single = mix.map((symbol) => {
+      try {
+        verifyRecoverySymbol(metadata, symbol, 'primary', symbol.targetIndex);
+        return 'ok';
+      } catch (error) {
+        return (error as SymbolVerificationError).reason;
+      }
+    });
+    expect(batch).toEqual(single);
+    expect(batch).toEqual([
+      ...good.map(() => 'ok'),
+      'INVALID_PROOF',
+      'INVALID_PROOF',
+      'INVALID_PROOF',
+      'SYMBOL_SIZE_MISMATCH',
+      'INDEX_TOO_LARGE',
+      'SYMBOL_NOT_USABLE',
+    ]);
   });
 });
 
