@@ -21,8 +21,9 @@ export const BODY_PIECE_BYTES_MIN = 64 * 1024;
 const BODY_PIECE_BUFFER_BYTES = 4 * BODY_PIECE_BYTES_MIN;
 
 /** workerd's non-standard BYOB read: resolves once `minBytes` arrived or the body ended. */
-interface GatheringReader extends ReadableStreamBYOBReader {
+interface GatheringReader {
   readAtLeast(minBytes: number, view: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason?: unknown): Promise<void>;
 }
 
 /** A read function over `body`: gathering pieces where the runtime can, chunk by chunk otherwise. */
@@ -36,8 +37,8 @@ function pieceReader(body: ReadableStream<Uint8Array>): {
   } catch {
     // Not a byte stream: chunk by chunk.
   }
-  if (byob !== undefined && typeof (byob as GatheringReader).readAtLeast === 'function') {
-    const gathering = byob as GatheringReader;
+  if (byob !== undefined && 'readAtLeast' in byob && typeof byob.readAtLeast === 'function') {
+    const gathering = byob as unknown as GatheringReader;
     return {
       read: () =>
         gathering.readAtLeast(BODY_PIECE_BYTES_MIN, new Uint8Array(BODY_PIECE_BUFFER_BYTES)),

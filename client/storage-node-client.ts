@@ -22,11 +22,11 @@ import {
   decodeBlobMetadataWithId,
   encodeBlobMetadata,
 } from '../core/encoding/metadata.js';
+import { type RecoverySymbol } from '../core/encoding/recovery-symbols.js';
 import {
   RECOVERY_RESPONSE_BYTES_MAX,
-  type RecoverySymbol,
   decodeRecoverySymbols,
-} from '../core/encoding/recovery-symbols.js';
+} from '../core/encoding/recovery-symbol-list.js';
 import {
   SLIVER_DATA_BYTES_MAX,
   type SliverData,

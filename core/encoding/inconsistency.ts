@@ -10,14 +10,13 @@ import type { SliverAxis } from './mapping.js';
 import type { VerifiedMetadata } from './metadata.js';
 import { DecodingError } from './reed-solomon.js';
 import {
-  DecodingSymbolBcs,
   type RecoverySymbol,
-  RECOVERY_RESPONSE_BYTES_MAX,
   SymbolVerificationError,
   decodeSliverFromSymbols,
   symbolsNeededToRecover,
   verifyRecoverySymbol,
 } from './recovery-symbols.js';
+import { DecodingSymbolBcs, RECOVERY_RESPONSE_BYTES_MAX } from './recovery-symbol-list.js';
 import { computeSliverHash, expectedSliverHash, layoutOf } from './sliver-verification.js';
 
 /** BCS `RecoverySymbol<A, MerkleProof>`: the axis is implied by the proof's type. */

@@ -8,7 +8,7 @@ import { type IRequest, Router } from 'itty-router';
 import type { SliverAxis } from '../../core/encoding/mapping.js';
 import { encodeBlobMetadataWithId } from '../../core/encoding/metadata.js';
 import { decodeInconsistencyProof } from '../../core/encoding/inconsistency.js';
-import { encodeRecoverySymbols } from '../../core/encoding/recovery-symbols.js';
+import { encodeRecoverySymbols } from '../../core/encoding/recovery-symbol-list.js';
 import { DecodingError } from '../../core/encoding/reed-solomon.js';
 import { ConcurrencyLimit } from '../concurrency.js';
 import { NodeErrors, SLIVER_TOO_LARGE_REASON } from '../errors.js';

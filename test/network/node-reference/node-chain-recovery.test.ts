@@ -25,7 +25,7 @@ import {
 import {
   decodeRecoverySymbols,
   encodeRecoverySymbols,
-} from '../../../core/encoding/recovery-symbols.js';
+} from '../../../core/encoding/recovery-symbol-list.js';
 import { encodeSliverData } from '../../../core/encoding/sliver-data.js';
 import { computeSliverHash } from '../../../core/encoding/sliver-verification.js';
 import { invalidBlobIdMessage } from '../../../core/messages.js';

@@ -22,9 +22,9 @@ import {
 import {
   InconsistentBlobError,
   type RecoverySymbol,
-  decodeRecoverySymbols,
   recoverSliver,
 } from '../../../core/encoding/recovery-symbols.js';
+import { decodeRecoverySymbols } from '../../../core/encoding/recovery-symbol-list.js';
 import { encodeSliverData } from '../../../core/encoding/sliver-data.js';
 import { computeSliverHash } from '../../../core/encoding/sliver-verification.js';
 import { invalidBlobIdMessage } from '../../../core/messages.js';

@@ -22,17 +22,19 @@ import {
   verifyMetadata,
 } from '../../../core/encoding/metadata.js';
 import {
-  GeneralRecoverySymbolListBcs,
   InconsistentBlobError,
   type RecoverySymbol,
   RecoverySymbolSource,
   SymbolVerificationError,
-  decodeRecoverySymbols,
-  encodeRecoverySymbols,
   recoverSliver,
   verifyRecoverySymbol,
   verifyRecoverySymbols,
 } from '../../../core/encoding/recovery-symbols.js';
+import {
+  GeneralRecoverySymbolListBcs,
+  decodeRecoverySymbols,
+  encodeRecoverySymbols,
+} from '../../../core/encoding/recovery-symbol-list.js';
 import { DecodingError } from '../../../core/encoding/reed-solomon.js';
 import {
   SliverVerificationError,
