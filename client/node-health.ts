@@ -8,7 +8,8 @@
  *   [HEADERS_DEADLINE_MS_MIN, HEADERS_DEADLINE_MS_MAX]. Past it, readers race the request with
  *   another source (recovery symbols, another node) instead of waiting.
  * - A circuit breaker: a node that timed out or sent invalid data is skipped for BREAKER_OPEN_MS,
- *   then tried again; one success closes the breaker.
+ *   then tried again; one success closes the breaker. A node that only missed a deadline is
+ *   skipped for LATE_SKIP_MS, doubling with each miss in a row.
  * - Nodes that do not offer walrus-edge's batch sliver route are remembered, so the single-sliver
  *   routes are used for them without asking again.
  *
@@ -30,6 +31,8 @@ export const BREAKER_OPEN_MS = 30_000;
 /**
  * How long a node that missed a hedge deadline is skipped — unless its reply arrives meanwhile,
  * which closes the breaker at once. A hung node thus costs one deadline, not one per read.
+ * Each further miss without a reply in between doubles the skip, up to BREAKER_OPEN_MS: a node
+ * hung for minutes costs a deadline every 30 s, not every 5 s.
  */
 export const LATE_SKIP_MS = 5_000;
 /** Nodes tracked; a committee is at most a few hundred, URLs past this are not remembered. */
@@ -40,6 +43,8 @@ export type NodeFailure = 'timeout' | 'invalid-data' | 'late' | 'error';
 interface NodeRecord {
   latencyMs: number | undefined;
   openUntilMs: number;
+  /** Deadlines missed since the node last answered. */
+  lateStrikes: number;
   batchUnsupported: boolean;
 }
 
@@ -53,7 +58,7 @@ export class NodeHealth {
     let record = this.nodes.get(url);
     if (record === undefined) {
       if (this.nodes.size >= NODES_TRACKED_MAX) this.nodes.clear();
-      record = { latencyMs: undefined, openUntilMs: 0, batchUnsupported: false };
+      record = { latencyMs: undefined, openUntilMs: 0, lateStrikes: 0, batchUnsupported: false };
       this.nodes.set(url, record);
     }
     return record;
@@ -75,6 +80,7 @@ export class NodeHealth {
     record.latencyMs = smooth(record.latencyMs, latencyMs);
     this.networkLatencyMs = smooth(this.networkLatencyMs, latencyMs);
     record.openUntilMs = 0;
+    record.lateStrikes = 0;
   }
 
   /**
@@ -84,8 +90,13 @@ export class NodeHealth {
   recordFailure(url: string, failure: NodeFailure): void {
     if (failure === 'error') return;
     const record = this.record(url);
-    const until = this.now() + (failure === 'late' ? LATE_SKIP_MS : BREAKER_OPEN_MS);
-    record.openUntilMs = Math.max(record.openUntilMs, until);
+    let skipMs = BREAKER_OPEN_MS;
+    if (failure === 'late') {
+      // Misses while already skipped (other reads of the same moment) are one strike.
+      if (!this.isSkipped(url)) record.lateStrikes++;
+      skipMs = Math.min(BREAKER_OPEN_MS, LATE_SKIP_MS * 2 ** (record.lateStrikes - 1));
+    }
+    record.openUntilMs = Math.max(record.openUntilMs, this.now() + skipMs);
   }
 
   /** True while `url` is being skipped. */

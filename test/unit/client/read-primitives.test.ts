@@ -10,6 +10,7 @@ import {
   HEADERS_DEADLINE_MS_MAX,
   HEADERS_DEADLINE_MS_MIN,
   NodeHealth,
+  LATE_SKIP_MS,
 } from '../../../client/node-health.js';
 import { afterDeadline } from '../../../client/read/nodes.js';
 import { RequestGate } from '../../../client/request-gate.js';
@@ -80,6 +81,36 @@ describe('NodeHealth', () => {
     health.markBatchUnsupported('a');
     expect(health.batchSupported('a')).toBe(false);
     expect(health.batchSupported('b')).toBe(true);
+  });
+});
+
+describe('NodeHealth, late nodes', () => {
+  it('skips a node that missed a deadline longer with each miss in a row, until it answers', () => {
+    let now = 0;
+    const health = new NodeHealth(() => now);
+    const skipOf = () => {
+      const from = now;
+      while (health.isSkipped('a')) now += 100;
+      const skipped = now - from;
+      now += 1;
+      return skipped;
+    };
+    health.recordFailure('a', 'late');
+    // Other reads of the same moment missing it too are the same strike.
+    health.recordFailure('a', 'late');
+    expect(skipOf()).toBe(LATE_SKIP_MS);
+    health.recordFailure('a', 'late');
+    expect(skipOf()).toBe(2 * LATE_SKIP_MS);
+    health.recordFailure('a', 'late');
+    expect(skipOf()).toBe(4 * LATE_SKIP_MS);
+    for (let i = 0; i < 5; i++) {
+      health.recordFailure('a', 'late');
+      expect(skipOf()).toBeLessThanOrEqual(BREAKER_OPEN_MS);
+    }
+    expect(BREAKER_OPEN_MS).toBeLessThan(8 * LATE_SKIP_MS);
+    health.recordHeaders('a', 3);
+    health.recordFailure('a', 'late');
+    expect(skipOf()).toBe(LATE_SKIP_MS);
   });
 });
 
