@@ -794,8 +794,9 @@ export class StorageNode implements StorageNodeService {
     let failure = plan.someNotHeld ? NodeErrors.symbolNotPresent() : null;
     for (const source of plan.sources) {
       const index = sliverIndexOfPair(source.axis, source.pairIndex, this.nShards);
-      // Expanded once per source sliver, whatever the number of symbols taken from it, and kept
-      // for the next request (a reader rebuilding many rows asks again and again).
+      // Expanded at most once per source sliver (not at all for its own symbols when its leaf
+      // hashes were kept), whatever the number of symbols taken from it, and kept for the next
+      // request (a reader rebuilding many rows asks again and again).
       let expanded = this.symbolSources.get(blobId, source.axis, index);
       if (expanded === undefined) {
         const verified = this.storage.readSliver(metadata, source.pairIndex, source.axis);
@@ -803,7 +804,14 @@ export class StorageNode implements StorageNodeService {
           failure = NodeErrors.sliverNotFound();
           continue;
         }
-        expanded = this.symbolSources.expand(metadata, source.axis, index, verified.sliver.data);
+        const leafHashes = this.storage.readLeafHashes(metadata, source.pairIndex, source.axis);
+        expanded = this.symbolSources.expand(
+          metadata,
+          source.axis,
+          index,
+          verified.sliver.data,
+          leafHashes,
+        );
       }
       for (const target of source.targets) symbols.push(expanded.symbolFor(target));
     }

@@ -33,14 +33,18 @@ export class SymbolSources {
     return entry.source;
   }
 
-  /** Expands a verified sliver and keeps the expansion if it fits. */
+  /**
+   * A source over a verified sliver, kept if it fits: expanded now, or — given the sliver's leaf
+   * hashes (checked against the metadata) — only if a symbol past its own is asked for.
+   */
   expand(
     metadata: VerifiedMetadata,
     axis: SliverAxis,
     index: number,
     data: Uint8Array,
+    leafHashes?: Uint8Array,
   ): RecoverySymbolSource {
-    const source = new RecoverySymbolSource(metadata, axis, index, data);
+    const source = new RecoverySymbolSource(metadata, axis, index, data, leafHashes);
     const layout = layoutOf(metadata);
     const bytes = layout.nShards * (layout.symbolBytes + 2 * DIGEST_BYTES);
     if (bytes > this.bytesMax) return source;

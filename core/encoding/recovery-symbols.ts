@@ -56,39 +56,43 @@ export class SymbolVerificationError extends Error {
 
 /**
  * The symbols a node can give from one sliver it holds: expanded once, hashed once, then any
- * number of symbols with proofs.
+ * number of symbols with proofs. Given the sliver's leaf hashes (kept from when it was verified),
+ * nothing is expanded until a symbol past the sliver's own is asked for — a reader rebuilding rows
+ * of the blob only ever asks for those.
  */
 export class RecoverySymbolSource {
-  /** The expanded sliver in two parts: the sliver's own symbols (kept, not copied) and the rest. */
-  private readonly recovery: Uint8Array;
-  private readonly tree: MerkleTree;
+  /** The sliver's recovery symbols (its expansion past its own), computed on first need. */
+  private recovery: Uint8Array | undefined;
   private readonly layout: BlobLayout;
+  private readonly tree: MerkleTree;
 
   /**
    * `sourceAxis`/`sourceIndex`/`data`: the sliver this node stores. `data` is kept, not copied:
-   * it must not change while symbols are taken.
+   * it must not change while symbols are taken. `leafHashes`: the expanded sliver's n leaf hashes,
+   * already checked against the metadata by the caller (rootOfLeafHashes), or undefined.
    */
   constructor(
     metadata: VerifiedMetadata,
     readonly sourceAxis: SliverAxis,
     readonly sourceIndex: number,
     private readonly data: Uint8Array,
+    leafHashes?: Uint8Array,
   ) {
     this.layout = layoutOf(metadata);
-    this.recovery = sliverRecoverySymbols(this.layout, sourceAxis, data);
-    this.tree = new MerkleTree(
-      sliverLeafHashes(this.layout, data, this.recovery),
-      this.layout.nShards,
-    );
+    if (leafHashes === undefined) {
+      this.recovery = sliverRecoverySymbols(this.layout, sourceAxis, data);
+      leafHashes = sliverLeafHashes(this.layout, data, this.recovery);
+    }
+    this.tree = new MerkleTree(leafHashes, this.layout.nShards);
   }
 
   /** Symbol `index` of the expanded sliver. */
   private expandedSymbol(index: number): Uint8Array {
     const size = this.layout.symbolBytes;
     const own = this.data.length / size;
-    return index < own
-      ? this.data.subarray(index * size, (index + 1) * size)
-      : this.recovery.subarray((index - own) * size, (index - own + 1) * size);
+    if (index < own) return this.data.subarray(index * size, (index + 1) * size);
+    this.recovery ??= sliverRecoverySymbols(this.layout, this.sourceAxis, this.data);
+    return this.recovery.subarray((index - own) * size, (index - own + 1) * size);
   }
 
   /** The symbol that helps recover sliver `targetIndex` of the other axis. */

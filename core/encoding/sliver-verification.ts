@@ -123,9 +123,21 @@ export function computeSliverHash(
   axis: SliverAxis,
   data: Uint8Array,
 ): Uint8Array {
-  const leaves = sliverLeafHashes(layout, data, sliverRecoverySymbols(layout, axis, data));
+  return rootOfLeafHashes(layout, computeLeafHashes(layout, axis, data));
+}
+
+/** The leaf hashes (n × 32 bytes) of the expanded sliver of `axis` with this data. */
+function computeLeafHashes(layout: BlobLayout, axis: SliverAxis, data: Uint8Array): Uint8Array {
+  return sliverLeafHashes(layout, data, sliverRecoverySymbols(layout, axis, data));
+}
+
+/** The Merkle root over n leaf hashes (a sliver's metadata hash when they are its leaves). */
+export function rootOfLeafHashes(layout: BlobLayout, leafHashes: Uint8Array): Uint8Array {
+  if (leafHashes.length !== layout.nShards * DIGEST_BYTES) {
+    throw new RangeError(`${leafHashes.length} bytes are not ${layout.nShards} leaf hashes`);
+  }
   const root = new Uint8Array(DIGEST_BYTES);
-  merkleRootOfLeaves(leaves, 0, DIGEST_BYTES, layout.nShards, root, 0);
+  merkleRootOfLeaves(leafHashes, 0, DIGEST_BYTES, layout.nShards, root, 0);
   return root;
 }
 
@@ -146,13 +158,14 @@ export function layoutOf(metadata: VerifiedMetadata): BlobLayout {
 
 /**
  * Checks a sliver received for `sliverIndex` of `axis`. Cheap checks (index, symbol size, length)
- * come before the expansion and hashing.
+ * come before the expansion and hashing. Returns the expanded sliver's leaf hashes, which the
+ * check computes anyway: a node keeps them to answer recovery-symbol requests without expanding.
  */
 export function verifySliver(
   metadata: VerifiedMetadata,
   axis: SliverAxis,
   sliver: SliverData,
-): void {
+): Uint8Array {
   const layout = layoutOf(metadata);
   if (!Number.isInteger(sliver.index) || sliver.index < 0 || sliver.index >= metadata.nShards) {
     throw new SliverVerificationError(
@@ -173,11 +186,13 @@ export function verifySliver(
       `${axis} sliver of ${sliver.data.length} bytes, expected ${expectedBytes}`,
     );
   }
-  const computed = computeSliverHash(layout, axis, sliver.data);
+  const leafHashes = computeLeafHashes(layout, axis, sliver.data);
+  const computed = rootOfLeafHashes(layout, leafHashes);
   if (!bytesEqual(computed, expectedSliverHash(metadata, axis, sliver.index))) {
     throw new SliverVerificationError(
       'MERKLE_ROOT_MISMATCH',
       `${axis} sliver ${sliver.index} does not match its hash`,
     );
   }
+  return leafHashes;
 }

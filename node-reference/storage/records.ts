@@ -64,3 +64,15 @@ export function sliverDigestKey(blobId: Uint8Array, axis: SliverAxis): Buffer {
   key[HASH_BYTES] |= DIGEST_KEY_FLAG;
   return key;
 }
+
+/**
+ * Marks the key of a sliver's leaf hashes (its expanded form's n Merkle leaves, kept from when it
+ * was verified) beside the sliver's: recovery symbols are served without expanding the sliver.
+ */
+const LEAF_HASHES_KEY_FLAG = 0x20;
+
+export function sliverLeafHashesKey(blobId: Uint8Array, axis: SliverAxis): Buffer {
+  const key = sliverKey(blobId, axis);
+  key[HASH_BYTES] |= LEAF_HASHES_KEY_FLAG;
+  return key;
+}

@@ -14,7 +14,19 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Database, type RootDatabase, open } from 'lmdb';
 import { assert } from '../../core/assert.js';
-import { type SliverAxis, pairForShard, shardForPair } from '../../core/encoding/mapping.js';
+import { bytesEqual } from '../../core/bytes.js';
+import {
+  type SliverAxis,
+  pairForShard,
+  shardForPair,
+  sliverIndexOfPair,
+} from '../../core/encoding/mapping.js';
+import {
+  expectedSliverHash,
+  layoutOf,
+  rootOfLeafHashes,
+} from '../../core/encoding/sliver-verification.js';
+import { DIGEST_BYTES } from '../../core/hash/blake2b.js';
 import {
   type VerifiedMetadata,
   decodeBlobMetadata,
@@ -31,6 +43,7 @@ import {
   registrationToRecord,
   sliverDigestKey,
   sliverKey,
+  sliverLeafHashesKey,
 } from './records.js';
 import {
   type VerifiedSliver,
@@ -39,6 +52,13 @@ import {
   verifiedByDigest,
   verifySliverBcs,
 } from './verified-sliver.js';
+
+/**
+ * A sliver's leaf hashes (n × 32 bytes) are kept when they are at most this fraction of its data:
+ * for large slivers they spare every recovery-symbol request an expansion; for small ones (many
+ * shards, a small blob) expanding is cheap and the table would cost more disk than the sliver.
+ */
+export const LEAF_HASHES_KEPT_FRACTION_MAX = 1 / 8;
 
 const STATE_CURSOR = 'chainCursor';
 const STATE_N_SHARDS = 'nShards';
@@ -197,13 +217,20 @@ export class NodeStorage {
     const key = sliverKey(verified.blobId, verified.axis);
     if (!replace && store.db.doesExist(key)) return false;
     const digest = sliverDigest(verified.bcs);
-    // One write transaction: the sliver and the digest its reads are checked against.
+    const leafHashes = verified.leafHashes;
+    const keepLeaves =
+      leafHashes !== undefined &&
+      leafHashes.length <= verified.sliver.data.length * LEAF_HASHES_KEPT_FRACTION_MAX;
+    // One write transaction: the sliver, the digest its reads are checked against, its leaves.
     await store.db.transaction(() => {
       store.db.put(
         key,
         Buffer.from(verified.bcs.buffer, verified.bcs.byteOffset, verified.bcs.byteLength),
       );
       store.db.put(sliverDigestKey(verified.blobId, verified.axis), Buffer.from(digest));
+      const leavesKey = sliverLeafHashesKey(verified.blobId, verified.axis);
+      if (keepLeaves) store.db.put(leavesKey, Buffer.from(leafHashes));
+      else if (replace) store.db.remove(leavesKey);
     });
     await failPoint('sliver-after-write-before-flush');
     await store.db.flushed;
@@ -236,6 +263,35 @@ export class NodeStorage {
       });
       return null;
     }
+  }
+
+  /**
+   * The leaf hashes kept with a sliver, checked against its metadata hash (n − 1 small hashes, so
+   * a table that rotted on disk is never used); undefined if none were kept or they do not match.
+   */
+  readLeafHashes(
+    metadata: VerifiedMetadata,
+    pairIndex: number,
+    axis: SliverAxis,
+  ): Uint8Array | undefined {
+    const store = this.shardOfPair(metadata.blobId, pairIndex);
+    const bytes = store?.db.get(sliverLeafHashesKey(metadata.blobId, axis));
+    if (bytes === undefined) return undefined;
+    const leafHashes = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const layout = layoutOf(metadata);
+    const index = sliverIndexOfPair(axis, pairIndex, metadata.nShards);
+    if (
+      leafHashes.length !== layout.nShards * DIGEST_BYTES ||
+      !bytesEqual(rootOfLeafHashes(layout, leafHashes), expectedSliverHash(metadata, axis, index))
+    ) {
+      this.logger.log('error', 'storage.leaf_hashes_corrupt', {
+        blobId: metadata.blobId,
+        pairIndex,
+        axis,
+      });
+      return undefined;
+    }
+    return leafHashes;
   }
 
   /** True when both slivers of every held shard are stored for this blob. */
@@ -276,6 +332,7 @@ export class NodeStorage {
       for (const axis of AXES) {
         removals.push(store.db.remove(sliverKey(blobId, axis)));
         removals.push(store.db.remove(sliverDigestKey(blobId, axis)));
+        removals.push(store.db.remove(sliverLeafHashesKey(blobId, axis)));
       }
     }
     await Promise.all(removals);

@@ -26,6 +26,8 @@ export type VerifiedSliver = {
   readonly sliver: SliverData;
   /** The canonical BCS bytes (what is stored and served). */
   readonly bcs: Uint8Array;
+  /** The expanded sliver's n leaf hashes, when this sliver was just verified in full. */
+  readonly leafHashes?: Uint8Array;
   readonly [verifiedSliverBrand]: true;
 };
 
@@ -53,8 +55,8 @@ export function verifySliverBcs(
   const expectedIndex = sliverIndexOfPair(axis, pairIndex, metadata.nShards);
   if (sliver.index !== expectedIndex)
     throw new SliverIndexMismatchError(sliver.index, expectedIndex);
-  verifySliver(metadata, axis, sliver);
-  return { blobId: metadata.blobId, pairIndex, axis, sliver, bcs } as VerifiedSliver;
+  const leafHashes = verifySliver(metadata, axis, sliver);
+  return { blobId: metadata.blobId, pairIndex, axis, sliver, bcs, leafHashes } as VerifiedSliver;
 }
 
 /** Bytes of the checksum stored beside a sliver. */

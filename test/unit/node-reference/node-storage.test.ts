@@ -9,12 +9,30 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { open } from 'lmdb';
 import { blsVerify } from '../../../core/bls.js';
-import { shardForPair } from '../../../core/encoding/mapping.js';
+import {
+  pairOfSliverIndex,
+  shardForPair,
+  sliverIndexOfPair,
+} from '../../../core/encoding/mapping.js';
 import { storageConfirmationMessage } from '../../../core/messages.js';
 import { decodeSliverBatch } from '../../../core/node-api/sliver-batch.js';
 import { silentLogger } from '../../../node-reference/log.js';
 import { storageRoot } from '../../../node-reference/node.js';
-import { sliverDigestKey, sliverKey } from '../../../node-reference/storage/records.js';
+import {
+  sliverDigestKey,
+  sliverKey,
+  sliverLeafHashesKey,
+} from '../../../node-reference/storage/records.js';
+import {
+  type RecoverySymbol,
+  RecoverySymbolSource,
+} from '../../../core/encoding/recovery-symbols.js';
+import {
+  decodeRecoverySymbols,
+  encodeRecoverySymbols,
+} from '../../../core/encoding/recovery-symbol-list.js';
+import { verifyMetadata } from '../../../core/encoding/metadata.js';
+import { decodeSliverData } from '../../../core/encoding/sliver-data.js';
 import { NodeStorage } from '../../../node-reference/storage/storage.js';
 import {
   type TestBlob,
@@ -180,6 +198,79 @@ describe('node storage', () => {
       expect(repaired.status).toBe(201);
       await repaired.arrayBuffer();
       await expectServed(node.url, blob);
+    } finally {
+      await node.close(0);
+    }
+  });
+
+  it('keeps leaf hashes with large slivers, serves recovery symbols from them, ignores a rotten table', async () => {
+    const large = testBlob(300_000, N_SHARDS, 500);
+    const small = blobs[0];
+    await chain.registerBlob({ blobId: large.blobId });
+    const metadata = verifyMetadata(large.blobId, large.encoded.metadata, N_SHARDS);
+    const held = pairsOnShards(large, SHARDS);
+    const envOf = (blob: TestBlob, pair: number) =>
+      open<Buffer, Buffer>({
+        path: join(
+          storageRoot(dataDir),
+          'shards',
+          String(shardForPair(pair, blob.blobId, N_SHARDS)).padStart(5, '0'),
+        ),
+        encoding: 'binary',
+        keyEncoding: 'binary',
+      });
+    // Symbols for a row inside the columns' own symbols (0) and one past them (n − 1): what the
+    // node serves must be exactly what an expansion of the sliver gives.
+    const expected = (target: number) =>
+      encodeRecoverySymbols(
+        held.map((pair) => {
+          const index = sliverIndexOfPair('secondary', pair, N_SHARDS);
+          const data = decodeSliverData(large.sliverBcs(pair, 'secondary')).data;
+          return new RecoverySymbolSource(metadata, 'secondary', index, data).symbolFor(target);
+        }),
+      );
+    const served = async (url: string, target: number) => {
+      const response = await fetch(
+        `${url}/v1/blobs/${large.blobIdText}/recoverySymbols?targetSliver=${target}&targetType=primary`,
+      );
+      expect(response.status).toBe(200);
+      const symbols = decodeRecoverySymbols(new Uint8Array(await response.arrayBuffer()));
+      return encodeRecoverySymbols(symbols.sort((a, b) => pairOf(a) - pairOf(b)));
+    };
+    const pairOf = (symbol: RecoverySymbol) =>
+      pairOfSliverIndex('secondary', symbol.sourceIndex, N_SHARDS);
+    held.sort((a, b) => a - b);
+
+    let node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      await uploadBlob(node.url, large, SHARDS);
+      for (const target of [0, N_SHARDS - 1])
+        expectBytes(await served(node.url, target), expected(target));
+    } finally {
+      await node.close(0);
+    }
+    for (const pair of held) {
+      const env = envOf(large, pair);
+      const leaves = env.get(sliverLeafHashesKey(large.blobId, 'secondary'));
+      expect(leaves?.length).toBe(N_SHARDS * 32);
+      // Rot the table of one pair: the node must notice and expand that sliver instead.
+      if (pair === held[0]) {
+        const rotten = Buffer.from(leaves!);
+        rotten[5] ^= 0x01;
+        await env.put(sliverLeafHashesKey(large.blobId, 'secondary'), rotten);
+      }
+      await env.close();
+    }
+    // A small blob's slivers keep no table (expanding them is cheap).
+    for (const pair of pairsOnShards(small, SHARDS)) {
+      const smallEnv = envOf(small, pair);
+      expect(smallEnv.get(sliverLeafHashesKey(small.blobId, 'secondary'))).toBeUndefined();
+      await smallEnv.close();
+    }
+    node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      for (const target of [0, N_SHARDS - 1])
+        expectBytes(await served(node.url, target), expected(target));
     } finally {
       await node.close(0);
     }
