@@ -11,6 +11,12 @@ import { PATCH_LENGTH_MAX, quiltPatchesMax } from '../../../core/quilt/limits.js
 import { patchPrefix } from '../../../core/quilt/patch.js';
 import { type QuiltFile, buildQuilt } from '../../../core/quilt/quilt-builder.js';
 
+/** A test title: long identifiers are cut (a 65 KB title floods the CI log). */
+const label = (text: string): string =>
+  text.length > 40
+    ? `${JSON.stringify(text.slice(0, 12))}… (${text.length} UTF-16 units)`
+    : JSON.stringify(text);
+
 const one = new Uint8Array([1]);
 
 function expectLimit(action: () => unknown, limit: string, value?: number | string) {
@@ -63,10 +69,13 @@ describe('quilt limits', () => {
     // 65 532 bytes: BCS adds 3 bytes of length, 65 535 is not below 65 535.
     ['a'.repeat(65_532), 'IDENTIFIER_BCS_BYTES'],
   ];
-  it.each(refused)('refuses identifier %j (%s)', (identifier, limit) => {
-    expectLimit(() => validateQuiltIdentifier(identifier), limit);
-    expectLimit(() => buildQuilt([{ identifier, bytes: one }], 10), limit);
-  });
+  it.each(refused.map(([identifier, limit]) => [label(identifier), identifier, limit] as const))(
+    'refuses identifier %s (%s)',
+    (_, identifier, limit) => {
+      expectLimit(() => validateQuiltIdentifier(identifier), limit);
+      expectLimit(() => buildQuilt([{ identifier, bytes: one }], 10), limit);
+    },
+  );
 
   const accepted = [
     'a',
@@ -81,9 +90,12 @@ describe('quilt limits', () => {
     'a/b/c.json',
     'a'.repeat(65_531),
   ];
-  it.each(accepted)('accepts identifier %j', (identifier) => {
-    expect(validateQuiltIdentifier(identifier)).toEqual(new TextEncoder().encode(identifier));
-  });
+  it.each(accepted.map((identifier) => [label(identifier), identifier] as const))(
+    'accepts identifier %s',
+    (_, identifier) => {
+      expect(validateQuiltIdentifier(identifier)).toEqual(new TextEncoder().encode(identifier));
+    },
+  );
 
   it('refuses a tag that is not Unicode or whose BCS passes 65 535 bytes', () => {
     const file = (tags: Record<string, string>): QuiltFile => ({
