@@ -65,6 +65,19 @@ afterAll(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
+/** The lmdb environment of the shard holding `pair` of `blob`, opened behind the node's back. */
+function shardEnv(blob: TestBlob, pair: number) {
+  return open<Buffer, Buffer>({
+    path: join(
+      storageRoot(dataDir),
+      'shards',
+      String(shardForPair(pair, blob.blobId, N_SHARDS)).padStart(5, '0'),
+    ),
+    encoding: 'binary',
+    keyEncoding: 'binary',
+  });
+}
+
 async function expectServed(url: string, blob: TestBlob): Promise<void> {
   expect((await fetch(metadataUrl(url, blob))).status).toBe(200);
   for (const pairIndex of pairsOnShards(blob, SHARDS)) {
@@ -163,16 +176,7 @@ describe('node storage', () => {
   it('verifies in full a sliver stored without a digest (older data dirs), rotted or not', async () => {
     const blob = blobs[2];
     const [intact, rotten] = pairsOnShards(blob, SHARDS);
-    const envOf = (pair: number) =>
-      open<Buffer, Buffer>({
-        path: join(
-          storageRoot(dataDir),
-          'shards',
-          String(shardForPair(pair, blob.blobId, N_SHARDS)).padStart(5, '0'),
-        ),
-        encoding: 'binary',
-        keyEncoding: 'binary',
-      });
+    const envOf = (pair: number) => shardEnv(blob, pair);
     for (const pair of [intact, rotten]) {
       const env = envOf(pair);
       await env.remove(sliverDigestKey(blob.blobId, 'secondary'));
@@ -209,16 +213,6 @@ describe('node storage', () => {
     await chain.registerBlob({ blobId: large.blobId });
     const metadata = verifyMetadata(large.blobId, large.encoded.metadata, N_SHARDS);
     const held = pairsOnShards(large, SHARDS);
-    const envOf = (blob: TestBlob, pair: number) =>
-      open<Buffer, Buffer>({
-        path: join(
-          storageRoot(dataDir),
-          'shards',
-          String(shardForPair(pair, blob.blobId, N_SHARDS)).padStart(5, '0'),
-        ),
-        encoding: 'binary',
-        keyEncoding: 'binary',
-      });
     // Symbols for a row inside the columns' own symbols (0) and one past them (n − 1): what the
     // node serves must be exactly what an expansion of the sliver gives.
     const expected = (target: number) =>
@@ -250,7 +244,7 @@ describe('node storage', () => {
       await node.close(0);
     }
     for (const pair of held) {
-      const env = envOf(large, pair);
+      const env = shardEnv(large, pair);
       const leaves = env.get(sliverLeafHashesKey(large.blobId, 'secondary'));
       expect(leaves?.length).toBe(N_SHARDS * 32);
       // Rot the table of one pair: the node must notice and expand that sliver instead.
@@ -263,7 +257,7 @@ describe('node storage', () => {
     }
     // A small blob's slivers keep no table (expanding them is cheap).
     for (const pair of pairsOnShards(small, SHARDS)) {
-      const smallEnv = envOf(small, pair);
+      const smallEnv = shardEnv(small, pair);
       expect(smallEnv.get(sliverLeafHashesKey(small.blobId, 'secondary'))).toBeUndefined();
       await smallEnv.close();
     }
