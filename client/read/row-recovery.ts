@@ -84,26 +84,37 @@ export function recoverRows(
       sliverIndexOfPair('secondary', pairForShard(shard, blobId, nShards), nShards),
     );
 
+  /** The verified leaf digest of each kept symbol: checking a rebuilt row reuses them. */
+  const leafDigests = new WeakMap<RecoverySymbol, Uint8Array>();
+
   /** Verified symbols from one reply; rows that reach n_s columns are decoded at once. */
   const accept = (member: CommitteeMember, symbols: readonly RecoverySymbol[]) => {
     const wanted = symbols.filter((symbol) => {
       const state = states.get(symbol.targetIndex);
       return state !== undefined && !state.settled && symbol.targetAxis === 'primary';
     });
-    const failures = verifyRecoverySymbols(metadata, wanted, 'primary');
-    if (failures.some((failure) => failure !== undefined)) {
+    const checks = verifyRecoverySymbols(metadata, wanted, 'primary');
+    if (checks.some((check) => check.error !== undefined)) {
       nodes.health.recordFailure(member.networkAddress, 'invalid-data');
     }
     for (const [i, symbol] of wanted.entries()) {
-      if (failures[i] !== undefined) continue;
+      const { leafDigest } = checks[i];
+      if (leafDigest === undefined) continue;
       const state = states.get(symbol.targetIndex)!;
       if (state.settled) continue;
-      if (!state.symbols.has(symbol.sourceIndex)) state.symbols.set(symbol.sourceIndex, symbol);
+      if (!state.symbols.has(symbol.sourceIndex)) {
+        state.symbols.set(symbol.sourceIndex, symbol);
+        leafDigests.set(symbol, leafDigest);
+      }
       if (state.symbols.size < needed) continue;
       try {
-        const data = recoverSliverFromVerified(metadata, 'primary', state.row, [
-          ...state.symbols.values(),
-        ]);
+        const data = recoverSliverFromVerified(
+          metadata,
+          'primary',
+          state.row,
+          [...state.symbols.values()],
+          (used) => leafDigests.get(used),
+        );
         state.settled = true;
         state.symbols.clear();
         state.resolve(data);

@@ -7,9 +7,10 @@
  * (its proof is against that secondary sliver's hash), and vice versa.
  */
 import { bytesEqual } from '../bytes.js';
-import { DIGEST_BYTES } from '../hash/blake2b.js';
+import { DIGEST_BYTES, hashSymbols } from '../hash/blake2b.js';
 import {
   type MerkleNode,
+  LEAF_PREFIX,
   leafHash,
   leafHashesOfSymbols,
   MerkleTree,
@@ -20,11 +21,11 @@ import { type SliverAxis, otherAxis } from './mapping.js';
 import type { VerifiedMetadata } from './metadata.js';
 import { DecodingError, reedSolomonCode } from './reed-solomon.js';
 import {
-  computeSliverHash,
   sliverLeafHashes,
   sliverRecoverySymbols,
   expectedSliverHash,
   layoutOf,
+  rootOfLeafHashes,
   sliverSymbolCount,
 } from './sliver-verification.js';
 import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
@@ -132,19 +133,25 @@ export function verifyRecoverySymbol(
   checkSymbolProof(metadata, symbol, leafHash(symbol.data));
 }
 
+/** One symbol's outcome in verifyRecoverySymbols: its leaf digest, or why it failed. */
+export type SymbolCheck =
+  | { readonly leafDigest: Uint8Array; readonly error?: undefined }
+  | { readonly error: SymbolVerificationError; readonly leafDigest?: undefined };
+
 /**
  * Checks many symbols that recover slivers of `targetAxis` (any target index: the caller picks the
  * targets it wants), exactly as verifyRecoverySymbol does each, but hashing all their leaves in one
  * pass: one call per symbol costs several times more in workerd, and a degraded read verifies
- * thousands. Returns, per symbol, undefined when it verified or the error it failed with.
+ * thousands. Returns, per symbol, its verified leaf digest (recoverSliverFromVerified reuses it)
+ * or the error it failed with.
  */
 export function verifyRecoverySymbols(
   metadata: VerifiedMetadata,
   symbols: readonly RecoverySymbol[],
   targetAxis: SliverAxis,
-): (SymbolVerificationError | undefined)[] {
+): SymbolCheck[] {
   const { symbolBytes } = layoutOf(metadata);
-  const outcome: (SymbolVerificationError | undefined)[] = symbols.map((symbol) => {
+  const shapeErrors = symbols.map((symbol) => {
     try {
       checkSymbolShape(metadata, symbol, targetAxis);
       return undefined;
@@ -152,22 +159,23 @@ export function verifyRecoverySymbols(
       return error as SymbolVerificationError;
     }
   });
-  const wellFormed = symbols.filter((_, i) => outcome[i] === undefined);
+  const wellFormed = symbols.filter((_, i) => shapeErrors[i] === undefined);
   const leaves = new Uint8Array(wellFormed.length * symbolBytes);
   wellFormed.forEach((symbol, i) => leaves.set(symbol.data, i * symbolBytes));
   const digests = leafHashesOfSymbols(leaves, symbolBytes, wellFormed.length);
   let at = 0;
-  symbols.forEach((symbol, i) => {
-    if (outcome[i] !== undefined) return;
-    const digest = digests.subarray(at * DIGEST_BYTES, (at + 1) * DIGEST_BYTES);
+  return symbols.map((symbol, i): SymbolCheck => {
+    const shapeError = shapeErrors[i];
+    if (shapeError !== undefined) return { error: shapeError };
+    const leafDigest = digests.subarray(at * DIGEST_BYTES, (at + 1) * DIGEST_BYTES);
     at++;
     try {
-      checkSymbolProof(metadata, symbol, digest);
+      checkSymbolProof(metadata, symbol, leafDigest);
+      return { leafDigest };
     } catch (error) {
-      outcome[i] = error as SymbolVerificationError;
+      return { error: error as SymbolVerificationError };
     }
   });
-  return outcome;
 }
 
 /** Indices in range, the layout's symbol size, and a symbol that recovers a `targetAxis` sliver. */
@@ -295,15 +303,18 @@ export function recoverSliver(
 }
 
 /**
- * `recoverSliver` for symbols the caller has already passed through verifyRecoverySymbol (a reader
- * verifies each symbol as it arrives, to blame the node that sent a bad one): hashing them again
- * would cost as much as the decode.
+ * `recoverSliver` for symbols the caller has already passed through verifyRecoverySymbol(s) (a
+ * reader verifies each symbol as it arrives, to blame the node that sent a bad one): hashing them
+ * again would cost as much as the decode. `leafDigestOf` gives a symbol's verified leaf digest when
+ * known: the decoded sliver's expanded form passes through the k symbols it was decoded from, so
+ * their leaves need no hashing when the sliver is checked against the metadata (k of n leaves).
  */
 export function recoverSliverFromVerified(
   metadata: VerifiedMetadata,
   targetAxis: SliverAxis,
   targetIndex: number,
   verifiedSymbols: readonly RecoverySymbol[],
+  leafDigestOf: (symbol: RecoverySymbol) => Uint8Array | undefined = () => undefined,
 ): Uint8Array {
   const layout = layoutOf(metadata);
   const k = symbolsNeededToRecover(layout, targetAxis);
@@ -312,9 +323,66 @@ export function recoverSliverFromVerified(
     if (!distinct.has(symbol.sourceIndex)) distinct.set(symbol.sourceIndex, symbol);
   const used = [...distinct.values()].slice(0, k);
   const sliver = decodeSliverFromSymbols(layout, targetAxis, used);
-  const hash = computeSliverHash(layout, targetAxis, sliver);
-  if (!bytesEqual(hash, expectedSliverHash(metadata, targetAxis, targetIndex))) {
+  // A symbol from source sliver q sits at position q of the target's expanded form.
+  const known = new Map<number, Uint8Array>();
+  for (const symbol of used) {
+    const digest = leafDigestOf(symbol);
+    if (digest !== undefined) known.set(symbol.sourceIndex, digest);
+  }
+  const leafHashes = sliverLeafHashesExcept(
+    layout,
+    sliver,
+    sliverRecoverySymbols(layout, targetAxis, sliver),
+    known,
+  );
+  if (
+    !bytesEqual(
+      rootOfLeafHashes(layout, leafHashes),
+      expectedSliverHash(metadata, targetAxis, targetIndex),
+    )
+  ) {
     throw new InconsistentBlobError(targetAxis, targetIndex, used);
   }
   return sliver;
+}
+
+/**
+ * The expanded sliver's n leaf hashes (own symbols in `data`, the rest in `recovery`), taking the
+ * ones in `known` (by position) as given and hashing the runs between them in one call each.
+ */
+function sliverLeafHashesExcept(
+  layout: BlobLayout,
+  data: Uint8Array,
+  recovery: Uint8Array,
+  known: ReadonlyMap<number, Uint8Array>,
+): Uint8Array {
+  const { nShards, symbolBytes: size } = layout;
+  const own = data.length / size;
+  const leaves = new Uint8Array(nShards * DIGEST_BYTES);
+  for (const [position, digest] of known) leaves.set(digest, position * DIGEST_BYTES);
+  let position = 0;
+  while (position < nShards) {
+    if (known.has(position)) {
+      position++;
+      continue;
+    }
+    // A run of unknown positions, not crossing from the sliver's own symbols into recovery.
+    const limit = position < own ? own : nShards;
+    let end = position + 1;
+    while (end < limit && !known.has(end)) end++;
+    const [source, offset] =
+      position < own ? [data, position * size] : [recovery, (position - own) * size];
+    hashSymbols(
+      LEAF_PREFIX,
+      source,
+      offset,
+      size,
+      end - position,
+      leaves,
+      position * DIGEST_BYTES,
+      DIGEST_BYTES,
+    );
+    position = end;
+  }
+  return leaves;
 }

@@ -27,6 +27,7 @@ import {
   RecoverySymbolSource,
   SymbolVerificationError,
   recoverSliver,
+  recoverSliverFromVerified,
   verifyRecoverySymbol,
   verifyRecoverySymbols,
 } from '../../../core/encoding/recovery-symbols.js';
@@ -263,6 +264,30 @@ describe('recovery symbols', () => {
     }
   });
 
+  it('checks a rebuilt sliver with the leaf digests of the symbols it was decoded from', () => {
+    for (const n of [7, 10, 31]) {
+      const { metadata, primary, secondary } = setup(n, 4000 + n, n + 1);
+      const { nSecondary } = encodingParams(n);
+      const target = n % 3;
+      // Columns from the far end first, so the decoded positions are not just the systematic ones.
+      const symbols = Array.from({ length: n }, (_, q) => n - 1 - q)
+        .slice(0, nSecondary + 1)
+        .map((j) =>
+          new RecoverySymbolSource(metadata, 'secondary', j, secondary(j).data).symbolFor(target),
+        );
+      const checks = verifyRecoverySymbols(metadata, symbols, 'primary');
+      const digests = new Map(symbols.map((symbol, i) => [symbol, checks[i].leafDigest!]));
+      expectBytes(
+        recoverSliverFromVerified(metadata, 'primary', target, symbols, (s) => digests.get(s)),
+        primary(target).data,
+      );
+      // The digests are really used: wrong ones make a consistent sliver fail its check.
+      expect(() =>
+        recoverSliverFromVerified(metadata, 'primary', target, symbols, () => new Uint8Array(32)),
+      ).toThrow(InconsistentBlobError);
+    }
+  });
+
   it('verifies a batch of symbols exactly as one by one, whatever the mix', () => {
     const { metadata, secondary } = setup(10, 5000, 5);
     const symbolsOf = (j: number) => {
@@ -281,7 +306,9 @@ describe('recovery symbols', () => {
       { ...good[3], targetIndex: 10 },
       { ...good[5], targetAxis: 'secondary' },
     ];
-    const batch = verifyRecoverySymbols(metadata, mix, 'primary').map((e) => e?.reason ?? 'ok');
+    const batch = verifyRecoverySymbols(metadata, mix, 'primary').map(
+      (check) => check.error?.reason ?? 'ok',
+    );
     const single = mix.map((symbol) => {
       try {
         verifyRecoverySymbol(metadata, symbol, 'primary', symbol.targetIndex);
@@ -333,6 +360,17 @@ describe('inconsistency proofs', () => {
       thrown = error;
     }
     expect(thrown).toBeInstanceOf(InconsistentBlobError);
+    // The same holds when the rebuilt row is checked with the symbols' verified leaf digests.
+    const checks = verifyRecoverySymbols(metadata, symbols, 'primary');
+    expect(() =>
+      recoverSliverFromVerified(
+        metadata,
+        'primary',
+        target,
+        symbols,
+        (s) => checks[symbols.indexOf(s)].leafDigest,
+      ),
+    ).toThrow(InconsistentBlobError);
     const proof = {
       axis: 'primary' as const,
       targetSliverIndex: target,
