@@ -8,7 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { onCleanup } from './cleanup.js';
-import { freePort } from './ports.js';
+import { freePort } from '../../devnet/launcher/ports.js';
 
 export const NGINX_BIN = '/usr/sbin/nginx';
 const START_TIMEOUT_MS = 10_000;
