@@ -4,6 +4,7 @@
  * writer encoded the blob inconsistently, so the committee can invalidate its blob ID.
  */
 import { bcs } from '@mysten/bcs';
+import { parseBcsExactly } from '../bcs-exact.js';
 import { bytesEqual } from '../bytes.js';
 import { MerkleProofBcs } from '../merkle.js';
 import type { SliverAxis } from './mapping.js';
@@ -68,7 +69,7 @@ export function decodeInconsistencyProof(axis: SliverAxis, bytes: Uint8Array): I
     throw new DecodingError('inconsistency proof is too large');
   let value: typeof InconsistencyProofBcs.$inferType;
   try {
-    value = InconsistencyProofBcs.parse(bytes);
+    value = parseBcsExactly(InconsistencyProofBcs, bytes);
   } catch (error) {
     throw new DecodingError(`undecodable inconsistency proof: ${(error as Error).message}`);
   }

@@ -6,6 +6,7 @@
  * recomputed blob ID all checked) are different types; only `verifyMetadata` produces the latter.
  */
 import { bcs } from '@mysten/bcs';
+import { type BcsReadable, parseBcsExactly } from '../bcs-exact.js';
 import { deriveBlobId } from '../blob-id.js';
 import { DIGEST_BYTES, hashSymbols, merkleRootOfLeaves } from '../hash/blake2b.js';
 import { bytesEqual } from '../bytes.js';
@@ -125,39 +126,27 @@ export function encodeBlobMetadataWithId(blobId: Uint8Array, metadata: BlobMetad
   ).toBytes();
 }
 
-function parseStrict<T>(
-  parse: () => T,
-  bytes: Uint8Array,
-  serializedLength: (value: T) => number,
-): T {
+/** Exactly one value of `type` in `bytes` (core/bcs-exact.ts), refused as MALFORMED otherwise. */
+function parseStrict<T>(type: BcsReadable<T>, bytes: Uint8Array): T {
   if (bytes.length > METADATA_BCS_BYTES_MAX) {
     throw new MetadataVerificationError(
       'MALFORMED',
       `metadata of ${bytes.length} bytes exceeds the maximum`,
     );
   }
-  let value: T;
   try {
-    value = parse();
+    return parseBcsExactly(type, bytes);
   } catch (error) {
     throw new MetadataVerificationError(
       'MALFORMED',
       `undecodable metadata: ${(error as Error).message}`,
     );
   }
-  if (serializedLength(value) !== bytes.length) {
-    throw new MetadataVerificationError('MALFORMED', 'trailing bytes after the metadata');
-  }
-  return value;
 }
 
 /** Parses BCS `BlobMetadata`; structure only, see `verifyMetadata`. */
 export function decodeBlobMetadata(bytes: Uint8Array): BlobMetadata {
-  const value = parseStrict(
-    () => BlobMetadataBcs.parse(bytes),
-    bytes,
-    (v) => BlobMetadataBcs.serialize(v, { maxSize: METADATA_BCS_BYTES_MAX }).toBytes().length,
-  );
+  const value = parseStrict(BlobMetadataBcs, bytes);
   return fromBcsValue(value.V1);
 }
 
@@ -166,11 +155,7 @@ export function decodeBlobMetadataWithId(bytes: Uint8Array): {
   blobId: Uint8Array;
   metadata: BlobMetadata;
 } {
-  const value = parseStrict(
-    () => BlobMetadataWithIdBcs.parse(bytes),
-    bytes,
-    (v) => BlobMetadataWithIdBcs.serialize(v, { maxSize: METADATA_BCS_BYTES_MAX }).toBytes().length,
-  );
+  const value = parseStrict(BlobMetadataWithIdBcs, bytes);
   return { blobId: Uint8Array.from(value.blob_id), metadata: fromBcsValue(value.metadata.V1) };
 }
 

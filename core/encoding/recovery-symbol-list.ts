@@ -4,6 +4,7 @@
  * inconsistency proof's fields), and the list's writer and reader used on the hot path.
  */
 import { bcs } from '@mysten/bcs';
+import { parseBcsExactly } from '../bcs-exact.js';
 import { DIGEST_BYTES } from '../hash/blake2b.js';
 import { MerkleProofBcs } from '../merkle.js';
 import { uleb128Bytes, writeUleb128 } from '../uleb128.js';
@@ -85,7 +86,7 @@ export function decodeRecoverySymbols(bytes: Uint8Array): RecoverySymbol[] {
     throw new DecodingError('recovery symbol list is too large');
   let values: (typeof GeneralRecoverySymbolBcs.$inferType)[];
   try {
-    values = GeneralRecoverySymbolListBcs.parse(bytes);
+    values = parseBcsExactly(GeneralRecoverySymbolListBcs, bytes);
   } catch (error) {
     throw new DecodingError(`undecodable recovery symbols: ${(error as Error).message}`);
   }
