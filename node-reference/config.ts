@@ -18,9 +18,14 @@
  *   WALRUS_NODE_CHAIN_STATE_FILE  development chain: a JSON state file (testing/file-chain.ts)
  *   WALRUS_NODE_LOG_LEVEL         debug | info | warn | error
  *   WALRUS_NODE_FAIL_POINTS       test only: name=throw|crash[@p],… (fail-points.ts)
+ *   WALRUS_NODE_FAULTS            test only: Byzantine modes, e.g. corrupt-slivers,slow=200
+ *                                 (faults.ts)
+ *   WALRUS_NODE_FAULTS_FILE       test only: a file holding such modes, re-read on SIGHUP so a
+ *                                 test can change a running node's behaviour
  */
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { NodeFaultsError, parseNodeFaults } from './faults.js';
 import type { ConcurrencyLimits } from './limits.js';
 import type { LogLevel } from './log.js';
 import type { PendingCacheLimits } from './pending-cache.js';
@@ -54,6 +59,9 @@ export interface NodeConfig {
   readonly pending: Partial<PendingCacheLimits>;
   readonly recovery: Partial<RecoveryLimits>;
   readonly failPoints: string | null;
+  /** Byzantine modes (faults.ts), checked here; null when none are configured. */
+  readonly faults: string | null;
+  readonly faultsFile: string | null;
 }
 
 export class ConfigError extends Error {
@@ -81,6 +89,19 @@ interface FileConfig {
   pending?: Record<string, unknown>;
   recovery?: Record<string, unknown>;
   failPoints?: string;
+  faults?: string;
+  faultsFile?: string;
+}
+
+function checkedFaults(spec: string | null): string | null {
+  if (spec === null) return null;
+  try {
+    parseNodeFaults(spec);
+  } catch (error) {
+    if (!(error instanceof NodeFaultsError)) throw error;
+    throw new ConfigError(`faults: ${error.message} (see node-reference/faults.ts)`);
+  }
+  return spec;
 }
 
 const LOG_LEVELS: readonly string[] = ['debug', 'info', 'warn', 'error'];
@@ -215,5 +236,12 @@ export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv): Nod
     pending: numbers('pending', file.pending, PENDING_KEYS) as Partial<PendingCacheLimits>,
     recovery: numbers('recovery', file.recovery, RECOVERY_KEYS) as Partial<RecoveryLimits>,
     failPoints: env.WALRUS_NODE_FAIL_POINTS ?? file.failPoints ?? null,
+    faults: checkedFaults(env.WALRUS_NODE_FAULTS ?? file.faults ?? null),
+    faultsFile:
+      env.WALRUS_NODE_FAULTS_FILE !== undefined
+        ? resolve(env.WALRUS_NODE_FAULTS_FILE)
+        : file.faultsFile === undefined
+          ? null
+          : relative(file.faultsFile),
   };
 }

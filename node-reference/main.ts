@@ -21,6 +21,7 @@ import { IdentityError, NodeIdentity, loadOrCreateSuiKey } from './chain/identit
 import { SuiChainView } from './chain/sui-chain-view.js';
 import { ConfigError, type NodeConfig, loadConfig } from './config.js';
 import { enableFailPoint, parseFailPoints } from './fail-points.js';
+import { type NodeFaults, readNodeFaults } from './faults.js';
 import { loadOrCreateProtocolKey } from './keys.js';
 import { type Logger, jsonLogger } from './log.js';
 import { type RunningNode, type StartNodeOptions, startNode } from './node.js';
@@ -125,6 +126,26 @@ function loadConfigOrExit(): NodeConfig | null {
   }
 }
 
+/**
+ * Test only: the Byzantine modes (faults.ts) when any are configured, the file re-read on SIGHUP
+ * so a test can change how a running node misbehaves; undefined otherwise (no middleware at all).
+ */
+function byzantineModes(config: NodeConfig, logger: Logger): (() => NodeFaults) | undefined {
+  if (config.faults === null && config.faultsFile === null) return undefined;
+  const { faults: spec, faultsFile: file } = config;
+  let current = readNodeFaults(spec, file);
+  logger.log('warn', 'faults.enabled', { spec, file, faults: current });
+  process.on('SIGHUP', () => {
+    try {
+      current = readNodeFaults(spec, file);
+      logger.log('warn', 'faults.reloaded', { faults: current });
+    } catch (error) {
+      logger.log('error', 'faults.invalid', { error });
+    }
+  });
+  return () => current;
+}
+
 async function main(): Promise<void> {
   const config = loadConfigOrExit();
   if (config === null) return;
@@ -133,6 +154,7 @@ async function main(): Promise<void> {
     for (const [name, action] of parseFailPoints(config.failPoints)) enableFailPoint(name, action);
     logger.log('warn', 'fail_points.enabled', { spec: config.failPoints });
   }
+  const faults = byzantineModes(config, logger);
   const protocolSecretKey = loadOrCreateProtocolKey(config.keyFile, logger);
   const shutdown = new AbortController();
   const sui =
@@ -147,6 +169,7 @@ async function main(): Promise<void> {
     logger,
     limits: config.limits,
     pending: config.pending,
+    faults,
   };
   const node =
     sui === null

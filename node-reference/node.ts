@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { createNodeApp } from './api/app.js';
 import type { ChainView } from './chain-view.js';
+import { type NodeFaults, byzantine } from './faults.js';
 import { type RunningServer, serve } from './http/adapter.js';
 import type { ConcurrencyLimits } from './limits.js';
 import { SHUTDOWN_GRACE_MS } from './limits.js';
@@ -28,6 +29,8 @@ export interface StartNodeOptions {
   readonly recovery?: NodeRecoveryOptions;
   /** Called when the node holds what it needs for an epoch (service.ts). */
   readonly onEpochReady?: (epoch: number) => Promise<void>;
+  /** Test only: the Byzantine modes in force, asked per request (faults.ts). */
+  readonly faults?: () => NodeFaults;
 }
 
 export interface RunningNode {
@@ -65,7 +68,14 @@ export async function startNode(options: StartNodeOptions): Promise<RunningNode>
     await storage.close();
     throw error;
   }
-  const app = createNodeApp(service, { logger: options.logger, limits: options.limits });
+  const app = createNodeApp(service, {
+    logger: options.logger,
+    limits: options.limits,
+    byzantine:
+      options.faults === undefined
+        ? undefined
+        : byzantine(options.faults, options.protocolSecretKey),
+  });
   let server: RunningServer;
   try {
     server = await serve(app.fetch, {

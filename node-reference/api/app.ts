@@ -16,7 +16,7 @@ import { failPoint } from '../fail-points.js';
 import { readBodyBounded } from '../../core/http/body.js';
 import { cors } from '../../core/http/cors.js';
 import { errorFunnel } from '../../core/http/errors.js';
-import { type FetchHandler, compose } from '../../core/http/middleware.js';
+import { type FetchHandler, type Middleware, compose } from '../../core/http/middleware.js';
 import {
   BATCH_PAIRS_QUERY_CHARS_MAX,
   BATCH_RESPONSE_BYTES_MAX,
@@ -52,6 +52,8 @@ import * as routes from '../../core/node-api/routes.js';
 export interface NodeAppOptions {
   readonly logger: Logger;
   readonly limits?: Partial<ConcurrencyLimits>;
+  /** Test only: Byzantine modes (faults.ts), outside everything else as a peer would see them. */
+  readonly byzantine?: Middleware;
 }
 
 export interface NodeApp {
@@ -306,6 +308,7 @@ export function createNodeApp(service: StorageNodeService, options: NodeAppOptio
 
   const fetch = compose(
     [
+      ...(options.byzantine === undefined ? [] : [options.byzantine]),
       cors(),
       errorFunnel({
         onInternalError: (error, traceId, request) =>

@@ -2,6 +2,7 @@
  * Test helpers for storage nodes: real encoded blobs, a node started in process on 127.0.0.1:0
  * against a MemoryChain, and the client side of the REST calls (real HTTP via fetch).
  */
+import type { NodeFaults } from '../faults.js';
 import { blobIdToString } from '../../core/blob-id.js';
 import { blsRandomSecretKey } from '../../core/bls.js';
 import { type EncodedBlob, encodeBlob } from '../../core/encoding/blob-encoder.js';
@@ -75,6 +76,7 @@ export interface TestNodeOptions {
   readonly pending?: Partial<PendingCacheLimits>;
   readonly recovery?: NodeRecoveryOptions;
   readonly onEpochReady?: (epoch: number) => Promise<void>;
+  readonly faults?: () => NodeFaults;
 }
 
 export async function startTestNode(
@@ -92,6 +94,7 @@ export async function startTestNode(
     pending: options.pending,
     recovery: options.recovery,
     onEpochReady: options.onEpochReady,
+    faults: options.faults,
   });
   return Object.assign(node, { secretKey });
 }
