@@ -31,20 +31,63 @@ export const EPOCHS_MAX = 0xffff_ffff;
 /** The `--network FILE` option every command that talks to a network accepts. */
 export const NETWORK_OPTION = { network: { type: 'string' } } as const;
 
+/**
+ * A blob ID (43 characters) or quilt patch ID (50) in base64url: one in 32 starts with `-`, which
+ * parseArgs would take for an option (`walrus-edge read -m3…` failed with "Unknown option '-m'").
+ */
+const DASH_ID = /^-[A-Za-z0-9_-]{42}$|^-[A-Za-z0-9_-]{49}$/;
+/** Stands in for a dash-led ID during parsing: NUL never occurs in a command-line argument. */
+const PLACEHOLDER = '\u0000';
+
+/**
+ * Hides dash-led IDs from parseArgs: as the value of a string option they are joined to it
+ * (`--out` is never followed by one, but `--quilt-patch-ids` is), as positionals they are replaced
+ * by placeholders (keeping their order) and restored after parsing.
+ */
+function protectDashIds(
+  args: readonly string[],
+  options: ParseArgsOptionsConfig,
+): { args: string[]; ids: string[] } {
+  const out: string[] = [];
+  const ids: string[] = [];
+  for (const arg of args) {
+    if (!DASH_ID.test(arg)) {
+      out.push(arg);
+      continue;
+    }
+    const previous = out.at(-1);
+    const option = previous?.startsWith('--') ? options[previous.slice(2)] : undefined;
+    if (option?.type === 'string' && !option.multiple) out[out.length - 1] = `${previous}=${arg}`;
+    else {
+      out.push(`${PLACEHOLDER}${ids.length}`);
+      ids.push(arg);
+    }
+  }
+  return { args: out, ids };
+}
+
+const restoreDashId = (ids: readonly string[]) => (text: string) =>
+  text.startsWith(PLACEHOLDER) ? ids[Number(text.slice(1))] : text;
+
 /** Strict parseArgs; unknown options, missing values and stray positionals are usage errors. */
 export function parseCommandArgs<const O extends ParseArgsOptionsConfig>(
   args: readonly string[],
   options: O,
   usage: string,
 ): ParsedCommandArgs<O> {
+  const protectedArgs = protectDashIds(args, options);
+  const restore = restoreDashId(protectedArgs.ids);
   try {
     const { values, positionals } = parseArgs({
-      args: [...args],
+      args: protectedArgs.args,
       options,
       allowPositionals: true,
       strict: true,
     });
-    return { values: values as unknown as ParsedCommandArgs<O>['values'], positionals };
+    return {
+      values: values as unknown as ParsedCommandArgs<O>['values'],
+      positionals: positionals.map(restore),
+    };
   } catch (error) {
     if (isParseArgsError(error)) {
       throw usageError((error as Error).message, usage);

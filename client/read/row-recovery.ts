@@ -41,8 +41,8 @@ interface RowState {
 }
 
 /**
- * Recovers `rows`; each promise settles independently. `exclude`: member indices not to ask (the
- * ones that just failed). `cancelled(row)` tells recovery a row arrived by another way.
+ * Recovers `rows`; each promise settles independently. `exclude`: member indices to ask only
+ * after every other (the ones that just failed or are skipped). `cancelled(row)` tells recovery a row arrived by another way.
  */
 export function recoverRows(
   blobId: Uint8Array,
@@ -64,9 +64,14 @@ export function recoverRows(
   const controller = new AbortController();
   const signal = AbortSignal.any([nodes.signal, controller.signal]);
   const open = () => [...states.values()].filter((state) => !state.settled);
-  const candidates = nodes
-    .preferenceOrder(nodes.committee.members.filter((m) => !exclude.has(m.index)))
-    .filter((member) => member.shards.length > 0);
+  // The members in `exclude` (their direct request failed, or the breaker skips them) are asked
+  // last, not never: when the others hold too few columns — say f shards' nodes hang besides —
+  // one of them answering (a skipped node may have recovered) beats waiting out hard timeouts.
+  const holders = nodes.committee.members.filter((member) => member.shards.length > 0);
+  const candidates = [
+    ...nodes.preferenceOrder(holders.filter((m) => !exclude.has(m.index))),
+    ...nodes.preferenceOrder(holders.filter((m) => exclude.has(m.index))),
+  ];
   let next = 0;
   let inFlight = 0;
   let coveredColumns = 0;

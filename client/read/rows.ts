@@ -244,6 +244,10 @@ export class BlobRowReader {
       const { nPrimary } = this.layout.params;
       const collected = new Map<number, SliverData>();
       const members = this.nodes.preferenceOrder();
+      // Once n_p slivers are in, requests still waiting (a hung node's) are cancelled, not
+      // waited out to their hard timeouts.
+      const enough = new AbortController();
+      const signal = AbortSignal.any([this.nodes.signal, enough.signal]);
       await Promise.all(
         members.map(async (member) => {
           const pairs = pairsOfMember(this.nodes.committee, member, this.blobId).sort(
@@ -255,13 +259,14 @@ export class BlobRowReader {
               const sliver = await this.nodes
                 .client(member)
                 .getSliver(this.blobId, pair, 'primary', {
-                  signal: this.nodes.signal,
+                  signal,
                   headersTimeoutMs: this.nodes.hardTimeoutMs(member),
                   sliverBytes: this.layout.primarySliverBytes,
                 });
-              if (sliver.index !== pair) continue;
+              if (sliver.index !== pair || collected.size >= nPrimary) continue;
               verifySliver(this.metadata, 'primary', sliver);
               collected.set(pair, sliver);
+              if (collected.size >= nPrimary) enough.abort(new Error('enough primary slivers'));
             } catch (error) {
               // Unreachable or hung: this node has nothing more to give. Anything else (a
               // missing or invalid sliver) concerns that sliver only.

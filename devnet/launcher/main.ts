@@ -37,6 +37,9 @@ interface DevnetState {
   readonly nodePorts: readonly number[];
 }
 
+/** With --faults-files, beside each node's config.json (node-reference/faults.ts). */
+const FAULTS_FILE_NAME = 'faults';
+
 export interface NetworkFile {
   readonly nShards: number;
   readonly epoch: number;
@@ -52,6 +55,8 @@ export interface NetworkFile {
     url: string;
     shards: number[];
     pid: number;
+    /** With --faults-files: the file this node reads Byzantine modes from (on SIGHUP). */
+    faultsFile?: string;
     nodeId: string;
   }[];
 }
@@ -91,6 +96,7 @@ function writeNodeConfig(
   index: number,
   port: number,
   chain: { url: string; packageId: string; systemObjectId: string },
+  faultsFile: boolean,
 ): string {
   const nodeDir = join(dir, 'nodes', `node-${index}`);
   mkdirSync(nodeDir, { recursive: true });
@@ -103,6 +109,7 @@ function writeNodeConfig(
     keyDir: 'keys',
     keyFile: 'keys/protocol.key',
     chain: { ...chain, suiKeyFile: 'keys/sui.key' },
+    ...(faultsFile ? { faultsFile: FAULTS_FILE_NAME } : {}),
   };
   writeFileSync(path, JSON.stringify(config, null, 2) + '\n');
   return path;
@@ -171,7 +178,13 @@ async function run(options: LauncherOptions): Promise<void> {
       await fund(ledgerUrl, keypair.toSuiAddress());
 
     const nodes = state.nodePorts.map((port, i) => {
-      const config = writeNodeConfig(dir, i, port, { url: ledgerUrl, packageId, systemObjectId });
+      const config = writeNodeConfig(
+        dir,
+        i,
+        port,
+        { url: ledgerUrl, packageId, systemObjectId },
+        options.faultsFiles,
+      );
       return group.start(`node-${i}`, [
         join(DIST, 'node-reference', 'main.js'),
         '--config',
@@ -249,6 +262,9 @@ async function run(options: LauncherOptions): Promise<void> {
           shards: [...member.shards],
           pid: nodes[index]?.process.pid ?? 0,
           nodeId: member.nodeId,
+          ...(options.faultsFiles
+            ? { faultsFile: join(dir, 'nodes', `node-${index}`, FAULTS_FILE_NAME) }
+            : {}),
         };
       }),
     };

@@ -7,15 +7,20 @@ export interface LauncherOptions {
   readonly shards: number;
   readonly port: number;
   readonly epochMs: number;
+  /** Test only: nodes read Byzantine modes from a file, re-read on SIGHUP. */
+  readonly faultsFiles: boolean;
 }
 
 export const LAUNCHER_USAGE = `Usage: npm start -- [--nodes N] [--shards N] [--data-dir DIR] [--port PORT] [--epoch-ms MS]
+       [--faults-files]
 
   --nodes N       storage nodes (default 7)
   --shards N      shards, at least 4 and at least one per node (default 100)
   --data-dir DIR  where the network lives (default .devnet); restarting on it resumes the network
   --port PORT     the edge Worker's port (default 8787; 0 picks a free one)
-  --epoch-ms MS   epoch duration (default 600000 = 10 minutes)`;
+  --epoch-ms MS   epoch duration (default 600000 = 10 minutes)
+  --faults-files  tests only: each node reads Byzantine modes from nodes/node-N/faults, again on
+                  SIGHUP (node-reference/faults.ts; network.json names the files)`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -46,6 +51,7 @@ export function parseLauncherOptions(argv: string[]): LauncherOptions {
         'data-dir': { type: 'string' },
         port: { type: 'string' },
         'epoch-ms': { type: 'string' },
+        'faults-files': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -63,5 +69,6 @@ export function parseLauncherOptions(argv: string[]): LauncherOptions {
     shards,
     port: integer('port', values.port, 8787, 0, 65_535),
     epochMs: integer('epoch-ms', values['epoch-ms'], 600_000, 1_000, 365 * 24 * 3_600_000),
+    faultsFiles: values['faults-files'] ?? false,
   };
 }

@@ -222,6 +222,19 @@ describe('argument parsing', () => {
     expect(parseInfoArgs(['--json'])).toEqual({ json: true, network: undefined });
   });
 
+  it('takes blob IDs that start with a dash (1 in 32 do) as IDs, not options', () => {
+    const dashed = new Uint8Array(32);
+    dashed[0] = 0xf8; // base64url "-" is 62: the first 6 bits 111110
+    const text = blobIdToString(dashed);
+    expect(text.startsWith('-')).toBe(true);
+    expect(parseReadArgs([text, '--out', 'x.bin'])).toMatchObject({ blobId: dashed, out: 'x.bin' });
+    expect(parseReadArgs(['--out', 'x.bin', text]).blobId).toEqual(dashed);
+    expect(parseBlobStatusArgs(['--blob-id', text]).blobId).toEqual(dashed);
+    expect(parseBlobStatusArgs([text, '--json']).blobId).toEqual(dashed);
+    // Anything else that starts with a dash is still an option.
+    expect(() => parseReadArgs([BLOB_ID_TEXT, '-m'])).toThrow(/Unknown option '-m'/);
+  });
+
   it('parses delete by blob ID or object ID, never both or neither', () => {
     expect(parseDeleteArgs([BLOB_ID_TEXT]).target).toEqual({ kind: 'blobId', blobId: BLOB_ID });
     expect(parseDeleteArgs(['--blob-id', BLOB_ID_TEXT, '--yes']).target).toEqual({
