@@ -404,6 +404,35 @@ export class StorageNodeClient {
     };
   }
 
+  /**
+   * Sends an inconsistency proof (BCS, core/encoding/inconsistency.ts) for the blob's `axis`; the
+   * node verifies it and answers its signed invalid-blob-ID attestation (checked by the caller).
+   */
+  async postInconsistencyProof(
+    blobId: Uint8Array,
+    axis: SliverAxis,
+    proof: Uint8Array,
+    call: CallOptions = {},
+  ): Promise<SignedConfirmation> {
+    const url = this.url(routes.INCONSISTENCY_PROOF_ENDPOINT, {
+      ...this.blobParams(blobId),
+      sliver_type: axis,
+    });
+    const data = await this.json<{ serializedMessage: string; signature: string }>(
+      url,
+      {
+        method: 'POST',
+        body: proof as BodyInit,
+        headers: { 'content-type': 'application/octet-stream' },
+      },
+      call,
+    );
+    return {
+      serializedMessage: base64ToBytes(data.serializedMessage),
+      signature: base64ToBytes(data.signature),
+    };
+  }
+
   async getBlobStatus(blobId: Uint8Array, call: CallOptions = {}): Promise<unknown> {
     return this.json(this.url(routes.BLOB_STATUS_ENDPOINT, this.blobParams(blobId)), {}, call);
   }

@@ -15,7 +15,7 @@ import type {
 } from '../core/chain/types.js';
 import { type EncodedBlob, encodeBlob } from '../core/encoding/blob-encoder.js';
 import { encodedBlobLength } from '../core/encoding/config.js';
-import { pairForShard } from '../core/encoding/mapping.js';
+import { type SliverAxis, pairForShard } from '../core/encoding/mapping.js';
 import { bytesToHex, hexToBytes } from '../core/hex.js';
 import { type BlobPersistence, storageConfirmationMessage } from '../core/messages.js';
 import { bytesEqual } from '../core/bytes.js';
@@ -54,6 +54,11 @@ export interface StoreOptions {
   readonly nodeOptions?: StorageNodeClientOptions;
   readonly onProgress?: (progress: StoreProgress) => void;
   readonly signal?: AbortSignal;
+  /**
+   * Test hook: slivers for which this returns true are never uploaded — a writer that withholds
+   * them (with `encode`, one that cheats: client/testing/inconsistent-encoding.ts).
+   */
+  readonly withholdSliver?: (pairIndex: number, axis: SliverAxis) => boolean;
 }
 
 export interface StoreResult {
@@ -105,10 +110,12 @@ async function storeOnMember(
     options.signal,
   );
   const pairs = member.shards.map((shard) => pairForShard(shard, blobId, system.nShards));
-  const uploads = pairs.flatMap((pair) => [
-    { pair, axis: 'primary' as const },
-    { pair, axis: 'secondary' as const },
-  ]);
+  const uploads = pairs
+    .flatMap((pair) => [
+      { pair, axis: 'primary' as const },
+      { pair, axis: 'secondary' as const },
+    ])
+    .filter(({ pair, axis }) => options.withholdSliver?.(pair, axis) !== true);
   await inLanes(uploads, SLIVER_PUTS_PER_NODE, async ({ pair, axis }) => {
     const bcs =
       axis === 'primary'

@@ -22,6 +22,8 @@ import { SuiChainView } from './chain/sui-chain-view.js';
 import { ConfigError, type NodeConfig, loadConfig } from './config.js';
 import { enableFailPoint, parseFailPoints } from './fail-points.js';
 import { type NodeFaults, readNodeFaults } from './faults.js';
+import { BlobInvalidator } from './invalidation.js';
+import type { InconsistencyProof } from '../core/encoding/inconsistency.js';
 import { loadOrCreateProtocolKey } from './keys.js';
 import { type Logger, jsonLogger } from './log.js';
 import { type RunningNode, type StartNodeOptions, startNode } from './node.js';
@@ -127,6 +129,27 @@ function loadConfigOrExit(): NodeConfig | null {
 }
 
 /**
+ * What the node does with a proven inconsistent blob: attestations from f + 1 shards, then the
+ * certificate on chain (invalidation.ts). Failures are logged; the blob is not retried.
+ */
+function invalidatorOf(
+  sui: SuiParts,
+  logger: Logger,
+): (blobId: Uint8Array, proof: InconsistencyProof) => void {
+  const invalidator = new BlobInvalidator({
+    system: () => sui.view.system(),
+    submit: (certificate) => sui.identity.invalidateBlobId(certificate),
+    logger,
+  });
+  return (blobId, proof) => {
+    invalidator.invalidate(blobId, proof).then(
+      (outcome) => logger.log('warn', 'invalidation.outcome', { outcome }),
+      (error: unknown) => logger.log('error', 'invalidation.failed', { error }),
+    );
+  };
+}
+
+/**
  * Test only: the Byzantine modes (faults.ts) when any are configured, the file re-read on SIGHUP
  * so a test can change how a running node misbehaves; undefined otherwise (no middleware at all).
  */
@@ -177,7 +200,11 @@ async function main(): Promise<void> {
       : await startNode({
           ...common,
           chain: sui.view,
-          recovery: { peers: () => sui.view.peers(), limits: config.recovery },
+          recovery: {
+            peers: () => sui.view.peers(),
+            limits: config.recovery,
+            onInconsistent: invalidatorOf(sui, logger),
+          },
           onEpochReady: (epoch) => sui.identity.epochSyncDone(epoch),
         });
   logger.log('info', 'node.listening', {

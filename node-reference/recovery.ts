@@ -136,6 +136,8 @@ export interface SliverRecoveryOptions {
   readonly logger: Logger;
   readonly limits?: Partial<RecoveryLimits>;
   readonly fetch?: typeof fetch;
+  /** Called with a valid inconsistency proof: the node has the blob invalidated (invalidation.ts). */
+  readonly onInconsistent?: (blobId: Uint8Array, proof: InconsistencyProof) => void;
 }
 
 export class SliverRecovery {
@@ -144,6 +146,7 @@ export class SliverRecovery {
   private readonly peers: () => readonly RecoveryPeer[];
   private readonly logger: Logger;
   private readonly fetch: typeof fetch;
+  private readonly onInconsistent: SliverRecoveryOptions['onInconsistent'];
   private readonly jobs = new Map<string, Job>();
   private readonly closing = new AbortController();
   private active = 0;
@@ -164,6 +167,7 @@ export class SliverRecovery {
     this.peers = options.peers;
     this.logger = options.logger;
     this.fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.onInconsistent = options.onInconsistent;
   }
 
   /** Queues a blob (once); resolves when its recovery ends, whatever the outcome. */
@@ -439,6 +443,7 @@ export class SliverRecovery {
       proofBytes: bytes.length,
       proof: bytes.length <= LOGGED_PROOF_BYTES_MAX ? Buffer.from(bytes).toString('base64') : null,
     });
+    if (valid) this.onInconsistent?.(metadata.blobId, proof);
   }
 
   /** One client per peer URL and request; the closing signal cancels what is in flight. */

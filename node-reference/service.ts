@@ -198,6 +198,8 @@ export interface NodeRecoveryOptions {
   readonly peers: () => readonly RecoveryPeer[];
   readonly limits?: Partial<RecoveryLimits>;
   readonly fetch?: typeof fetch;
+  /** An inconsistent blob was proven: have it invalidated on chain (invalidation.ts). */
+  readonly onInconsistent?: (blobId: Uint8Array, proof: InconsistencyProof) => void;
 }
 
 const AXES: readonly SliverAxis[] = ['primary', 'secondary'];
@@ -278,6 +280,7 @@ export class StorageNode implements StorageNodeService {
             logger: this.logger,
             limits: options.recovery.limits,
             fetch: options.recovery.fetch,
+            onInconsistent: options.recovery.onInconsistent,
           });
   }
 

@@ -6,6 +6,9 @@
  */
 import type { Committee } from '../../core/chain/committee.js';
 import type { VerifiedMetadata } from '../../core/encoding/metadata.js';
+import { blobIdToString } from '../../core/blob-id.js';
+import { aggregateBlobStatus, askNodesForStatus } from '../status.js';
+import { BlobInconsistentError, BlobNotFoundError, BlobUnavailableError } from './errors.js';
 import { readVerifiedMetadata } from './metadata.js';
 import { type ReadNodeOptions, ReadNodes } from './nodes.js';
 import { BlobRowReader, type RowReaderOptions } from './rows.js';
@@ -34,6 +37,33 @@ export interface BlobStream {
 export interface StreamOptions extends ReadOptions {
   /** Picks the range once the blob's length is known; undefined: the whole blob. */
   readonly range?: (blobBytes: number) => ByteRange | undefined;
+}
+
+/**
+ * A read that failed may be of a blob the network invalidated: its nodes drop the data, so the
+ * read alone would say "not found" or "unavailable". More than f shards' word that it is invalid
+ * turns that into the error it is (Walrus: BLOB_INVALID; the CLI says "invalid blob").
+ */
+async function explainedFailure(
+  blobId: Uint8Array,
+  committee: Committee,
+  options: ReadOptions,
+  error: unknown,
+): Promise<never> {
+  if (!(error instanceof BlobNotFoundError || error instanceof BlobUnavailableError)) throw error;
+  const replies = await askNodesForStatus(blobId, committee, {
+    signal: options.signal,
+    health: options.health,
+    fetch: options.fetch,
+  }).catch(() => []);
+  const status = aggregateBlobStatus(replies, committee.nShards);
+  if (status?.status.kind === 'invalid') {
+    throw new BlobInconsistentError(
+      `blob ${blobIdToString(blobId)} was marked invalid by the network ` +
+        `(${status.weight} of ${committee.nShards} shards say so)`,
+    );
+  }
+  throw error;
 }
 
 async function metadataOf(blobId: Uint8Array, nodes: ReadNodes, options: ReadOptions) {
@@ -68,6 +98,9 @@ export async function readBlob(
       report({ stage: 'slivers', done: row + 1, total: last + 1 });
     }
     return out;
+  } catch (error) {
+    nodes.close();
+    return explainedFailure(blobId, committee, options, error);
   } finally {
     nodes.close();
   }
@@ -104,6 +137,6 @@ export async function openBlobStream(
     return { metadata, blobBytes, range, stream };
   } catch (error) {
     nodes.close();
-    throw error;
+    return explainedFailure(blobId, committee, options, error);
   }
 }

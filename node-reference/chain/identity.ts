@@ -8,7 +8,8 @@
  *    `register_node`. It is a cache: if it is lost, the NodeCap the key owns is found again.
  *
  * `ensureRegistered` registers the node with a proof of possession of its BLS key on first start;
- * `epochSyncDone` reports that the node holds its shards for an epoch. Transactions of one node go
+ * `epochSyncDone` reports that the node holds its shards for an epoch; `invalidateBlobId` submits
+ * an invalid-blob certificate. Transactions of one node go
  * through one queue: they share the key's gas coins.
  */
 import { chmodSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { normalizeSuiAddress } from '@mysten/sui/utils';
 import { blsPublicKey, blsSign } from '../../core/bls.js';
 import { ChainAbortError } from '../../core/chain/errors.js';
+import type { CertificateInput } from '../../core/chain/types.js';
 import { fetchObjects } from '../../core/chain/objects.js';
 import { GAS_BUDGET_MIST_DEFAULT, type SuiChain } from '../../core/chain/sui-chain.js';
 import { hexToBytes } from '../../core/hex.js';
@@ -308,6 +310,21 @@ export class NodeIdentity {
         if (attempt < EPOCH_SYNC_ATTEMPTS_MAX)
           await sleep(EPOCH_SYNC_RETRY_MS_FIRST * 2 ** (attempt - 1), this.#options.signal);
       }
+    }
+  }
+
+  /**
+   * Submits an invalid-blob-ID certificate (invalidation.ts), through the node's transaction
+   * queue. A blob already invalidated (by another node's certificate) is not an error.
+   */
+  async invalidateBlobId(certificate: CertificateInput): Promise<void> {
+    const { chain, logger, signer } = this.#options;
+    try {
+      const result = await this.#serialized(() => chain.invalidateBlobId(certificate, signer));
+      logger.log('warn', 'chain.blob_invalidated', { digest: result.digest });
+    } catch (error) {
+      logger.log('warn', 'chain.invalidate_failed', { error });
+      throw error;
     }
   }
 

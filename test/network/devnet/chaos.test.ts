@@ -16,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { WalrusEdgeClient } from '../../../client/index.js';
+import { BlobInconsistentError } from '../../../client/read/errors.js';
+import { storeBlob } from '../../../client/store.js';
+import { inconsistentEncoding } from '../../../client/testing/inconsistent-encoding.js';
 import { SuiChain } from '../../../core/chain/sui-chain.js';
 import { randomBytes } from '../../helpers/random.js';
 
@@ -53,6 +56,7 @@ interface Network {
 let dir: string;
 let launcher: ChildProcess;
 let network: Network;
+let chain: SuiChain;
 let client: WalrusEdgeClient;
 let signer: Ed25519Keypair;
 const table: string[][] = [['fault', 'shards', 'operation', 'outcome', 'time']];
@@ -210,13 +214,12 @@ beforeAll(async () => {
   });
   dir = join(dir, 'net');
   network = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as Network;
-  client = new WalrusEdgeClient({
-    chain: new SuiChain({
-      url: network.ledgerUrl,
-      packageId: network.packageId,
-      systemObjectId: network.systemObjectId,
-    }),
+  chain = new SuiChain({
+    url: network.ledgerUrl,
+    packageId: network.packageId,
+    systemObjectId: network.systemObjectId,
   });
+  client = new WalrusEdgeClient({ chain });
   signer = Ed25519Keypair.fromSecretKey(
     decodeSuiPrivateKey(readFileSync(network.walletKeyFile, 'utf8').trim()).secretKey,
   );
@@ -241,6 +244,67 @@ afterAll(async () => {
   if (dir) rmSync(join(dir, '..'), { recursive: true, force: true });
   expect(leaked).toEqual([]);
 }, 60_000);
+
+describe('invalid blobs, all the way', () => {
+  it('an inconsistent encoding certified by a cheating writer is proven, invalidated on chain, refused by every reader and dropped by the nodes', async () => {
+    const bytes = randomBytes(BLOB_BYTES, seed++);
+    const { encoded, alteredPair } = inconsistentEncoding(bytes, SHARDS, 5);
+    const started = Date.now();
+    // The writer withholds the altered sliver: its node recovers it from the others' symbols,
+    // decodes the honest sliver and finds it contradicts the metadata.
+    const stored = await storeBlob(bytes, {
+      chain,
+      signer,
+      epochs: 2,
+      deletable: false,
+      encode: () => encoded,
+      withholdSliver: (pair, axis) => pair === alteredPair && axis === 'secondary',
+    });
+    expect(stored.certifiedEpoch).toBeGreaterThanOrEqual(1);
+    table.push(['inconsistent writer', '-', 'store (SDK hook)', 'certified', ms(started)]);
+    const proven = Date.now();
+    let status: Awaited<ReturnType<typeof client.status>>;
+    for (;;) {
+      status = await client.status(stored.blobId);
+      if (status?.status.kind === 'invalid') break;
+      expect(Date.now() - proven, 'the blob is invalidated within a minute').toBeLessThan(60_000);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    table.push([
+      'inconsistent writer',
+      '-',
+      'proof, f+1 attestations, invalidate_blob_id',
+      `status invalid, weight ${status.weight}`,
+      ms(proven),
+    ]);
+    const sdk = await client.read(stored.blobId).catch((e: Error) => e);
+    expect(sdk).toBeInstanceOf(BlobInconsistentError);
+    expect((sdk as Error).message).toMatch(/marked invalid by the network/);
+    const cli = await cliRead(stored.blobId, join(dir, 'invalid.bin'));
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/^error: invalid blob: /);
+    table.push(['inconsistent writer', '-', 'read (CLI)', cli.stderr.split('\n')[0], '']);
+    const response = await fetch(`${network.aggregatorUrl}/v1/blobs/${stored.blobId}`);
+    expect(response.status).toBe(410);
+    expect(
+      ((await response.json()) as { error: { details: { reason: string }[] } }).error.details[0]
+        .reason,
+    ).toBe('BLOB_INVALID');
+    table.push([
+      'inconsistent writer',
+      '-',
+      'read (Worker)',
+      `HTTP ${response.status} BLOB_INVALID`,
+      '',
+    ]);
+    // Every node dropped the blob's data.
+    for (const node of network.nodes) {
+      const metadata = await fetch(`${node.url}/v1/blobs/${stored.blobId}/metadata`);
+      expect(metadata.status, node.name).toBeGreaterThanOrEqual(400);
+      await metadata.arrayBuffer();
+    }
+  });
+});
 
 /** Three nodes of ten: 30 shards, within f = 33. */
 const THREE = [7, 8, 9];
