@@ -27,7 +27,8 @@ import { CommitteeSource, type EdgeCommittee } from './committee-source.js';
 import { EdgeCache } from './edge-cache.js';
 import { type Env, type WorkerConfig, workerConfig } from './env.js';
 import { objectTarget } from './object-read.js';
-import { publishBlobRoute } from './publisher.js';
+import { type PublisherDeps, publishBlobRoute } from './publisher.js';
+import { publishQuiltRoute } from './quilt-publisher.js';
 
 export type { Env } from './env.js';
 
@@ -52,6 +53,8 @@ const CORS = cors({
     'ETag',
     'Cache-Control',
     'Retry-After',
+    // A quilt patch's identifier (docs/spec/quilts.md §8): what a gallery shows as the file name.
+    'X-Quilt-Patch-Identifier',
   ],
 });
 const FUNNEL = errorFunnel({
@@ -131,6 +134,20 @@ function blobTarget(text: string): BlobTarget {
   }
 }
 
+/** What the publisher routes need: the chain, the paying wallet, the invocation's node gate. */
+function publisherDeps(config: WorkerConfig): PublisherDeps {
+  if (config.publisherSecretKey === undefined) throw EdgeErrors.publisherDisabled();
+  const signer = Ed25519Keypair.fromSecretKey(
+    decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
+  );
+  return {
+    chain: chainOf(config),
+    signer,
+    bodyBytesMax: config.publisherBodyBytesMax,
+    nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
+  };
+}
+
 // A plain Router: errors must reach the one funnel (AutoRouter would answer them 500 itself).
 const router = Router<IRequest, [Env, ExecutionContext]>();
 
@@ -162,17 +179,14 @@ router
       blobTarget(request.params.blobId),
     ),
   )
-  .put('/v1/blobs', (request, env) => {
+  .put('/v1/blobs', (request, env) =>
+    publishBlobRoute(request as unknown as Request, publisherDeps(workerConfig(env))),
+  )
+  .put('/v1/quilts', (request, env) => {
     const config = workerConfig(env);
-    if (config.publisherSecretKey === undefined) throw EdgeErrors.publisherDisabled();
-    const signer = Ed25519Keypair.fromSecretKey(
-      decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
-    );
-    return publishBlobRoute(request as unknown as Request, {
-      chain: chainOf(config),
-      signer,
-      bodyBytesMax: config.publisherBodyBytesMax,
-      nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
+    return publishQuiltRoute(request as unknown as Request, {
+      ...publisherDeps(config),
+      quiltBodyBytesMax: config.publisherQuiltBodyBytesMax,
     });
   })
   .all('*', () => {

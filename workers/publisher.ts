@@ -1,17 +1,21 @@
 /**
- * The publisher route, `PUT /v1/blobs?epochs=N[&permanent=true|&deletable=true]` (Walrus's path and
- * response JSON, docs/spec/api.md §3.2): the Worker encodes the body, pays from its configured wallet,
- * uploads to the storage nodes, certifies, and answers `newlyCreated`.
+ * The publisher routes' shared pipeline (Walrus's path, query and response JSON, docs/spec/api.md
+ * §3.2): the query is checked, the bytes are encoded, paid for from the configured wallet, uploaded
+ * to the storage nodes and certified, and the answer is Walrus's `BlobStoreResult`. `PUT /v1/blobs`
+ * stores its body as is; `PUT /v1/quilts` (quilt-publisher.ts) stores the quilt it builds.
  */
 import type { Chain, ChainSigner } from '../core/chain/types.js';
+import type { EncodedBlob } from '../core/encoding/blob-encoder.js';
 import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
 import type { StorageNodeClientOptions } from '../client/storage-node-client.js';
 import { readBodyBounded } from '../core/http/body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
 import { EdgeErrors } from './api-errors.js';
+
 /** Walrus mainnet's limit on epochs ahead. */
 const EPOCHS_MAX = 53;
-const KNOWN_PARAMS = new Set(['epochs', 'permanent', 'deletable', 'force', 'encoding_type']);
+/** Walrus's `PublisherQuery` keys that every publisher route accepts; others are refused. */
+const KNOWN_PARAMS = ['epochs', 'permanent', 'deletable', 'force', 'encoding_type'] as const;
 
 export interface PublisherDeps {
   readonly chain: Chain;
@@ -21,9 +25,48 @@ export interface PublisherDeps {
   readonly nodeOptions?: StorageNodeClientOptions;
 }
 
-function parseQuery(url: URL): { epochs: number; deletable: boolean } {
+export interface PublisherQuery {
+  readonly epochs: number;
+  readonly deletable: boolean;
+}
+
+/** Walrus's `BlobStoreResult` as the publisher answers it (camelCase, docs/spec/api.md §3.2). */
+export interface BlobStoreResult {
+  readonly newlyCreated: {
+    readonly blobObject: {
+      readonly id: string;
+      readonly registeredEpoch: number;
+      readonly blobId: string;
+      readonly size: number;
+      readonly encodingType: 'RS2';
+      readonly certifiedEpoch: number | null;
+      readonly storage: {
+        readonly id: string;
+        readonly startEpoch: number;
+        readonly endEpoch: number;
+        readonly storageSize: number;
+      };
+      readonly deletable: boolean;
+    };
+    readonly resourceOperation: {
+      readonly registerFromScratch: {
+        readonly encodedLength: number;
+        readonly epochsAhead: number;
+      };
+    };
+    readonly cost: number;
+  };
+}
+
+/**
+ * The `PublisherQuery` of a publisher route; `routeParams` are the keys only that route adds
+ * (e.g. `quilt_version`), accepted with any value.
+ */
+export function parsePublisherQuery(url: URL, routeParams: readonly string[] = []): PublisherQuery {
   for (const key of url.searchParams.keys()) {
-    if (!KNOWN_PARAMS.has(key)) throw EdgeErrors.malformedRequest(`unknown query parameter ${key}`);
+    if (!(KNOWN_PARAMS as readonly string[]).includes(key) && !routeParams.includes(key)) {
+      throw EdgeErrors.malformedRequest(`unknown query parameter ${key}`);
+    }
   }
   const epochsText = url.searchParams.get('epochs') ?? '1';
   const epochs = Number(epochsText);
@@ -42,20 +85,27 @@ function parseQuery(url: URL): { epochs: number; deletable: boolean } {
   return { epochs, deletable: !permanent };
 }
 
-export async function publishBlobRoute(request: Request, deps: PublisherDeps): Promise<Response> {
-  const query = parseQuery(new URL(request.url));
-  // 413 as soon as the body passes the limit, declared or counted.
-  const body = await readBodyBounded(request, deps.bodyBytesMax);
+/**
+ * Stores `bytes` as one blob and answers its `BlobStoreResult`. `encode`, when given, supplies
+ * the encoding (a quilt is encoded while it is built); otherwise the bytes are encoded here.
+ */
+export async function publishBytes(
+  bytes: Uint8Array,
+  deps: PublisherDeps,
+  query: PublisherQuery,
+  encode?: (blob: Uint8Array, nShards: number) => EncodedBlob,
+): Promise<BlobStoreResult> {
   try {
-    const stored = await storeBlob(body, {
+    const stored = await storeBlob(bytes, {
       chain: deps.chain,
       signer: deps.signer,
       epochs: query.epochs,
       deletable: query.deletable,
       nodeOptions: deps.nodeOptions,
+      encode,
     });
     const blob = stored.blobObject;
-    return Response.json({
+    return {
       newlyCreated: {
         blobObject: {
           id: blob.objectId,
@@ -80,7 +130,7 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
         },
         cost: Number(stored.cost.totalMist),
       },
-    });
+    };
   } catch (error) {
     if (error instanceof DataTooLargeError) throw EdgeErrors.blobTooLarge(error.message);
     if (error instanceof NotEnoughConfirmationsError) {
@@ -88,4 +138,12 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
     }
     throw error;
   }
+}
+
+/** `PUT /v1/blobs?epochs=N[&permanent=true|&deletable=true]`: the body is the blob. */
+export async function publishBlobRoute(request: Request, deps: PublisherDeps): Promise<Response> {
+  const query = parsePublisherQuery(new URL(request.url));
+  // 413 as soon as the body passes the limit, declared or counted.
+  const body = await readBodyBounded(request, deps.bodyBytesMax);
+  return Response.json(await publishBytes(body, deps, query));
 }
