@@ -2,7 +2,8 @@
  * The walrus-edge Worker: Walrus's aggregator read API and publisher API at the edge.
  * `fetch(request, env, ctx)` on itty-router, wrapped in the project's one HTTP layer (CORS outside,
  * the AIP-193 error funnel inside, so errors carry CORS headers too); the handlers are plain
- * modules (blob-read.ts, object-read.ts, publisher.ts) over the isomorphic client/ and core/ code.
+ * modules (blob-read.ts, object-read.ts, quilt-read.ts, publisher.ts, quilt-publisher.ts) over the
+ * isomorphic client/ and core/ code.
  */
 import { type IRequest, Router } from 'itty-router';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
@@ -29,6 +30,9 @@ import { type Env, type WorkerConfig, workerConfig } from './env.js';
 import { objectTarget } from './object-read.js';
 import { type PublisherDeps, publishBlobRoute } from './publisher.js';
 import { publishQuiltRoute } from './quilt-publisher.js';
+import { type PatchSelector, listPatches, quiltRead, readPatch } from './quilt-read.js';
+import { InvalidQuiltPatchIdError } from '../core/quilt/errors.js';
+import { quiltPatchIdFromString } from '../core/quilt/patch-id.js';
 
 export type { Env } from './env.js';
 
@@ -124,6 +128,30 @@ function readContext(request: Request, env: Env, ctx: ExecutionContext): ReadCon
   };
 }
 
+/** `{id}` of `by-quilt-patch-id`: the quilt and the columns the patch ID names. */
+function patchIdTarget(text: string): { quilt: BlobTarget; selector: PatchSelector } {
+  try {
+    const id = quiltPatchIdFromString(text);
+    return {
+      quilt: { blobId: id.quiltId, blobIdText: blobIdToString(id.quiltId) },
+      selector: { kind: 'columns', range: { start: id.startIndex, end: id.endIndex } },
+    };
+  } catch (error) {
+    if (error instanceof InvalidQuiltPatchIdError)
+      throw EdgeErrors.invalidQuiltPatchId(error.message);
+    throw error;
+  }
+}
+
+/** `{identifier}` of `by-quilt-id`: one path segment, percent-decoded (`/` is sent as %2F). */
+function identifierSelector(segment: string): PatchSelector {
+  try {
+    return { kind: 'identifier', identifier: decodeURIComponent(segment) };
+  } catch {
+    throw EdgeErrors.malformedRequest('the quilt patch identifier is not percent-encoded UTF-8');
+  }
+}
+
 function blobTarget(text: string): BlobTarget {
   try {
     const blobId = blobIdFromString(text);
@@ -148,6 +176,11 @@ function publisherDeps(config: WorkerConfig): PublisherDeps {
   };
 }
 
+function quiltReadOf(request: IRequest, env: Env, ctx: ExecutionContext, quilt: BlobTarget) {
+  const read = readContext(request as unknown as Request, env, ctx);
+  return quiltRead(read, quilt, workerConfig(env).attributeHeaders);
+}
+
 // A plain Router: errors must reach the one funnel (AutoRouter would answer them 500 itself).
 const router = Router<IRequest, [Env, ExecutionContext]>();
 
@@ -157,6 +190,18 @@ router
     workerConfig(env);
     return new Response('OK', { headers: { 'cache-control': 'no-store' } });
   })
+  .all('/v1/blobs/by-quilt-patch-id/:patchId', (request, env, ctx) => {
+    const { quilt, selector } = patchIdTarget(request.params.patchId);
+    return readPatch(quiltReadOf(request, env, ctx, quilt), selector);
+  })
+  .all('/v1/blobs/by-quilt-id/:quiltId/:identifier', (request, env, ctx) => {
+    const quilt = blobTarget(request.params.quiltId);
+    const selector = identifierSelector(request.params.identifier);
+    return readPatch(quiltReadOf(request, env, ctx, quilt), selector);
+  })
+  .all('/v1/quilts/:quiltId/patches', (request, env, ctx) =>
+    listPatches(quiltReadOf(request, env, ctx, blobTarget(request.params.quiltId))),
+  )
   .all('/v1/blobs/by-object-id/:objectId', async (request, env, ctx) => {
     const read = readContext(request as unknown as Request, env, ctx);
     const config = workerConfig(env);
@@ -200,7 +245,8 @@ export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
     compose([CORS, FUNNEL], async (incoming) => {
       const path = new URL(incoming.url).pathname;
-      if (path.startsWith('/v1/blobs/') && !READ_METHODS.has(incoming.method)) {
+      const readRoute = path.startsWith('/v1/blobs/') || path.startsWith('/v1/quilts/');
+      if (readRoute && !READ_METHODS.has(incoming.method)) {
         throw EdgeErrors.methodNotAllowed(incoming.method);
       }
       return (await router.fetch(incoming, env, ctx)) as Response;
