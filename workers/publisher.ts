@@ -2,11 +2,15 @@
  * The publisher routes' shared pipeline (Walrus's path, query and response JSON, docs/spec/api.md
  * §3.2): the query is checked, the bytes are encoded, paid for from the configured wallet, uploaded
  * to the storage nodes and certified, and the answer is Walrus's `BlobStoreResult`. `PUT /v1/blobs`
- * stores its body as is; `PUT /v1/quilts` (quilt-publisher.ts) stores the quilt it builds.
+ * stores its body as is; `PUT /v1/quilts` (quilt-publisher.ts) stores the quilt of its files.
  */
 import type { Chain, ChainSigner } from '../core/chain/types.js';
-import type { EncodedBlob } from '../core/encoding/blob-encoder.js';
-import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
+import {
+  NotEnoughConfirmationsError,
+  type StoreOptions,
+  type StoreResult,
+  storeBlob,
+} from '../client/store.js';
 import type { StorageNodeClientOptions } from '../client/storage-node-client.js';
 import { readBodyBounded } from '../core/http/body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
@@ -86,51 +90,24 @@ export function parsePublisherQuery(url: URL, routeParams: readonly string[] = [
 }
 
 /**
- * Stores `bytes` as one blob and answers its `BlobStoreResult`. `encode`, when given, supplies
- * the encoding (a quilt is encoded while it is built); otherwise the bytes are encoded here.
+ * Runs one store (client/store.ts's pipeline: encode, register, upload, certify; or a quilt's,
+ * client/store-quilt.ts, on top of it) with the route's wallet and query, and answers its
+ * `BlobStoreResult` next to what the store returned.
  */
-export async function publishBytes(
-  bytes: Uint8Array,
+export async function publishWith<R extends StoreResult>(
+  store: (options: StoreOptions) => Promise<R>,
   deps: PublisherDeps,
   query: PublisherQuery,
-  encode?: (blob: Uint8Array, nShards: number) => EncodedBlob,
-): Promise<BlobStoreResult> {
+): Promise<{ readonly stored: R; readonly blobStoreResult: BlobStoreResult }> {
+  let stored: R;
   try {
-    const stored = await storeBlob(bytes, {
+    stored = await store({
       chain: deps.chain,
       signer: deps.signer,
       epochs: query.epochs,
       deletable: query.deletable,
       nodeOptions: deps.nodeOptions,
-      encode,
     });
-    const blob = stored.blobObject;
-    return {
-      newlyCreated: {
-        blobObject: {
-          id: blob.objectId,
-          registeredEpoch: blob.registeredEpoch,
-          blobId: stored.blobId,
-          size: blob.size,
-          encodingType: 'RS2',
-          certifiedEpoch: blob.certifiedEpoch,
-          storage: {
-            id: blob.storage.objectId,
-            startEpoch: blob.storage.startEpoch,
-            endEpoch: blob.storage.endEpoch,
-            storageSize: Number(blob.storage.storageSize),
-          },
-          deletable: blob.deletable,
-        },
-        resourceOperation: {
-          registerFromScratch: {
-            encodedLength: Number(stored.cost.encodedLength),
-            epochsAhead: query.epochs,
-          },
-        },
-        cost: Number(stored.cost.totalMist),
-      },
-    };
   } catch (error) {
     if (error instanceof DataTooLargeError) throw EdgeErrors.blobTooLarge(error.message);
     if (error instanceof NotEnoughConfirmationsError) {
@@ -138,6 +115,37 @@ export async function publishBytes(
     }
     throw error;
   }
+  return { stored, blobStoreResult: blobStoreResultOf(stored, query) };
+}
+
+function blobStoreResultOf(stored: StoreResult, query: PublisherQuery): BlobStoreResult {
+  const blob = stored.blobObject;
+  return {
+    newlyCreated: {
+      blobObject: {
+        id: blob.objectId,
+        registeredEpoch: blob.registeredEpoch,
+        blobId: stored.blobId,
+        size: blob.size,
+        encodingType: 'RS2',
+        certifiedEpoch: blob.certifiedEpoch,
+        storage: {
+          id: blob.storage.objectId,
+          startEpoch: blob.storage.startEpoch,
+          endEpoch: blob.storage.endEpoch,
+          storageSize: Number(blob.storage.storageSize),
+        },
+        deletable: blob.deletable,
+      },
+      resourceOperation: {
+        registerFromScratch: {
+          encodedLength: Number(stored.cost.encodedLength),
+          epochsAhead: query.epochs,
+        },
+      },
+      cost: Number(stored.cost.totalMist),
+    },
+  };
 }
 
 /** `PUT /v1/blobs?epochs=N[&permanent=true|&deletable=true]`: the body is the blob. */
@@ -145,5 +153,6 @@ export async function publishBlobRoute(request: Request, deps: PublisherDeps): P
   const query = parsePublisherQuery(new URL(request.url));
   // 413 as soon as the body passes the limit, declared or counted.
   const body = await readBodyBounded(request, deps.bodyBytesMax);
-  return Response.json(await publishBytes(body, deps, query));
+  const { blobStoreResult } = await publishWith((options) => storeBlob(body, options), deps, query);
+  return Response.json(blobStoreResult);
 }

@@ -2,16 +2,16 @@
  * `PUT /v1/quilts?epochs=N[&permanent=true][&quilt_version=…]` (docs/spec/quilts.md §8, Walrus's
  * `put_quilt`): the multipart form's files become one V1 quilt (core/quilt: sorted identifiers,
  * the symbol-size search, column-major patches, the index), stored as one blob through the same
- * pipeline as `PUT /v1/blobs` (publisher.ts), and the answer is Walrus's
+ * pipeline as `PUT /v1/blobs` (publisher.ts; the SDK's client/store-quilt.ts, which also sets the
+ * `_walrusBlobType = "quilt"` attribute), and the answer is Walrus's
  * `{"blobStoreResult", "storedQuiltBlobs": [{"identifier", "quiltPatchId", "range"}]}` in index
  * order.
  */
 import { DuplicateIdentifierError, QuiltLimitError } from '../core/quilt/errors.js';
-import { encodeQuilt, type EncodedQuilt } from '../core/quilt/quilt-blob.js';
-import type { QuiltFile } from '../core/quilt/quilt-builder.js';
+import { storeQuilt } from '../client/store-quilt.js';
 import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
-import { type PublisherDeps, parsePublisherQuery, publishBytes } from './publisher.js';
+import { type PublisherDeps, parsePublisherQuery, publishWith } from './publisher.js';
 import { readQuiltForm } from './quilt-form.js';
 
 /**
@@ -35,30 +35,17 @@ export function quiltBytesMax(quiltBodyBytesMax: number): number {
   return Math.max(QUILT_BYTES_MIN, QUILT_BYTES_PER_BODY_BYTE_MAX * quiltBodyBytesMax);
 }
 
-/** The quilt of `files` for `nShards`, construction errors as the publisher's 400 (or 413). */
-export function buildQuiltOrRefuse(
-  files: readonly QuiltFile[],
-  nShards: number,
-  quiltBodyBytesMax: number,
-): EncodedQuilt {
-  try {
-    return encodeQuilt(files, nShards, {
-      bodyBytesMax: quiltBodyBytesMax,
-      quiltBytesMax: quiltBytesMax(quiltBodyBytesMax),
-    });
-  } catch (error) {
-    if (error instanceof QuiltLimitError) {
-      const tooLarge = error.limit === 'QUILT_BYTES' || error.limit === 'BODY_BYTES';
-      const refused = tooLarge
-        ? EdgeErrors.blobTooLarge(error.message)
-        : EdgeErrors.malformedRequest(error.message);
-      throw withMetadata(refused, { limit: error.limit });
-    }
-    if (error instanceof DuplicateIdentifierError) {
-      throw EdgeErrors.malformedRequest(error.message);
-    }
-    throw error;
+/** A quilt construction error (docs/spec/quilts.md §2, duplicates) as the publisher's 400/413. */
+function refusal(error: unknown): unknown {
+  if (error instanceof QuiltLimitError) {
+    const tooLarge = error.limit === 'QUILT_BYTES' || error.limit === 'BODY_BYTES';
+    const refused = tooLarge
+      ? EdgeErrors.blobTooLarge(error.message)
+      : EdgeErrors.malformedRequest(error.message);
+    return withMetadata(refused, { limit: error.limit });
   }
+  if (error instanceof DuplicateIdentifierError) return EdgeErrors.malformedRequest(error.message);
+  return error;
 }
 
 /** The same error with machine-readable detail (which quilt limit) in its ErrorInfo. */
@@ -77,19 +64,26 @@ export async function publishQuiltRoute(
 ): Promise<Response> {
   const query = parsePublisherQuery(new URL(request.url), QUILT_ROUTE_PARAMS);
   const files = await readQuiltForm(request, deps.quiltBodyBytesMax);
-  // The quilt's layout depends on the shard count: build it for the network's.
-  const { nShards } = await deps.chain.readSystem();
-  const quilt = buildQuiltOrRefuse(files, nShards, deps.quiltBodyBytesMax);
-  const blobStoreResult = await publishBytes(quilt.quilt, deps, query, (bytes, storeShards) => {
-    // A network's shard count is fixed at its genesis; a change here means another network.
-    if (storeShards !== nShards || bytes !== quilt.quilt) {
-      throw new Error(`the quilt was built for ${nShards} shards, the network has ${storeShards}`);
-    }
-    return quilt.blob;
-  });
+  const quiltLimits = {
+    bodyBytesMax: deps.quiltBodyBytesMax,
+    quiltBytesMax: quiltBytesMax(deps.quiltBodyBytesMax),
+  };
+  // The SDK's quilt store: built for the network's shard count (construction errors come before
+  // anything is paid for), stored through the blob pipeline, marked `_walrusBlobType = "quilt"`.
+  const { stored, blobStoreResult } = await publishWith(
+    (options) =>
+      storeQuilt(
+        files.map((file) => ({ identifier: file.identifier, data: file.bytes, tags: file.tags })),
+        { ...options, quiltLimits },
+      ).catch((error: unknown) => {
+        throw refusal(error);
+      }),
+    deps,
+    query,
+  );
   return Response.json({
     blobStoreResult,
-    storedQuiltBlobs: quilt.patchIds.map(({ identifier, quiltPatchId, range }) => ({
+    storedQuiltBlobs: stored.storedQuiltBlobs.map(({ identifier, quiltPatchId, range }) => ({
       identifier,
       quiltPatchId,
       range: [range[0], range[1]],

@@ -38,6 +38,7 @@ import {
   ORIGIN,
   type Reply,
   awaitNodesCertified,
+  chainOf,
   devnetEnv,
   expectBytes,
   parseMultipart,
@@ -99,6 +100,12 @@ describe('publisher PUT /v1/quilts', () => {
       'pic.png',
       'ñandú/日本 🐦.json',
     ]);
+  });
+
+  it('marks the Blob object as a quilt, as Walrus writers do', async () => {
+    const objectId = answer.blobStoreResult.newlyCreated.blobObject.id;
+    const attributes = await chainOf(devnet).readBlobAttributes(objectId);
+    expect(Object.fromEntries(attributes)).toEqual({ _walrusBlobType: 'quilt' });
   });
 
   it('stored the quilt byte for byte: the blob read back is the encoder’s quilt', async () => {
