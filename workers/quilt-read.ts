@@ -14,10 +14,19 @@
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
 import { QuiltDecodeError } from '../core/quilt/errors.js';
 import type { QuiltGeometry } from '../core/quilt/geometry.js';
-import type { QuiltIndex } from '../core/quilt/quilt-index.js';
-import { findQuiltPatch } from '../core/quilt/quilt-index.js';
-import { type ColumnRange, patchColumnRange, quiltGeometryOf } from '../core/quilt/quilt-reader.js';
-import { type QuiltReadOptions, readQuiltIndex, readQuiltPatchById } from '../client/read/quilt.js';
+import { type QuiltIndex, decodeQuiltIndex, findQuiltPatch } from '../core/quilt/quilt-index.js';
+import {
+  type ColumnRange,
+  INDEX_HEAD_RANGE,
+  indexColumnRange,
+  patchColumnRange,
+  quiltGeometryOf,
+} from '../core/quilt/quilt-reader.js';
+import {
+  type QuiltReadOptions,
+  readQuiltColumns,
+  readQuiltPatchById,
+} from '../client/read/quilt.js';
 import { EdgeErrors } from './api-errors.js';
 import { servableCacheControl } from './blob-hit.js';
 import type { EdgeStatus } from './blob-info.js';
@@ -36,11 +45,12 @@ import {
 import { singleFlight } from './single-flight.js';
 
 /**
- * Column bytes one patch read may fetch (and hold: the patch is served from memory). A patch ID
- * names its columns, so a read past this is refused before any sliver is fetched; Workers give
- * an isolate 128 MB.
+ * Column bytes one read of a patch or of an index may fetch (and hold: a patch is served from
+ * memory). A patch ID names its columns, and column 0 says how many the index takes, so a read
+ * past this is refused before those columns are fetched: an index may claim 10 columns of up to
+ * 22 MB each at n = 1000, and Workers give an isolate 128 MB.
  */
-export const PATCH_COLUMN_BYTES_MAX = 32 * 1024 * 1024;
+export const COLUMN_BYTES_READ_MAX = 32 * 1024 * 1024;
 
 /** Which patch of the quilt: the columns a patch ID names, or an identifier in the index. */
 export type PatchSelector =
@@ -186,9 +196,9 @@ async function indexOf(read: QuiltRead, info: QuiltInfo): Promise<QuiltIndex> {
   if (cached !== undefined) return cached;
   let index: QuiltIndex;
   try {
-    ({ index } = await shared(`quilt-index:${quilt.blobIdText}`, info.nodeOptions.signal, () =>
-      readQuiltIndex(quilt.blobId, info.committee, info.nodeOptions),
-    ));
+    index = await shared(`quilt-index:${quilt.blobIdText}`, info.nodeOptions.signal, () =>
+      readIndex(quilt, info),
+    );
   } catch (error) {
     throw quiltError(error, quilt, undefined);
   }
@@ -234,13 +244,7 @@ async function patchAt(
   } catch (error) {
     throw quiltError(error, quilt, selector);
   }
-  const columnBytes = (range.end - range.start) * info.geometry.columnBytes;
-  if (columnBytes > PATCH_COLUMN_BYTES_MAX) {
-    throw EdgeErrors.blobTooLarge(
-      `columns [${range.start}, ${range.end}) of quilt ${quilt.blobIdText} hold ` +
-        `${columnBytes} bytes; the edge reads patches of up to ${PATCH_COLUMN_BYTES_MAX}`,
-    );
-  }
+  refuseLargeRead(quilt, info.geometry, range, 'patches');
   const cached = await read.cache.patch(quilt.blobIdText, range);
   if (cached !== undefined) return cached;
   const key = `quilt-patch:${quilt.blobIdText}:${range.start}-${range.end}`;
@@ -256,6 +260,31 @@ async function patchAt(
   const ttlS = edgeCacheTtlS(info.status, ctx.now());
   if (ttlS !== undefined) read.cache.keepPatch(quilt.blobIdText, range, patch, ttlS);
   return patch;
+}
+
+function refuseLargeRead(
+  quilt: BlobTarget,
+  geometry: QuiltGeometry,
+  range: ColumnRange,
+  what: string,
+): void {
+  const columnBytes = (range.end - range.start) * geometry.columnBytes;
+  if (columnBytes <= COLUMN_BYTES_READ_MAX) return;
+  throw EdgeErrors.blobTooLarge(
+    `columns [${range.start}, ${range.end}) of quilt ${quilt.blobIdText} hold ${columnBytes} ` +
+      `bytes; the edge reads ${what} of up to ${COLUMN_BYTES_READ_MAX}`,
+  );
+}
+
+/** The index from its columns: column 0, then (within the read limit) the rest it claims. */
+async function readIndex(quilt: BlobTarget, info: QuiltInfo): Promise<QuiltIndex> {
+  const read = (range: ColumnRange) =>
+    readQuiltColumns(quilt.blobId, range, info.committee, info.nodeOptions);
+  const [column0] = (await read(INDEX_HEAD_RANGE)).columns;
+  const range = indexColumnRange(info.geometry, column0);
+  refuseLargeRead(quilt, info.geometry, range, 'indexes');
+  const rest = range.end > 1 ? (await read({ start: 1, end: range.end })).columns : [];
+  return decodeQuiltIndex(info.geometry, [column0, ...rest]);
 }
 
 function notInIndex(quilt: BlobTarget, identifier: string) {
