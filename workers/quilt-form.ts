@@ -84,7 +84,8 @@ async function fieldBytes(name: string, value: File | string): Promise<Uint8Arra
   return new TextEncoder().encode(value);
 }
 
-type Tags = Record<string, string>;
+/** A Map, not an object: a tag named `__proto__` must stay a tag. */
+type Tags = Map<string, string>;
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -116,10 +117,10 @@ export function parseQuiltMetadata(text: string): Map<string, Tags> {
         `_metadata lists identifier ${JSON.stringify(entry.identifier)} twice`,
       );
     }
-    const tags: Tags = {};
+    const tags: Tags = new Map();
     for (const [key, tag] of Object.entries(entry.tags ?? {})) {
       // Walrus keeps strings and stores any other JSON value as its JSON text.
-      tags[key] = typeof tag === 'string' ? tag : JSON.stringify(tag);
+      tags.set(key, typeof tag === 'string' ? tag : JSON.stringify(tag));
     }
     byIdentifier.set(entry.identifier, tags);
   });
