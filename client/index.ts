@@ -119,10 +119,7 @@ export class WalrusEdgeClient {
     options: QuiltCallOptions = {},
   ): Promise<QuiltPatch | undefined> {
     try {
-      const [patch] = await this.readQuiltPatches(
-        { quiltId: idBytes(quiltId), identifiers: [identifier] },
-        options,
-      );
+      const [patch] = await this.readQuiltPatches({ quiltId, identifiers: [identifier] }, options);
       return patch;
     } catch (error) {
       if (error instanceof QuiltPatchNotFoundError) return undefined;

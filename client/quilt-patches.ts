@@ -5,7 +5,7 @@
  * quilt reuses the verified metadata, so each further patch costs only its own columns.
  */
 import type { Committee } from '../core/chain/committee.js';
-import { blobIdToString } from '../core/blob-id.js';
+import { blobIdFromString, blobIdToString } from '../core/blob-id.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
 import type { QuiltTags } from '../core/quilt/patch.js';
 import { quiltPatchIdFromString, quiltPatchIdToString } from '../core/quilt/patch-id.js';
@@ -34,10 +34,15 @@ export interface QuiltPatch {
 
 /** Which patches to read, as Walrus's `read-quilt` selects them. */
 export type QuiltPatchSelection =
-  | { readonly quiltId: Uint8Array; readonly identifiers: readonly string[] }
-  | { readonly quiltId: Uint8Array; readonly tag: readonly [key: string, value: string] }
+  | { readonly quiltId: QuiltIdInput; readonly identifiers: readonly string[] }
+  | { readonly quiltId: QuiltIdInput; readonly tag: readonly [key: string, value: string] }
   | { readonly quiltPatchIds: readonly string[] }
-  | { readonly quiltId: Uint8Array };
+  | { readonly quiltId: QuiltIdInput };
+
+/** A quilt ID as bytes or in its displayed form (a blob ID). */
+export type QuiltIdInput = Uint8Array | string;
+
+const quiltIdBytes = (id: QuiltIdInput) => (typeof id === 'string' ? blobIdFromString(id) : id);
 
 const recordOf = (tags: QuiltTags): Record<string, string> => Object.fromEntries(tags);
 
@@ -108,7 +113,7 @@ export async function readQuiltPatches(
     }
     return out;
   }
-  const { quiltId } = selection;
+  const quiltId = quiltIdBytes(selection.quiltId);
   const { metadata, index } = await readQuiltIndex(quiltId, committee, options);
   const entries = selectEntries(selection, index, quiltId);
   const out: QuiltPatch[] = [];
