@@ -46,6 +46,16 @@ export const EdgeErrors = {
    * served, so 410 Gone rather than a retryable 503.
    */
   blobInvalid: (detail: string) => daemonError('FAILED_PRECONDITION', 'BLOB_INVALID', detail, 410),
+  invalidQuiltPatchId: (detail: string) =>
+    daemonError('INVALID_ARGUMENT', 'INVALID_QUILT_PATCH_ID', `invalid quilt patch ID: ${detail}`),
+  /** Walrus's reason for an identifier the quilt's index does not list (docs/spec/quilts.md §8). */
+  quiltPatchNotFound: (detail: string) => daemonError('NOT_FOUND', 'QUILT_PATCH_NOT_FOUND', detail),
+  /**
+   * The quilt's verified bytes are not a valid quilt (no index, or a patch the index names does
+   * not parse): nothing will ever be served from it, and no retry helps. Walrus answers 500.
+   */
+  invalidQuilt: (detail: string) =>
+    daemonError('FAILED_PRECONDITION', 'INVALID_QUILT', detail, 422),
   invalidByteRange: (detail: string) =>
     daemonError('INVALID_ARGUMENT', 'INVALID_BYTE_RANGE', detail),
   /** 416 with the representation's length (RFC 9110 §15.5.17). */

@@ -30,23 +30,18 @@ export async function fromWholeObject(
   ctx: ReadContext,
   target: BlobTarget,
 ): Promise<Response | undefined> {
-  let status = target.status ?? (await ctx.info.cachedStatus(target.blobId));
+  const status = target.status ?? (await ctx.info.cachedStatus(target.blobId));
   if (status === undefined || !CERTIFIED.has(status.kind)) return undefined;
   let hot = hotObject(target.blobIdText);
   const key = ctx.cache.key('blob', target.blobIdText);
   const stored = hot === undefined ? await ctx.cache.match(key) : undefined;
   if (hot === undefined && stored === undefined) return undefined;
-  let unconfirmed = false;
-  if (status.freshUntilMs <= ctx.now()) {
-    const refreshed = await refreshedOrStale(ctx, target, status);
-    unconfirmed = refreshed === status;
-    status = refreshed;
-    if (!CERTIFIED.has(status.kind)) {
-      // Deleted, expired or invalid since it was cached: the network path answers (404/410).
-      forgetHotObject(target.blobIdText);
-      await stored?.body?.cancel();
-      return undefined;
-    }
+  const cacheControl = await servableCacheControl(ctx, target, status);
+  if (cacheControl === undefined) {
+    // Deleted, expired or invalid since it was cached: the network path answers (404/410).
+    forgetHotObject(target.blobIdText);
+    await stored?.body?.cancel();
+    return undefined;
   }
   const length = hot?.bytes.length ?? Number(stored!.headers.get(LENGTH_HEADER));
   if (hot === undefined && length <= HOT_OBJECT_BYTES_MAX) {
@@ -62,10 +57,7 @@ export async function fromWholeObject(
   const etag = `"${target.blobIdText}"`;
   const headers = representationHeaders({
     etag,
-    // A status no node could confirm is served, but clients keep it only briefly.
-    cacheControl: unconfirmed
-      ? `public, max-age=${ctx.ttls.uncertified}, no-transform`
-      : cacheControlOf(status, ctx.now(), ctx.ttls),
+    cacheControl,
     contentHeaders: contentType === null ? undefined : contentHeadersOf(contentType),
     attributeHeaders: target.attributes,
   });
@@ -96,6 +88,25 @@ export async function fromWholeObject(
     return part.body;
   };
   return rangedResponse(ranges.ranges, length, contentType ?? undefined, headers, openPart);
+}
+
+/**
+ * The Cache-Control under which an edge-cached copy of a certified blob (or quilt patch) may be
+ * served: its status's, once that status is fresh — asked of the nodes when it is stale, and kept
+ * stale while no node can answer (then clients keep the response only briefly). Undefined when the
+ * blob is no longer certified: the network path answers (404/410).
+ */
+export async function servableCacheControl(
+  ctx: ReadContext,
+  target: BlobTarget,
+  cached: EdgeStatus,
+): Promise<string | undefined> {
+  if (cached.freshUntilMs > ctx.now()) return cacheControlOf(cached, ctx.now(), ctx.ttls);
+  const status = await refreshedOrStale(ctx, target, cached);
+  if (!CERTIFIED.has(status.kind)) return undefined;
+  // A status no node could confirm is served, but clients keep it only briefly.
+  if (status === cached) return `public, max-age=${ctx.ttls.uncertified}, no-transform`;
+  return cacheControlOf(status, ctx.now(), ctx.ttls);
 }
 
 /** A fresh status when a node answers; the stale one when none can (served with nodes down). */

@@ -13,7 +13,6 @@
  */
 import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
-import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
 import { BlobBody } from './blob-body.js';
 import { fromWholeObject } from './blob-hit.js';
@@ -38,7 +37,9 @@ import {
   type BlobTarget,
   type ReadContext,
   mediaTypeAttribute,
+  networkInfo,
   readError,
+  withCommitteeRetry,
 } from './read-context.js';
 
 export type { BlobTarget, ReadContext } from './read-context.js';
@@ -51,17 +52,7 @@ export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Re
     const hit = await fromWholeObject(ctx, target);
     if (hit !== undefined) return hit;
   }
-  const committee = await ctx.committee();
-  try {
-    return await fromNetwork(ctx, target, committee);
-  } catch (error) {
-    // Not enough nodes answered: if the committee changed meanwhile (an epoch change moves
-    // shards), the read is tried once more against the new one.
-    if (!(error instanceof ApiError) || error.reason !== 'BLOB_UNAVAILABLE') throw error;
-    const fresh = await ctx.freshCommittee().catch(() => committee);
-    if (fresh.epoch === committee.epoch) throw error;
-    return fromNetwork(ctx, target, fresh);
-  }
+  return withCommitteeRetry(ctx, (committee) => fromNetwork(ctx, target, committee));
 }
 
 async function fromNetwork(
@@ -70,23 +61,7 @@ async function fromNetwork(
   committee: EdgeCommittee,
 ): Promise<Response> {
   const nodes = () => ctx.nodes(committee);
-  const [metadataResult, statusResult] = await Promise.allSettled([
-    ctx.info.metadata(target.blobId, committee, nodes),
-    target.status === undefined
-      ? ctx.info.status(target.blobId, committee, nodes)
-      : Promise.resolve(target.status),
-  ]);
-  // No status (the nodes did not agree in time) is served like an uncertified blob: briefly.
-  const status: EdgeStatus =
-    statusResult.status === 'fulfilled'
-      ? statusResult.value
-      : { kind: 'uncertified', freshUntilMs: ctx.now() };
-  if (status.kind === 'invalid') {
-    ctx.info.forget(target.blobId, []);
-    throw EdgeErrors.blobInvalid(`blob ${target.blobIdText} was marked invalid by the network`);
-  }
-  if (metadataResult.status === 'rejected') throw readError(metadataResult.reason, target);
-  const metadata = metadataResult.value;
+  const { metadata, status } = await networkInfo(ctx, target, committee);
   const body = new BlobBody(
     target.blobId,
     metadata,

@@ -21,7 +21,15 @@ export const CACHE_OBJECT_BYTES_LIMIT = 512 * 1024 * 1024;
 export const PUTS_IN_FLIGHT_BYTES_MAX = 24 * 1024 * 1024;
 let putBytesInFlight = 0;
 
-export type EntryKind = 'blob' | 'segment' | 'metadata' | 'status' | 'sniff' | 'committee';
+export type EntryKind =
+  | 'blob'
+  | 'segment'
+  | 'metadata'
+  | 'status'
+  | 'sniff'
+  | 'committee'
+  | 'quilt-patch'
+  | 'quilt-index';
 
 /** A bounded map that forgets the least recently used entry first. */
 export class MemoryLru<V> {

@@ -20,6 +20,11 @@ export interface Env {
   /** Decimal bytes; the publisher's body limit (default PUBLISHER_BODY_BYTES_DEFAULT). */
   readonly PUBLISHER_BODY_BYTES_MAX?: string;
   /**
+   * Decimal bytes; the multipart body limit of `PUT /v1/quilts` (Walrus's
+   * `--max-quilt-body-size`; default PUBLISHER_QUILT_BODY_BYTES_DEFAULT).
+   */
+  readonly PUBLISHER_QUILT_BODY_BYTES_MAX?: string;
+  /**
    * Comma-separated blob attributes that by-object-id reads copy into response headers (default:
    * Walrus's allow-list, ATTRIBUTE_HEADERS_DEFAULT).
    */
@@ -38,6 +43,7 @@ export const WORKER_VARS = [
   'WALRUS_SYSTEM_OBJECT_ID',
   'PUBLISHER_SECRET_KEY',
   'PUBLISHER_BODY_BYTES_MAX',
+  'PUBLISHER_QUILT_BODY_BYTES_MAX',
   'ATTRIBUTE_HEADERS',
   'DELETABLE_STATUS_TTL_S',
 ] as const satisfies readonly (keyof Env)[];
@@ -46,6 +52,12 @@ export const WORKER_SECRETS = ['PUBLISHER_SECRET_KEY'] as const satisfies readon
 
 /** Walrus's publisher default (`--max-body-size` 10 240 KiB). */
 export const PUBLISHER_BODY_BYTES_DEFAULT = 10 * 1024 * 1024;
+/**
+ * Walrus's `--max-quilt-body-size` default is 100 MiB, but a Worker holds the parsed form, the
+ * quilt buffer and its slivers at once in a 128 MB isolate (docs/spec/edge-platform.md §0): the
+ * blob publisher's 10 MiB, which an operator may raise up to PUBLISHER_BODY_BYTES_LIMIT.
+ */
+export const PUBLISHER_QUILT_BODY_BYTES_DEFAULT = 10 * 1024 * 1024;
 /**
  * Above this the Worker cannot hold a body: it reads the body whole before encoding, and Workers
  * give an isolate 128 MB (docs/spec/edge-platform.md §0). The devnet raises its limit towards it.
@@ -70,6 +82,7 @@ export interface WorkerConfig {
   readonly systemObjectId: string;
   readonly publisherSecretKey: string | undefined;
   readonly publisherBodyBytesMax: number;
+  readonly publisherQuiltBodyBytesMax: number;
   readonly attributeHeaders: readonly string[];
   readonly statusTtlS: StatusTtls;
 }
@@ -124,6 +137,13 @@ export function workerConfig(env: Env): WorkerConfig {
       0,
       PUBLISHER_BODY_BYTES_LIMIT,
     ),
+    publisherQuiltBodyBytesMax: decimal(
+      'PUBLISHER_QUILT_BODY_BYTES_MAX',
+      env.PUBLISHER_QUILT_BODY_BYTES_MAX,
+      PUBLISHER_QUILT_BODY_BYTES_DEFAULT,
+      0,
+      PUBLISHER_BODY_BYTES_LIMIT,
+    ),
     attributeHeaders: headers.length > 0 ? headers : ATTRIBUTE_HEADERS_DEFAULT,
     statusTtlS: Object.freeze({
       ...STATUS_TTL_S,
@@ -147,6 +167,7 @@ export interface WorkerNetwork {
   readonly systemObjectId: string;
   readonly publisherSecretKey?: string;
   readonly publisherBodyBytesMax?: number;
+  readonly publisherQuiltBodyBytesMax?: number;
 }
 
 /** The bindings for a network (the devnet launcher's and the tests'). */
@@ -161,5 +182,8 @@ export function workerVars(network: WorkerNetwork): Env {
     ...(network.publisherBodyBytesMax === undefined
       ? {}
       : { PUBLISHER_BODY_BYTES_MAX: String(network.publisherBodyBytesMax) }),
+    ...(network.publisherQuiltBodyBytesMax === undefined
+      ? {}
+      : { PUBLISHER_QUILT_BODY_BYTES_MAX: String(network.publisherQuiltBodyBytesMax) }),
   };
 }

@@ -1,6 +1,6 @@
 /**
- * The hottest tier: small certified blobs kept whole in the isolate's memory (NFT metadata,
- * thumbnails, icons). A hit costs no Cache API round trip — on Cloudflare that is a local lookup,
+ * The hottest tier: small certified blobs and quilt patches kept whole in the isolate's memory
+ * (NFT metadata, thumbnails, icons), keyed by blob ID, or by quilt-cache.ts's patch key. A hit costs no Cache API round trip — on Cloudflare that is a local lookup,
  * under Miniflare a call to another process — just a slice of bytes. Bounded in bytes (Workers
  * give an isolate 128 MB) and least-recently-used first out.
  */
@@ -14,6 +14,14 @@ export interface HotObject {
   readonly bytes: Uint8Array;
   /** The sniffed type (by blob ID: attributes are per object and applied at serve time). */
   readonly contentType: string;
+  /** A quilt patch's identifier and tags, from its verified header (docs/spec/quilts.md §3). */
+  readonly quiltPatch?: QuiltPatchFields;
+}
+
+export interface QuiltPatchFields {
+  readonly identifier: string;
+  /** Tag pairs as the patch header holds them (a Map would not survive JSON). */
+  readonly tags: readonly (readonly [string, string])[];
 }
 
 const entries = new Map<string, HotObject>();

@@ -2,7 +2,8 @@
  * The walrus-edge Worker: Walrus's aggregator read API and publisher API at the edge.
  * `fetch(request, env, ctx)` on itty-router, wrapped in the project's one HTTP layer (CORS outside,
  * the AIP-193 error funnel inside, so errors carry CORS headers too); the handlers are plain
- * modules (blob-read.ts, object-read.ts, publisher.ts) over the isomorphic client/ and core/ code.
+ * modules (blob-read.ts, object-read.ts, quilt-read.ts, publisher.ts, quilt-publisher.ts) over the
+ * isomorphic client/ and core/ code.
  */
 import { type IRequest, Router } from 'itty-router';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
@@ -27,7 +28,11 @@ import { CommitteeSource, type EdgeCommittee } from './committee-source.js';
 import { EdgeCache } from './edge-cache.js';
 import { type Env, type WorkerConfig, workerConfig } from './env.js';
 import { objectTarget } from './object-read.js';
-import { publishBlobRoute } from './publisher.js';
+import { type PublisherDeps, publishBlobRoute } from './publisher.js';
+import { publishQuiltRoute } from './quilt-publisher.js';
+import { type PatchSelector, listPatches, quiltRead, readPatch } from './quilt-read.js';
+import { InvalidQuiltPatchIdError } from '../core/quilt/errors.js';
+import { quiltPatchIdFromString } from '../core/quilt/patch-id.js';
 
 export type { Env } from './env.js';
 
@@ -52,6 +57,8 @@ const CORS = cors({
     'ETag',
     'Cache-Control',
     'Retry-After',
+    // A quilt patch's identifier (docs/spec/quilts.md §8): what a gallery shows as the file name.
+    'X-Quilt-Patch-Identifier',
   ],
 });
 const FUNNEL = errorFunnel({
@@ -121,6 +128,30 @@ function readContext(request: Request, env: Env, ctx: ExecutionContext): ReadCon
   };
 }
 
+/** `{id}` of `by-quilt-patch-id`: the quilt and the columns the patch ID names. */
+function patchIdTarget(text: string): { quilt: BlobTarget; selector: PatchSelector } {
+  try {
+    const id = quiltPatchIdFromString(text);
+    return {
+      quilt: { blobId: id.quiltId, blobIdText: blobIdToString(id.quiltId) },
+      selector: { kind: 'columns', range: { start: id.startIndex, end: id.endIndex } },
+    };
+  } catch (error) {
+    if (error instanceof InvalidQuiltPatchIdError)
+      throw EdgeErrors.invalidQuiltPatchId(error.message);
+    throw error;
+  }
+}
+
+/** `{identifier}` of `by-quilt-id`: one path segment, percent-decoded (`/` is sent as %2F). */
+function identifierSelector(segment: string): PatchSelector {
+  try {
+    return { kind: 'identifier', identifier: decodeURIComponent(segment) };
+  } catch {
+    throw EdgeErrors.malformedRequest('the quilt patch identifier is not percent-encoded UTF-8');
+  }
+}
+
 function blobTarget(text: string): BlobTarget {
   try {
     const blobId = blobIdFromString(text);
@@ -129,6 +160,25 @@ function blobTarget(text: string): BlobTarget {
     if (error instanceof InvalidBlobIdError) throw EdgeErrors.invalidBlobId(error.message);
     throw error;
   }
+}
+
+/** What the publisher routes need: the chain, the paying wallet, the invocation's node gate. */
+function publisherDeps(config: WorkerConfig): PublisherDeps {
+  if (config.publisherSecretKey === undefined) throw EdgeErrors.publisherDisabled();
+  const signer = Ed25519Keypair.fromSecretKey(
+    decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
+  );
+  return {
+    chain: chainOf(config),
+    signer,
+    bodyBytesMax: config.publisherBodyBytesMax,
+    nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
+  };
+}
+
+function quiltReadOf(request: IRequest, env: Env, ctx: ExecutionContext, quilt: BlobTarget) {
+  const read = readContext(request as unknown as Request, env, ctx);
+  return quiltRead(read, quilt, workerConfig(env).attributeHeaders);
 }
 
 // A plain Router: errors must reach the one funnel (AutoRouter would answer them 500 itself).
@@ -140,6 +190,18 @@ router
     workerConfig(env);
     return new Response('OK', { headers: { 'cache-control': 'no-store' } });
   })
+  .all('/v1/blobs/by-quilt-patch-id/:patchId', (request, env, ctx) => {
+    const { quilt, selector } = patchIdTarget(request.params.patchId);
+    return readPatch(quiltReadOf(request, env, ctx, quilt), selector);
+  })
+  .all('/v1/blobs/by-quilt-id/:quiltId/:identifier', (request, env, ctx) => {
+    const quilt = blobTarget(request.params.quiltId);
+    const selector = identifierSelector(request.params.identifier);
+    return readPatch(quiltReadOf(request, env, ctx, quilt), selector);
+  })
+  .all('/v1/quilts/:quiltId/patches', (request, env, ctx) =>
+    listPatches(quiltReadOf(request, env, ctx, blobTarget(request.params.quiltId))),
+  )
   .all('/v1/blobs/by-object-id/:objectId', async (request, env, ctx) => {
     const read = readContext(request as unknown as Request, env, ctx);
     const config = workerConfig(env);
@@ -162,17 +224,14 @@ router
       blobTarget(request.params.blobId),
     ),
   )
-  .put('/v1/blobs', (request, env) => {
+  .put('/v1/blobs', (request, env) =>
+    publishBlobRoute(request as unknown as Request, publisherDeps(workerConfig(env))),
+  )
+  .put('/v1/quilts', (request, env) => {
     const config = workerConfig(env);
-    if (config.publisherSecretKey === undefined) throw EdgeErrors.publisherDisabled();
-    const signer = Ed25519Keypair.fromSecretKey(
-      decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
-    );
-    return publishBlobRoute(request as unknown as Request, {
-      chain: chainOf(config),
-      signer,
-      bodyBytesMax: config.publisherBodyBytesMax,
-      nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
+    return publishQuiltRoute(request as unknown as Request, {
+      ...publisherDeps(config),
+      quiltBodyBytesMax: config.publisherQuiltBodyBytesMax,
     });
   })
   .all('*', () => {
@@ -186,7 +245,8 @@ export default {
   fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
     compose([CORS, FUNNEL], async (incoming) => {
       const path = new URL(incoming.url).pathname;
-      if (path.startsWith('/v1/blobs/') && !READ_METHODS.has(incoming.method)) {
+      const readRoute = path.startsWith('/v1/blobs/') || path.startsWith('/v1/quilts/');
+      if (readRoute && !READ_METHODS.has(incoming.method)) {
         throw EdgeErrors.methodNotAllowed(incoming.method);
       }
       return (await router.fetch(incoming, env, ctx)) as Response;

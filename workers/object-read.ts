@@ -24,7 +24,12 @@ const OBJECT_MEMORY_ENTRIES_MAX = 1_024;
 /** Attribute values longer than this, or with control characters, are not sent as headers. */
 export const ATTRIBUTE_VALUE_CHARS_MAX = 4_096;
 const OBJECT_ID = /^0x[0-9a-fA-F]{1,64}$/;
-const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+/**
+ * No control characters (CR and LF would split a header). Characters past ASCII are fine: workerd
+ * writes a header string as its UTF-8 bytes, which is what Walrus sends for attribute and quilt
+ * tag values.
+ */
+const HEADER_VALUE = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;
 
 interface Lookup {
   readonly blob: ChainBlob;

@@ -9,6 +9,8 @@ import {
 } from '../client/read/errors.js';
 import type { ReadNodes } from '../client/read/nodes.js';
 import type { ByteRange } from '../client/read/stream.js';
+import type { VerifiedMetadata } from '../core/encoding/metadata.js';
+import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
 import type { BlobInfo, EdgeStatus } from './blob-info.js';
 import type { EdgeCommittee } from './committee-source.js';
@@ -58,4 +60,54 @@ export function readError(error: unknown, target: BlobTarget): unknown {
     return EdgeErrors.blobInvalid(`blob ${target.blobIdText} is inconsistent: ${error.message}`);
   }
   return error;
+}
+
+/**
+ * A read against the committee, tried once more against a fresh one when not enough nodes
+ * answered and the committee changed meanwhile (an epoch change moves shards).
+ */
+export async function withCommitteeRetry<T>(
+  ctx: ReadContext,
+  read: (committee: EdgeCommittee) => Promise<T>,
+): Promise<T> {
+  const committee = await ctx.committee();
+  try {
+    return await read(committee);
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.reason !== 'BLOB_UNAVAILABLE') throw error;
+    const fresh = await ctx.freshCommittee().catch(() => committee);
+    if (fresh.epoch === committee.epoch) throw error;
+    return read(fresh);
+  }
+}
+
+/**
+ * Verified metadata and the status of a blob read from the network, in parallel (each from
+ * memory, the Cache API or the nodes). An invalid blob is a 410 and everything kept of it is
+ * forgotten; a blob whose metadata cannot be had is Walrus's 404 or 503. A `nonexistent` status
+ * is returned: the caller forgets what it kept of the blob before it answers 404.
+ */
+export async function networkInfo(
+  ctx: ReadContext,
+  target: BlobTarget,
+  committee: EdgeCommittee,
+): Promise<{ metadata: VerifiedMetadata; status: EdgeStatus }> {
+  const nodes = () => ctx.nodes(committee);
+  const [metadataResult, statusResult] = await Promise.allSettled([
+    ctx.info.metadata(target.blobId, committee, nodes),
+    target.status === undefined
+      ? ctx.info.status(target.blobId, committee, nodes)
+      : Promise.resolve(target.status),
+  ]);
+  // No status (the nodes did not agree in time) is served like an uncertified blob: briefly.
+  const status: EdgeStatus =
+    statusResult.status === 'fulfilled'
+      ? statusResult.value
+      : { kind: 'uncertified', freshUntilMs: ctx.now() };
+  if (status.kind === 'invalid') {
+    ctx.info.forget(target.blobId, []);
+    throw EdgeErrors.blobInvalid(`blob ${target.blobIdText} was marked invalid by the network`);
+  }
+  if (metadataResult.status === 'rejected') throw readError(metadataResult.reason, target);
+  return { metadata: metadataResult.value, status };
 }

@@ -106,12 +106,20 @@ export function markdownTable(figures: readonly Figure[], details: readonly Deta
   return rows.map((row) => (typeof row === 'string' ? row : `| ${row.join(' | ')} |`)).join('\n');
 }
 
-/** Writes the run as JSON under `dir` (ignored by git: the folder gets a `*` .gitignore). */
-export function writeResults(dir: string, startedAt: Date, results: object): string {
+/**
+ * Writes the run as JSON under `dir` (ignored by git: the folder gets a `*` .gitignore), named
+ * after the bench (`edge-<time>.json`).
+ */
+export function writeResults(
+  dir: string,
+  startedAt: Date,
+  results: object,
+  bench = 'edge',
+): string {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, '.gitignore'), '*\n');
   const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
-  const path = join(dir, `edge-${stamp}.json`);
+  const path = join(dir, `${bench}-${stamp}.json`);
   writeFileSync(path, JSON.stringify(results, null, 2) + '\n');
   return path;
 }

@@ -165,3 +165,64 @@ export function eitherOption(
   }
   return first ?? second;
 }
+
+/** An option that takes several values, as Walrus's clap options with `num_args = 1..`. */
+export interface ListOption {
+  /** The option's names without `--` (the first is the one reported), e.g. ['identifiers', 'identifier']. */
+  readonly names: readonly string[];
+  /** Values per occurrence: exactly this many (`--tag KEY VALUE`: 2); default one or more. */
+  readonly arity?: number;
+  /**
+   * A token starting with `--` that is still a value (a quilt patch ID may start with `--`):
+   * otherwise such a token ends the list.
+   */
+  readonly isValue?: (token: string) => boolean;
+}
+
+/**
+ * Takes the list options out of `args` (`--identifiers a b c`, `--tag K V`): node:util parseArgs
+ * takes one value per option, Walrus's CLI several. A list ends at the next `--option`, at a lone
+ * `--` (dropped, as clap's value terminator) or at the end. Returns each option's values (one
+ * array per occurrence) and the other arguments for parseArgs.
+ */
+export function takeListOptions<const K extends string>(
+  args: readonly string[],
+  options: Readonly<Record<K, ListOption>>,
+  usage: string,
+): { rest: string[]; lists: Record<K, string[][]> } {
+  const lists = Object.fromEntries(
+    Object.keys(options).map((key) => [key, []]),
+  ) as unknown as Record<K, string[][]>;
+  const byName = new Map<string, K>();
+  for (const key of Object.keys(options) as K[])
+    for (const name of options[key].names) byName.set(`--${name}`, key);
+  const rest: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const token = args[i];
+    const eq = token.indexOf('=');
+    const flag = token.startsWith('--') && eq > 0 ? token.slice(0, eq) : token;
+    const key = byName.get(flag);
+    if (key === undefined) {
+      rest.push(token);
+      continue;
+    }
+    const option = options[key];
+    const values = flag === token ? [] : [token.slice(eq + 1)];
+    while (i + 1 < args.length && (option.arity === undefined || values.length < option.arity)) {
+      const next = args[i + 1];
+      if (next === '--') {
+        i++;
+        break;
+      }
+      if (next.startsWith('--') && option.isValue?.(next) !== true) break;
+      values.push(next);
+      i++;
+    }
+    const name = `--${option.names[0]}`;
+    if (values.length === 0) throw usageError(`${name} needs a value`, usage);
+    if (option.arity !== undefined && values.length !== option.arity)
+      throw usageError(`${name} takes ${option.arity} values, got ${values.length}`, usage);
+    lists[key].push(values);
+  }
+  return { rest, lists };
+}

@@ -14,7 +14,18 @@ import {
   ChainRpcError,
 } from '../../core/chain/errors.js';
 import { DataTooLargeError } from '../../core/encoding/config.js';
-import { BlobInconsistentError, BlobNotFoundError, BlobUnavailableError } from '../read/errors.js';
+import {
+  DuplicateIdentifierError,
+  InvalidQuiltPatchIdError,
+  QuiltDecodeError,
+  QuiltLimitError,
+} from '../../core/quilt/errors.js';
+import {
+  BlobInconsistentError,
+  BlobNotFoundError,
+  BlobUnavailableError,
+  QuiltPatchNotFoundError,
+} from '../read/errors.js';
 import { StorageNodeError } from '../storage-node-client.js';
 import { NotEnoughConfirmationsError } from '../store.js';
 import { CliError, EXIT_USAGE } from './cli-error.js';
@@ -148,6 +159,31 @@ export function toCliError(error: unknown, context: ErrorContext = {}): CliError
     return new CliError(`invalid blob ID: ${error.message}`, undefined, EXIT_USAGE);
   }
   if (error instanceof DataTooLargeError) return new CliError(error.message, 'Split the file.');
+  return quiltError(error) ?? otherError(error);
+}
+
+/** The quilt errors of core/quilt and client/quilt-patches.ts. */
+function quiltError(error: unknown): CliError | undefined {
+  if (error instanceof InvalidQuiltPatchIdError) {
+    return new CliError(`invalid quilt patch ID: ${error.message}`, undefined, EXIT_USAGE);
+  }
+  if (error instanceof QuiltPatchNotFoundError) {
+    return new CliError(error.message, '`walrus-edge list-patches-in-quilt` lists its patches.');
+  }
+  if (error instanceof QuiltLimitError || error instanceof DuplicateIdentifierError) {
+    return new CliError(`cannot build the quilt: ${error.message}`);
+  }
+  if (error instanceof QuiltDecodeError) {
+    const hint =
+      error.reason === 'NOT_A_QUILT_LENGTH'
+        ? 'The blob is not a quilt; read it with `walrus-edge read`.'
+        : 'The verified bytes do not hold a valid quilt patch there; check the ID.';
+    return new CliError(`invalid quilt: ${error.message}`, hint);
+  }
+  return undefined;
+}
+
+function otherError(error: unknown): CliError {
   if (error instanceof Error) return new CliError(error.message);
   return new CliError(String(error));
 }

@@ -1,6 +1,7 @@
 /**
  * The `walrus-edge` command line. Command names and flags follow Walrus's CLI (`store`, `read`,
- * `blob-status`, `list-blobs`, `delete`, `extend`, `info`, `blob-id`). Errors are one line on
+ * `blob-status`, `list-blobs`, `delete`, `extend`, `info`, `blob-id`, `store-quilt`, `read-quilt`,
+ * `list-patches-in-quilt`). Errors are one line on
  * stderr (`error: …`, then maybe `hint: …`) and a non-zero exit code: 1 when the operation
  * failed, 2 when the command line is wrong.
  */
@@ -13,7 +14,10 @@ import {
   EXTEND_USAGE,
   INFO_USAGE,
   LIST_BLOBS_USAGE,
+  LIST_PATCHES_USAGE,
+  READ_QUILT_USAGE,
   READ_USAGE,
+  STORE_QUILT_USAGE,
   STORE_USAGE,
   USAGE,
 } from './usage.js';
@@ -47,6 +51,18 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   },
   delete: { usage: DELETE_USAGE, load: async () => (await import('./delete.js')).runDelete },
   extend: { usage: EXTEND_USAGE, load: async () => (await import('./extend.js')).runExtend },
+  'store-quilt': {
+    usage: STORE_QUILT_USAGE,
+    load: async () => (await import('./store-quilt.js')).runStoreQuilt,
+  },
+  'read-quilt': {
+    usage: READ_QUILT_USAGE,
+    load: async () => (await import('./read-quilt.js')).runReadQuilt,
+  },
+  'list-patches-in-quilt': {
+    usage: LIST_PATCHES_USAGE,
+    load: async () => (await import('./list-patches.js')).runListPatches,
+  },
   info: { usage: INFO_USAGE, load: async () => (await import('./info.js')).runInfo },
   'blob-id': {
     usage: BLOB_ID_USAGE,
@@ -56,7 +72,11 @@ const COMMANDS: Readonly<Record<string, Command>> = {
 };
 
 /** Walrus-style aliases. */
-const ALIASES: Readonly<Record<string, string>> = { write: 'store' };
+const ALIASES: Readonly<Record<string, string>> = {
+  write: 'store',
+  'write-quilt': 'store-quilt',
+  'resolve-quilt': 'list-patches-in-quilt',
+};
 
 function writeStdout(bytes: Uint8Array): Promise<void> {
   return new Promise((resolve, reject) => {

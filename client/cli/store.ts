@@ -90,14 +90,27 @@ export function storeJson(result: StoreResult): StoreJson {
   };
 }
 
-export function storeLines(result: StoreResult, file: string): string[] {
+/** What was stored, in the human output: a blob from a file, or a quilt of files. */
+export interface StoredWhat {
+  readonly noun: string;
+  readonly pathLabel: string;
+  readonly idLabel: string;
+}
+
+const STORED_BLOB: StoredWhat = { noun: 'blob', pathLabel: 'Path', idLabel: 'Blob ID' };
+
+export function storeLines(
+  result: StoreResult,
+  file: string,
+  what: StoredWhat = STORED_BLOB,
+): string[] {
   const kind = result.blobObject.deletable ? 'Deletable' : 'Permanent';
   const { storageMist, writeMist, totalMist } = result.cost;
   return [
-    `Success: ${kind} blob stored and certified.`,
+    `Success: ${kind} ${what.noun} stored and certified.`,
     ...alignedLines([
-      ['Path', file],
-      ['Blob ID', result.blobId],
+      [what.pathLabel, file],
+      [what.idLabel, result.blobId],
       ['Sui object ID', result.blobObject.objectId],
       ['Unencoded size', `${formatBytes(result.size)} (${result.size} bytes)`],
       [
@@ -114,7 +127,7 @@ export function storeLines(result: StoreResult, file: string): string[] {
   ];
 }
 
-function checkCommittee(system: SystemState): void {
+export function checkCommittee(system: SystemState): void {
   if (system.members.length === 0) {
     throw new CliError(
       `the network has no storage committee yet (epoch ${system.epoch})`,

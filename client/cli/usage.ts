@@ -27,6 +27,17 @@ Commands:
                         Delete the wallet's deletable Blob objects of a blob (or one object).
   extend --object-id ID --epochs N|max [--json]
                         Buy more epochs for a certified Blob object of the wallet.
+  store-quilt (--paths PATH… | --blobs JSON…) --epochs N|max [--permanent] [--json]
+                        Store files as one quilt; identifiers are file names (--paths, directories
+                        recursively) or given with tags as JSON: {"path","identifier","tags"}.
+                        --json prints {blobStoreResult, storedQuiltBlobs:[{identifier,
+                        quiltPatchId, range}]}.
+  read-quilt (--quilt-id ID [--identifiers ID… | --tag KEY VALUE] | --quilt-patch-ids P…)
+             [--out DIR] [--json]
+                        Read quilt patches (all of the quilt with --quilt-id alone), each from its
+                        own columns; into DIR, one file per identifier, or raw to stdout.
+  list-patches-in-quilt QUILT_ID [--json]
+                        The patches of a quilt: identifier, quilt patch ID, columns, tags.
   info [--json]         Epoch, shards, storage nodes, prices and limits of the network.
   blob-id FILE [--n-shards N] [--json]
                         Print the Walrus blob ID of FILE, computed locally (default n-shards: 1000).
@@ -43,6 +54,12 @@ Exit status: 0 success, 1 failure, 2 bad command line.`;
 export const STORE_USAGE =
   'Usage: walrus-edge store FILE --epochs N|max [--permanent] [--json] [--network FILE]';
 export const READ_USAGE = 'Usage: walrus-edge read BLOB_ID [--out FILE] [--json] [--network FILE]';
+export const STORE_QUILT_USAGE =
+  'Usage: walrus-edge store-quilt (--paths PATH… | --blobs JSON…) --epochs N|max [--permanent] [--json] [--network FILE]';
+export const READ_QUILT_USAGE =
+  'Usage: walrus-edge read-quilt (--quilt-id ID [--identifiers ID… | --tag KEY VALUE] | --quilt-patch-ids P…) [--out DIR] [--json] [--network FILE]';
+export const LIST_PATCHES_USAGE =
+  'Usage: walrus-edge list-patches-in-quilt QUILT_ID [--json] [--network FILE]';
 export const BLOB_STATUS_USAGE = 'Usage: walrus-edge blob-status BLOB_ID [--json] [--network FILE]';
 export const LIST_BLOBS_USAGE =
   'Usage: walrus-edge list-blobs [--include-expired] [--json] [--network FILE]';

@@ -21,3 +21,14 @@ export class BlobUnavailableError extends Error {
 export class BlobInconsistentError extends Error {
   override name = 'BlobInconsistentError';
 }
+
+/** No patch of the quilt has the identifier asked for (Walrus: QUILT_PATCH_NOT_FOUND, 404). */
+export class QuiltPatchNotFoundError extends Error {
+  override name = 'QuiltPatchNotFoundError';
+  constructor(
+    readonly quiltId: string,
+    readonly identifier: string,
+  ) {
+    super(`quilt ${quiltId} has no patch with identifier ${JSON.stringify(identifier)}`);
+  }
+}

@@ -1,15 +1,17 @@
 /**
- * The race for each row of a chunk (client/read/rows.ts): a row whose node failed it or is late
- * goes to recovery (row-recovery.ts), and the row settles with the first verified answer from
- * either; it fails only when both have failed, in either order.
+ * The race for each sliver of a fetch (client/read/sliver-fetch.ts: rows of a blob, columns of a
+ * quilt patch): a sliver whose node failed it or is late goes to recovery (row-recovery.ts), and
+ * the sliver settles with the first verified answer from either; it fails only when both have
+ * failed, in either order.
  */
 import type { CommitteeMember } from '../../core/chain/types.js';
 import { deferred } from '../deferred.js';
 import { BlobInconsistentError } from './errors.js';
-import type { recoverRows } from './row-recovery.js';
+import type { SliverRecovery } from './row-recovery.js';
 
 export interface Slot {
-  readonly row: number;
+  /** The sliver's index on the fetch's axis (a row, or a column). */
+  readonly index: number;
   readonly promise: Promise<Uint8Array>;
   settled: boolean;
   directFailed: boolean;
@@ -19,20 +21,20 @@ export interface Slot {
   reject(error: Error): void;
 }
 
-/** Starts recovery of rows (without the members in `exclude`); see row-recovery.ts. */
+/** Starts recovery of slivers (without the members in `exclude`); see row-recovery.ts. */
 export type StartRecovery = (
-  rows: readonly number[],
+  indices: readonly number[],
   exclude: ReadonlySet<number>,
-) => ReturnType<typeof recoverRows>;
+) => SliverRecovery;
 
 /**
- * The race of one chunk: rows whose direct source failed or is slow go to recovery in batches
- * (one batch per event-loop turn, so a node's rows are asked for together), and each slot settles
- * with the first verified answer. A slot fails only when both its sources have failed.
+ * The race of one fetch: slivers whose direct source failed or is slow go to recovery in batches
+ * (one batch per event-loop turn, so a node's slivers are asked for together), and each slot
+ * settles with the first verified answer. A slot fails only when both its sources have failed.
  */
 export class Hedger {
   private queued = new Map<number, Set<number>>();
-  private readonly recovering = new Map<number, { cancel(row: number): void }>();
+  private readonly recovering = new Map<number, { cancel(target: number): void }>();
   private scheduled = false;
 
   constructor(
@@ -41,12 +43,12 @@ export class Hedger {
   ) {}
 
   /**
-   * Rows whose node `member` failed them (`failed`) or is late with them: they go to recovery,
-   * without `member`. A row fails when its node failed and its recovery failed, in either order.
+   * Slivers whose node `member` failed them (`failed`) or is late with them: they go to recovery,
+   * without `member`. A sliver fails when its node failed and its recovery failed, in either order.
    */
-  recover(rows: readonly number[], member: CommitteeMember, how: { failed: boolean }): void {
-    for (const row of rows) {
-      const slot = this.slots.get(row);
+  recover(indices: readonly number[], member: CommitteeMember, how: { failed: boolean }): void {
+    for (const target of indices) {
+      const slot = this.slots.get(target);
       if (slot === undefined || slot.settled) continue;
       if (how.failed) {
         slot.directFailed = true;
@@ -55,10 +57,10 @@ export class Hedger {
           continue;
         }
       }
-      if (this.recovering.has(row)) continue;
-      const exclude = this.queued.get(row) ?? new Set<number>();
+      if (this.recovering.has(target)) continue;
+      const exclude = this.queued.get(target) ?? new Set<number>();
       exclude.add(member.index);
-      this.queued.set(row, exclude);
+      this.queued.set(target, exclude);
     }
     if (this.queued.size > 0 && !this.scheduled) {
       this.scheduled = true;
@@ -68,18 +70,18 @@ export class Hedger {
 
   private flush(): void {
     this.scheduled = false;
-    const rows = [...this.queued.keys()].filter((row) => !this.slots.get(row)!.settled);
+    const targets = [...this.queued.keys()].filter((target) => !this.slots.get(target)!.settled);
     const exclude = new Set<number>();
-    for (const row of rows) for (const index of this.queued.get(row)!) exclude.add(index);
+    for (const target of targets) for (const index of this.queued.get(target)!) exclude.add(index);
     this.queued = new Map();
-    if (rows.length === 0) return;
-    const recovery = this.startRecovery(rows, exclude);
-    for (const row of rows) {
-      this.recovering.set(row, recovery);
-      recovery.results.get(row)!.then(
-        (data) => this.resolved(this.slots.get(row)!, data),
+    if (targets.length === 0) return;
+    const recovery = this.startRecovery(targets, exclude);
+    for (const target of targets) {
+      this.recovering.set(target, recovery);
+      recovery.results.get(target)!.then(
+        (data) => this.resolved(this.slots.get(target)!, data),
         (error: Error) => {
-          const slot = this.slots.get(row)!;
+          const slot = this.slots.get(target)!;
           slot.recoveryFailed = true;
           slot.recoveryError = error;
           // Inconsistency is final; otherwise the direct source may still come through.
@@ -93,7 +95,7 @@ export class Hedger {
     if (slot.settled) return;
     slot.settled = true;
     slot.resolve(data);
-    this.recovering.get(slot.row)?.cancel(slot.row);
+    this.recovering.get(slot.index)?.cancel(slot.index);
   }
 }
 
@@ -103,10 +105,10 @@ function fail(slot: Slot, error: Error): void {
   slot.reject(error);
 }
 
-export function newSlot(row: number): Slot {
+export function newSlot(index: number): Slot {
   const { promise, resolve, reject } = deferred<Uint8Array>();
   return {
-    row,
+    index,
     promise,
     settled: false,
     directFailed: false,

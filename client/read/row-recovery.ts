@@ -1,20 +1,28 @@
 /**
- * Rebuilding systematic primary slivers (rows of the blob) from recovery symbols, when the node
- * holding a row is down, hung or lying (docs/spec/encoding.md §8.1). Row r of the expanded matrix
- * is a codeword of the secondary code: any n_s of its symbols decode it, and symbol (r, s) can be
- * had from the holder of secondary sliver s with a Merkle proof against that sliver's hash. So a
- * missing row costs about one row of bytes (n_s symbols plus their proofs), not a decode of the
- * whole blob.
+ * Rebuilding slivers from recovery symbols, when the node holding one is down, hung or lying
+ * (docs/spec/encoding.md §8.1). Row r of the expanded matrix (primary sliver r) is a codeword of
+ * the secondary code: any n_s of its symbols decode it, and symbol (r, s) can be had from the
+ * holder of secondary sliver s with a Merkle proof against that sliver's hash. Symmetrically,
+ * column c (secondary sliver c, what a quilt patch is read from) decodes from any n_p symbols
+ * (p, c), each from the holder of primary sliver p with a proof against that sliver's hash. So a
+ * missing sliver costs about one sliver of bytes (its symbols plus their proofs), not a decode of
+ * the whole blob.
  *
- * Nodes are asked in preference order for the symbols of every missing row at once (the `id=`
+ * Nodes are asked in preference order for the symbols of every missing sliver at once (the `id=`
  * form of the recoverySymbols route, one request per node per RECOVERY_SYMBOL_IDS_MAX symbols), a
- * few more than n_s columns' worth; another node joins when one fails or passes its hedge
- * deadline. Every symbol is verified before it counts; a row is decoded as soon as n_s distinct
- * columns are in, and the decoded row is checked against the metadata (recoverSliverFromVerified) — verified
- * symbols that decode to a contradicting row prove the blob inconsistent.
+ * few more than the needed sources' worth; another node joins when one fails or passes its hedge
+ * deadline. Every symbol is verified before it counts; a sliver is decoded as soon as enough
+ * distinct sources are in, and the decoded sliver is checked against the metadata
+ * (recoverSliverFromVerified) — verified symbols that decode to a contradicting sliver prove the
+ * blob inconsistent.
  */
 import type { CommitteeMember } from '../../core/chain/types.js';
-import { pairForShard, sliverIndexOfPair } from '../../core/encoding/mapping.js';
+import {
+  type SliverAxis,
+  otherAxis,
+  pairForShard,
+  sliverIndexOfPair,
+} from '../../core/encoding/mapping.js';
 import type { VerifiedMetadata } from '../../core/encoding/metadata.js';
 import {
   InconsistentBlobError,
@@ -22,7 +30,7 @@ import {
   recoverSliverFromVerified,
   verifyRecoverySymbols,
 } from '../../core/encoding/recovery-symbols.js';
-import { layoutOf } from '../../core/encoding/sliver-verification.js';
+import { layoutOf, sliverSymbolCount } from '../../core/encoding/sliver-verification.js';
 import { MERKLE_PROOF_NODES_MAX } from '../../core/merkle.js';
 import { RECOVERY_SYMBOL_IDS_MAX } from '../../core/node-api/limits.js';
 import { deferred } from '../deferred.js';
@@ -32,34 +40,56 @@ import { type ReadNodes, afterDeadline } from './nodes.js';
 /** BCS framing of one GeneralRecoverySymbol besides its data: tags, indices, lengths, the proof. */
 const SYMBOL_OVERHEAD_BYTES_MAX = 16 + MERKLE_PROOF_NODES_MAX * 33;
 
-interface RowState {
-  readonly row: number;
+interface TargetState {
+  /** The sliver to rebuild: its index on the recovery's axis. */
+  readonly index: number;
   readonly symbols: Map<number, RecoverySymbol>;
   settled: boolean;
   resolve(data: Uint8Array): void;
   reject(error: Error): void;
 }
 
-/**
- * Recovers `rows`; each promise settles independently. `exclude`: member indices to ask only
- * after every other (the ones that just failed or are skipped). `cancelled(row)` tells recovery a row arrived by another way.
- */
+/** Recovery of some slivers of one axis; each promise settles independently. */
+export interface SliverRecovery {
+  readonly results: Map<number, Promise<Uint8Array>>;
+  /** Tells recovery that sliver `index` arrived by another way. */
+  cancel(index: number): void;
+}
+
+/** Recovers rows (primary slivers) `rows`: see recoverSlivers. */
 export function recoverRows(
   blobId: Uint8Array,
   metadata: VerifiedMetadata,
   nodes: ReadNodes,
   rows: readonly number[],
   exclude: ReadonlySet<number>,
-): { readonly results: Map<number, Promise<Uint8Array>>; cancel(row: number): void } {
+): SliverRecovery {
+  return recoverSlivers(blobId, metadata, nodes, 'primary', rows, exclude);
+}
+
+/**
+ * Recovers slivers `indices` of `axis`; each promise settles independently. `exclude`: member
+ * indices to ask only after every other (the ones that just failed or are skipped).
+ */
+export function recoverSlivers(
+  blobId: Uint8Array,
+  metadata: VerifiedMetadata,
+  nodes: ReadNodes,
+  axis: SliverAxis,
+  indices: readonly number[],
+  exclude: ReadonlySet<number>,
+): SliverRecovery {
   const layout = layoutOf(metadata);
-  const needed = layout.params.nSecondary;
+  // A sliver of `axis` has one symbol per sliver of the other axis; it decodes from that many.
+  const needed = sliverSymbolCount(layout, axis);
+  const sourceAxis = otherAxis(axis);
   const nShards = metadata.nShards;
-  const states = new Map<number, RowState>();
+  const states = new Map<number, TargetState>();
   const results = new Map<number, Promise<Uint8Array>>();
-  for (const row of rows) {
+  for (const index of indices) {
     const { promise, resolve, reject } = deferred<Uint8Array>();
-    results.set(row, promise);
-    states.set(row, { row, symbols: new Map(), settled: false, resolve, reject });
+    results.set(index, promise);
+    states.set(index, { index, symbols: new Map(), settled: false, resolve, reject });
   }
   const controller = new AbortController();
   const signal = AbortSignal.any([nodes.signal, controller.signal]);
@@ -84,21 +114,27 @@ export function recoverRows(
     controller.abort(error);
   };
 
-  const columnsOf = (member: CommitteeMember): number[] =>
+  /** The source slivers (of the other axis) `member` holds. */
+  const sourcesOf = (member: CommitteeMember): number[] =>
     member.shards.map((shard) =>
-      sliverIndexOfPair('secondary', pairForShard(shard, blobId, nShards), nShards),
+      sliverIndexOfPair(sourceAxis, pairForShard(shard, blobId, nShards), nShards),
     );
+  /** Cell (target, source) as (primary index, secondary index). */
+  const cell = (target: number, source: number) =>
+    axis === 'primary'
+      ? { primary: target, secondary: source }
+      : { primary: source, secondary: target };
 
-  /** The verified leaf digest of each kept symbol: checking a rebuilt row reuses them. */
+  /** The verified leaf digest of each kept symbol: checking a rebuilt sliver reuses them. */
   const leafDigests = new WeakMap<RecoverySymbol, Uint8Array>();
 
-  /** Verified symbols from one reply; rows that reach n_s columns are decoded at once. */
+  /** Verified symbols from one reply; slivers that reach `needed` sources are decoded at once. */
   const accept = (member: CommitteeMember, symbols: readonly RecoverySymbol[]) => {
     const wanted = symbols.filter((symbol) => {
       const state = states.get(symbol.targetIndex);
-      return state !== undefined && !state.settled && symbol.targetAxis === 'primary';
+      return state !== undefined && !state.settled && symbol.targetAxis === axis;
     });
-    const checks = verifyRecoverySymbols(metadata, wanted, 'primary');
+    const checks = verifyRecoverySymbols(metadata, wanted, axis);
     if (checks.some((check) => check.error !== undefined)) {
       nodes.health.recordFailure(member.networkAddress, 'invalid-data');
     }
@@ -115,8 +151,8 @@ export function recoverRows(
       try {
         const data = recoverSliverFromVerified(
           metadata,
-          'primary',
-          state.row,
+          axis,
+          state.index,
           [...state.symbols.values()],
           (used) => leafDigests.get(used),
         );
@@ -131,13 +167,13 @@ export function recoverRows(
         throw error;
       }
     }
-    if (open().length === 0) controller.abort(new Error('every row is recovered'));
+    if (open().length === 0) controller.abort(new Error('every sliver is recovered'));
   };
 
   const ask = async (member: CommitteeMember) => {
-    const rowsWanted = open().map((state) => state.row);
-    const ids = rowsWanted.flatMap((row) =>
-      columnsOf(member).map((secondary) => ({ primary: row, secondary })),
+    const targets = open().map((state) => state.index);
+    const ids = targets.flatMap((target) =>
+      sourcesOf(member).map((source) => cell(target, source)),
     );
     const requests: Promise<void>[] = [];
     for (let from = 0; from < ids.length; from += RECOVERY_SYMBOL_IDS_MAX) {
@@ -147,7 +183,7 @@ export function recoverRows(
           .client(member)
           .getRecoverySymbols(
             blobId,
-            { ids: chunk, proofAxis: 'secondary' },
+            { ids: chunk, proofAxis: sourceAxis },
             {
               signal,
               headersTimeoutMs: nodes.hardTimeoutMs(member),
@@ -183,7 +219,7 @@ export function recoverRows(
         if (inFlight === 0 && next >= candidates.length) {
           settleAll(
             new BlobUnavailableError(
-              `recovery symbols for ${open().length} rows could not be had from the network`,
+              `recovery symbols for ${open().length} ${axis} slivers could not be had from the network`,
             ),
           );
         } else if (inFlight === 0) {
@@ -192,7 +228,7 @@ export function recoverRows(
       });
   };
 
-  // Enough nodes for n_s columns, and one more in case one of them fails.
+  // Enough nodes for `needed` sources, and one more in case one of them fails.
   while (next < candidates.length && coveredColumns < needed) launch();
   launch();
   if (candidates.length === 0) {
@@ -201,13 +237,13 @@ export function recoverRows(
 
   return {
     results,
-    cancel(row: number) {
-      const state = states.get(row);
+    cancel(index: number) {
+      const state = states.get(index);
       if (state === undefined || state.settled) return;
       state.settled = true;
       state.symbols.clear();
-      state.reject(new Error('the row arrived by another way'));
-      if (open().length === 0) controller.abort(new Error('every row arrived'));
+      state.reject(new Error('the sliver arrived by another way'));
+      if (open().length === 0) controller.abort(new Error('every sliver arrived'));
     },
   };
 }

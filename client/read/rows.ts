@@ -3,19 +3,13 @@
  * 0..n_p−1 laid end to end (row r is bytes [r·rowBytes, (r+1)·rowBytes)), so a healthy network
  * serves any byte range without decoding, straight from the nodes holding the covering rows.
  *
- * Rows are fetched a chunk at a time, one request per node per chunk (walrus-edge's batch route;
- * Walrus's single-sliver route for nodes without it), with two chunks in flight at most, so memory
- * stays under `windowBytesMax` whatever the blob's size. Every sliver is bounded by the size the
- * verified metadata implies and verified before it is used.
- *
- * A row whose node is skipped (circuit breaker), does not answer before its hedge deadline, fails,
- * or sends a sliver that does not verify is rebuilt from recovery symbols (row-recovery.ts) —
- * racing the node, whichever verified answer comes first wins. If recovery cannot be had either,
- * a blob small enough to decode whole is decoded from any n_p primary slivers, each row checked
- * against the metadata.
+ * Rows are fetched a chunk at a time by a SliverFetcher (sliver-fetch.ts: one request per node per
+ * chunk, every sliver verified, slow or failed nodes raced with recovery symbols), with two chunks
+ * in flight at most, so memory stays under `windowBytesMax` whatever the blob's size. If a row
+ * can be had neither from its node nor from recovery, a blob small enough to decode whole is
+ * decoded from any n_p primary slivers, each row checked against the metadata.
  */
-import { pairOwner, pairsOfMember } from '../../core/chain/committee.js';
-import type { CommitteeMember } from '../../core/chain/types.js';
+import { pairsOfMember } from '../../core/chain/committee.js';
 import { decodeBlob } from '../../core/encoding/blob-decoder.js';
 import { type BlobLayout } from '../../core/encoding/blob-layout.js';
 import type { VerifiedMetadata } from '../../core/encoding/metadata.js';
@@ -23,23 +17,19 @@ import type { SliverData } from '../../core/encoding/sliver-data.js';
 import {
   computeSliverHash,
   expectedSliverHash,
-  layoutOf,
   verifySliver,
 } from '../../core/encoding/sliver-verification.js';
 import { bytesEqual } from '../../core/bytes.js';
-import { BATCH_PAIRS_MAX, BATCH_RESPONSE_BYTES_MAX } from '../../core/node-api/limits.js';
 import { StorageNodeError } from '../storage-node-client.js';
 import { BlobInconsistentError, BlobUnavailableError } from './errors.js';
-import { type ReadNodes, afterDeadline } from './nodes.js';
-import { recoverRows } from './row-recovery.js';
-import { Hedger, type Slot, newSlot } from './row-race.js';
+import type { ReadNodes } from './nodes.js';
+import type { Slot } from './row-race.js';
+import { SliverFetcher } from './sliver-fetch.js';
 
 /** Memory a read may hold in fetched rows, by default (Workers give an isolate 128 MB). */
 export const READ_WINDOW_BYTES_DEFAULT = 32 * 1024 * 1024;
 /** The last resort, decoding the whole blob, is taken only for blobs up to this size. */
 export const FULL_DECODE_BYTES_MAX = 32 * 1024 * 1024;
-/** Single-sliver requests in flight per node, for nodes without the batch route. */
-const SINGLE_SLIVERS_PER_NODE = 4;
 
 export interface RowReaderOptions {
   readonly windowBytesMax?: number;
@@ -50,6 +40,7 @@ export interface RowReaderOptions {
 export class BlobRowReader {
   readonly layout: BlobLayout;
   private readonly chunkRows: number;
+  private readonly fetcher: SliverFetcher;
   private decoded: Promise<Uint8Array> | undefined;
 
   constructor(
@@ -58,7 +49,8 @@ export class BlobRowReader {
     private readonly nodes: ReadNodes,
     private readonly options: RowReaderOptions = {},
   ) {
-    this.layout = layoutOf(metadata);
+    this.fetcher = new SliverFetcher(blobId, metadata, nodes, 'primary');
+    this.layout = this.fetcher.layout;
     const windowBytes = options.windowBytesMax ?? READ_WINDOW_BYTES_DEFAULT;
     // Two chunks in flight fill the window.
     this.chunkRows = Math.max(1, Math.floor(windowBytes / 2 / this.layout.primarySliverBytes));
@@ -94,145 +86,14 @@ export class BlobRowReader {
       const blob = await this.decodeWhole();
       const rowBytes = this.layout.primarySliverBytes;
       const data = new Uint8Array(rowBytes);
-      data.set(blob.subarray(slot.row * rowBytes, (slot.row + 1) * rowBytes));
+      data.set(blob.subarray(slot.index * rowBytes, (slot.index + 1) * rowBytes));
       return data;
     }
   }
 
   /** Starts fetching `rows`; each slot settles with the first verified source. */
   private fetch(rows: readonly number[]): Map<number, Slot> {
-    const slots = new Map<number, Slot>();
-    for (const row of rows) slots.set(row, newSlot(row));
-    const byMember = new Map<CommitteeMember, number[]>();
-    for (const row of rows) {
-      const member = pairOwner(this.nodes.committee, this.blobId, row);
-      byMember.set(member, [...(byMember.get(member) ?? []), row]);
-    }
-    const hedger = new Hedger((rows, exclude) => this.startRecovery(rows, exclude), slots);
-    for (const [member, memberRows] of byMember) {
-      if (this.nodes.isSkipped(member)) hedger.recover(memberRows, member, { failed: true });
-      else {
-        this.fetchDirect(member, memberRows, slots, hedger).catch(() =>
-          hedger.recover(memberRows, member, { failed: true }),
-        );
-      }
-    }
-    return slots;
-  }
-
-  /** One node's rows of a chunk: the batch route, or single-sliver requests without it. */
-  private async fetchDirect(
-    member: CommitteeMember,
-    rows: readonly number[],
-    slots: Map<number, Slot>,
-    hedger: Hedger,
-  ): Promise<void> {
-    const url = member.networkAddress;
-    const pending = () => rows.filter((row) => !slots.get(row)!.settled);
-    if (rows.length > 1 && this.nodes.health.batchSupported(url)) {
-      try {
-        await this.fetchBatch(member, rows, slots, hedger);
-      } catch (error) {
-        if (!batchRouteMissing(error)) {
-          hedger.recover(pending(), member, { failed: true });
-          return;
-        }
-        this.nodes.health.markBatchUnsupported(url);
-      }
-    }
-    const remaining = pending();
-    let next = 0;
-    const lane = async () => {
-      while (next < remaining.length) {
-        const row = remaining[next++];
-        await this.fetchSingle(member, row, slots, hedger);
-      }
-    };
-    await Promise.all(
-      Array.from({ length: Math.min(SINGLE_SLIVERS_PER_NODE, remaining.length) }, lane),
-    );
-  }
-
-  private async fetchBatch(
-    member: CommitteeMember,
-    rows: readonly number[],
-    slots: Map<number, Slot>,
-    hedger: Hedger,
-  ): Promise<void> {
-    const rowBytes = this.layout.primarySliverBytes;
-    const perRequest = Math.max(
-      1,
-      Math.min(BATCH_PAIRS_MAX, Math.floor(BATCH_RESPONSE_BYTES_MAX / (rowBytes + 16))),
-    );
-    for (let from = 0; from < rows.length; from += perRequest) {
-      const part = rows.slice(from, from + perRequest);
-      // Raced once the node's deadline passes without headers (a hung node sends none).
-      const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () => {
-        this.nodes.health.recordFailure(member.networkAddress, 'late');
-        hedger.recover(part, member, { failed: false });
-      });
-      try {
-        const batch = await this.nodes.client(member).getSliverBatch(this.blobId, 'primary', part, {
-          signal: this.nodes.signal,
-          headersTimeoutMs: this.nodes.hardTimeoutMs(member),
-          sliverBytes: rowBytes,
-        });
-        cancelHedge();
-        for await (const entry of batch) {
-          const slot = slots.get(entry.pairIndex)!;
-          if (slot.settled) continue;
-          if (entry.sliver === null) hedger.recover([entry.pairIndex], member, { failed: true });
-          else this.deliverDirect(member, slot, entry.sliver, hedger);
-        }
-      } finally {
-        cancelHedge();
-      }
-    }
-  }
-
-  private async fetchSingle(
-    member: CommitteeMember,
-    row: number,
-    slots: Map<number, Slot>,
-    hedger: Hedger,
-  ): Promise<void> {
-    const slot = slots.get(row)!;
-    if (slot.settled) return;
-    const cancelHedge = afterDeadline(this.nodes.hedgeDeadlineMs(member), () => {
-      this.nodes.health.recordFailure(member.networkAddress, 'late');
-      hedger.recover([row], member, { failed: false });
-    });
-    try {
-      const sliver = await this.nodes.client(member).getSliver(this.blobId, row, 'primary', {
-        signal: this.nodes.signal,
-        headersTimeoutMs: this.nodes.hardTimeoutMs(member),
-        sliverBytes: this.layout.primarySliverBytes,
-      });
-      this.deliverDirect(member, slot, sliver, hedger);
-    } catch {
-      hedger.recover([row], member, { failed: true });
-    } finally {
-      cancelHedge();
-    }
-  }
-
-  /** A sliver from the row's own node: used if it verifies, else the row is recovered. */
-  private deliverDirect(member: CommitteeMember, slot: Slot, sliver: SliverData, hedger: Hedger) {
-    if (slot.settled) return;
-    try {
-      if (sliver.index !== slot.row) throw new Error(`sliver ${sliver.index} for row ${slot.row}`);
-      verifySliver(this.metadata, 'primary', sliver);
-    } catch {
-      this.nodes.health.recordFailure(member.networkAddress, 'invalid-data');
-      hedger.recover([slot.row], member, { failed: true });
-      return;
-    }
-    hedger.resolved(slot, sliver.data);
-  }
-
-  /** Recovery for rows whose direct source failed or is late (the Hedger starts it). */
-  private startRecovery(rows: readonly number[], exclude: ReadonlySet<number>) {
-    return recoverRows(this.blobId, this.metadata, this.nodes, rows, exclude);
+    return this.fetcher.fetch(rows);
   }
 
   /**
@@ -296,15 +157,6 @@ export class BlobRowReader {
     })();
     return this.decoded;
   }
-}
-
-/** A node without walrus-edge's batch route (a Walrus node): 404/405 without a blob reason. */
-function batchRouteMissing(error: unknown): boolean {
-  return (
-    error instanceof StorageNodeError &&
-    (error.status === 404 || error.status === 405) &&
-    (error.reason === undefined || error.reason === 'NOT_FOUND')
-  );
 }
 
 function range(first: number, last: number): number[] {

@@ -227,6 +227,7 @@ async function run(options: LauncherOptions): Promise<void> {
       publisherSecretKey: wallet.getSecretKey(),
       // The devnet publisher accepts what the end-to-end tests store (tens of MB).
       publisherBodyBytesMax: PUBLISHER_BODY_BYTES_LIMIT,
+      publisherQuiltBodyBytesMax: PUBLISHER_BODY_BYTES_LIMIT,
     });
     const workerProcess = group.start(
       'worker',

@@ -329,9 +329,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     const [main, degraded, faults] = await Promise.all([
       // One wallet per test file that publishes on the devnet (see DevnetValues): main serves
-      // worker-unit, worker-integration, worker-http and worker-chain.
-      startDevnet('main', 4, cleanups),
-      startDevnet('node-down', 1, cleanups),
+      // worker-unit, worker-integration, worker-http, worker-chain and worker-quilt; node-down
+      // serves worker-node-down and worker-quilt.
+      startDevnet('main', 5, cleanups),
+      startDevnet('node-down', 2, cleanups),
       startDevnet('faults', 1, cleanups),
     ]);
     const devnets = new Map([main, degraded, faults].map((d) => [d.values.label, d]));

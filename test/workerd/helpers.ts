@@ -15,6 +15,11 @@ export const CACHE_CONTROL_UNCERTIFIED = 'public, max-age=5, no-transform';
 /** A permanent certified blob: immutable, for as long as its storage is paid for at most. */
 export const CACHE_CONTROL_PERMANENT = /^public, max-age=(\d+), immutable, no-transform$/;
 
+/** workers/index.ts's CORS exposure list, in its order. */
+export const CORS_EXPOSED_HEADERS =
+  'Accept-Ranges, Content-Length, Content-Range, Content-Type, ETag, Cache-Control, Retry-After, ' +
+  'X-Quilt-Patch-Identifier';
+
 /** Deterministic content for `size` (the seed is the size). */
 export function blobBytes(size: number): Uint8Array {
   return randomBytes(size, 0x5eed + size);

@@ -3,7 +3,8 @@
  * stopped with SIGSTOP through the global setup's fault control: a stopped node keeps its sockets
  * open and answers nothing, the worst kind of down. Every test continues the nodes it stopped
  * (`afterEach` continues all of them whatever happened), and only this file uses this devnet, so
- * no other file sees the faults. The tests run one after another, as vitest runs a file.
+ * no other file sees the faults. The tests run one after another, as vitest runs a file. Quilt
+ * patches are here too: their hits with every node stopped are the proof they are cached.
  *
  * A read that waited on a stopped node would hang: it shows up as the test's own timeout, never as
  * a timing assert.
@@ -14,6 +15,16 @@ import { blobIdFromString } from '../../core/blob-id.js';
 import { shardForPair } from '../../core/encoding/mapping.js';
 import { CACHE_CONTROL_DELETABLE, CACHE_CONTROL_UNCERTIFIED, expectedBlobId } from './helpers.js';
 import {
+  expectPatch,
+  expectPatchHeaders,
+  patchByIdUrl,
+  patchByIdentifierUrl,
+  quiltIdOf,
+  storeQuilt,
+  testCollection,
+} from './quilt-harness.js';
+import {
+  ORIGIN,
   awaitCertified,
   awaitNodesCertified,
   devnetEnv,
@@ -245,6 +256,81 @@ describe('worker.fetch with storage nodes stopped (SIGSTOP)', () => {
         contentLength: bytes.length,
       });
       await expectBytes(full.body, bytes);
+    },
+    FAULT_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'serves cached quilt patches and the patch list with every node stopped',
+    async () => {
+      const files = testCollection(0xfa22);
+      const stored = await storeQuilt(call, files);
+      const quiltId = quiltIdOf(stored);
+      await awaitNodesCertified(devnet, quiltId);
+      const listUrl = `${ORIGIN}/v1/quilts/${quiltId}/patches`;
+      const certified = { quiltId, cacheControl: CACHE_CONTROL_DELETABLE };
+      // Misses: the index and every patch from the nodes, verified, then kept at the edge.
+      for (const file of files) {
+        const reply = await call(new Request(patchByIdentifierUrl(quiltId, file.identifier)));
+        await expectPatch(reply, file, certified);
+      }
+      const listed = await call(new Request(listUrl));
+      expect(listed.status).toBe(200);
+
+      await setAll('stop');
+      // Hits: no node can answer, yet every route serves the verified bytes and headers.
+      for (const patch of stored.storedQuiltBlobs) {
+        const file = files.find((candidate) => candidate.identifier === patch.identifier)!;
+        const byIdentifier = await call(
+          new Request(patchByIdentifierUrl(quiltId, file.identifier)),
+        );
+        await expectPatch(byIdentifier, file, { ...certified, label: `${file.identifier} (id)` });
+        const byId = await call(new Request(patchByIdUrl(patch.quiltPatchId)));
+        await expectPatch(byId, file, certified);
+      }
+      const large = files.find((file) => file.identifier === 'large.bin')!;
+      const largeUrl = patchByIdentifierUrl(quiltId, large.identifier);
+      const ranged = await call(new Request(largeUrl, { headers: { range: 'bytes=100-199' } }));
+      expect(ranged.status).toBe(206);
+      expectPatchHeaders(ranged, large, certified);
+      await expectBytes(ranged.body, large.bytes.subarray(100, 200));
+      const notModified = await call(
+        new Request(largeUrl, { headers: { 'if-none-match': `"${quiltId}"` } }),
+      );
+      expect(notModified.status).toBe(304);
+      const relisted = await call(new Request(listUrl));
+      expect(relisted.status).toBe(200);
+      expect(relisted.text()).toBe(listed.text());
+      // The index is cached too: an identifier it lacks is a 404 without any node.
+      const unknown = await call(new Request(patchByIdentifierUrl(quiltId, 'nobody')));
+      expect(unknown.status).toBe(404);
+      expect(await reasonOf(unknown)).toBe('QUILT_PATCH_NOT_FOUND');
+    },
+    FAULT_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'serves a cached quilt patch whose status went stale while every node is stopped',
+    async () => {
+      const stale = unitCall(devnetEnv(devnet, 0, { DELETABLE_STATUS_TTL_S: '1' }));
+      const files = testCollection(0xfa23);
+      const stored = await storeQuilt(stale, files);
+      const quiltId = quiltIdOf(stored);
+      await awaitNodesCertified(devnet, quiltId);
+      const file = files.find((candidate) => candidate.identifier === 'pic.png')!;
+      const url = patchByIdentifierUrl(quiltId, file.identifier);
+      await expectPatch(await stale(new Request(url)), file, {
+        quiltId,
+        cacheControl: 'public, max-age=1, no-transform',
+      });
+
+      await setAll('stop');
+      await sleep(STATUS_STALE_WAIT_MS);
+      // No node confirms the stale status: the patch is served, and clients keep it briefly.
+      await expectPatch(await stale(new Request(url)), file, {
+        quiltId,
+        cacheControl: CACHE_CONTROL_UNCERTIFIED,
+      });
     },
     FAULT_TEST_TIMEOUT_MS,
   );

@@ -11,6 +11,7 @@ import {
   CACHE_CONTROL_DELETABLE,
   CACHE_CONTROL_PERMANENT,
   CACHE_CONTROL_UNCERTIFIED,
+  CORS_EXPOSED_HEADERS,
   unknownBlobId,
 } from './helpers.js';
 import {
@@ -36,9 +37,7 @@ const devnet = inject('devnet');
 const env = devnetEnv(devnet, 2);
 const call = unitCall(env);
 const OCTET_STREAM = 'application/octet-stream';
-/** workers/index.ts's CORS exposure list, in its order. */
-const EXPOSED =
-  'Accept-Ranges, Content-Length, Content-Range, Content-Type, ETag, Cache-Control, Retry-After';
+const EXPOSED = CORS_EXPOSED_HEADERS;
 const FOREIGN_ORIGIN = 'https://app.example.org';
 
 /** Shared by the tests that only read: ~100 KB of seeded random bytes, certified. */
