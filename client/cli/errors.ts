@@ -171,7 +171,7 @@ function quiltError(error: unknown): CliError | undefined {
     return new CliError(error.message, '`walrus-edge list-patches-in-quilt` lists its patches.');
   }
   if (error instanceof QuiltLimitError || error instanceof DuplicateIdentifierError) {
-    return new CliError(`cannot build the quilt: ${error.message}`);
+    return new CliError(error.message);
   }
   if (error instanceof QuiltDecodeError) {
     const hint =

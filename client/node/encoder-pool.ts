@@ -86,6 +86,11 @@ export class EncoderPool {
   private readonly pending = new Map<number, PendingTask>();
   private nextTaskId = 1;
   private closed = false;
+  /**
+   * The last job on the workers: each worker holds one job at a time (encoder-worker.ts), so jobs
+   * run one after another — each already uses every core — however many callers encode at once.
+   */
+  private lastJob: Promise<unknown> = Promise.resolve();
 
   /** `threads` counts the calling thread: up to threads − 1 workers are started. */
   constructor(threads: number = availableParallelism(), options: EncoderPoolOptions = {}) {
@@ -164,6 +169,15 @@ export class EncoderPool {
       job.runStages();
       return job;
     }
+    const turn = this.lastJob.then(() => this.runOnWorkers(blob, nShards, slivers));
+    this.lastJob = turn.catch(() => {});
+    return turn;
+  }
+
+  private async runOnWorkers(blob: Uint8Array, nShards: number, slivers: boolean) {
+    if (this.closed) throw new Error('the encoder pool is closed');
+    const layout = blobLayout(blob.length, nShards);
+    const { BlobEncodingJob } = await loadEncoder();
     this.start();
     let shared = blob;
     if (!isShared(blob)) {

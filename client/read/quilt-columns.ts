@@ -14,7 +14,8 @@ import { computeBlobMetadata } from '../../core/encoding/blob-encoder.js';
 import type { VerifiedMetadata } from '../../core/encoding/metadata.js';
 import type { QuiltGeometry } from '../../core/quilt/geometry.js';
 import { type ColumnRange, quiltColumns, quiltGeometryOf } from '../../core/quilt/quilt-reader.js';
-import { QuiltDecodeError } from '../../core/quilt/errors.js';
+import { QuiltDecodeError, QuiltLimitError } from '../../core/quilt/errors.js';
+import { QUILT_BYTES_DEFAULT } from '../../core/quilt/limits.js';
 import { BlobInconsistentError } from './errors.js';
 import type { ReadNodes } from './nodes.js';
 import { BlobRowReader, FULL_DECODE_BYTES_MAX } from './rows.js';
@@ -29,9 +30,18 @@ export const QUILT_RECOVERED_COLUMNS_MAX = 100;
  */
 export const QUILT_FULL_READ_BYTES_DEFAULT = FULL_DECODE_BYTES_MAX;
 
+/**
+ * Columns one read may fetch, by default: the largest quilt walrus-edge builds. A patch ID or an
+ * index from the network may name any columns of a quilt of up to 13 GiB (n = 1000), and every
+ * byte fetched is held in memory.
+ */
+export const QUILT_READ_BYTES_DEFAULT = QUILT_BYTES_DEFAULT;
+
 export interface QuiltColumnOptions {
   /** Largest quilt the whole-quilt fallback may read (default QUILT_FULL_READ_BYTES_DEFAULT). */
   readonly fullReadBytesMax?: number;
+  /** Most bytes of columns one call may fetch (default QUILT_READ_BYTES_DEFAULT). */
+  readonly readBytesMax?: number;
 }
 
 export class QuiltColumnReader {
@@ -62,6 +72,16 @@ export class QuiltColumnReader {
       throw new QuiltDecodeError(
         'PATCH_RANGE',
         `columns [${start}, ${end}) pass the quilt's ${this.geometry.columnCount} columns`,
+      );
+    }
+    const bytes = (end - start) * this.geometry.columnBytes;
+    const bytesMax = this.options.readBytesMax ?? QUILT_READ_BYTES_DEFAULT;
+    if (bytes > bytesMax) {
+      throw new QuiltLimitError(
+        'QUILT_BYTES',
+        bytes,
+        bytesMax,
+        `columns [${start}, ${end}) of this quilt are more bytes than one read fetches`,
       );
     }
     if (this.whole !== undefined) return quiltColumns(await this.whole, this.geometry, range);

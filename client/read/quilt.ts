@@ -23,7 +23,8 @@
  *
  * Errors: BlobNotFoundError (a quorum says the quilt is not stored), BlobUnavailableError (not
  * enough nodes answered with valid data; retry), BlobInconsistentError (verified data contradicts
- * the metadata) from ./errors.js; QuiltDecodeError (reason: NOT_A_QUILT_LENGTH, PATCH_RANGE,
+ * the metadata) from ./errors.js; QuiltLimitError QUILT_BYTES when the columns asked for pass
+ * `options.readBytesMax` (default 1 GiB), before any is fetched; QuiltDecodeError (reason: NOT_A_QUILT_LENGTH, PATCH_RANGE,
  * VERSION_MISMATCH, MALFORMED_INDEX, MALFORMED_PATCH, INVALID_IDENTIFIER, PATCH_OUTSIDE_COLUMNS, …)
  * when the verified bytes are not a valid quilt or patch; InvalidQuiltPatchIdError for a patch ID
  * that does not parse (both from core/quilt/errors.js).

@@ -20,7 +20,7 @@ import {
 } from '../../../core/encoding/mapping.js';
 import { encodeBlobMetadata, verifyMetadata } from '../../../core/encoding/metadata.js';
 import { type EncodedBlob } from '../../../core/encoding/blob-encoder.js';
-import { QuiltDecodeError } from '../../../core/quilt/errors.js';
+import { QuiltDecodeError, QuiltLimitError } from '../../../core/quilt/errors.js';
 import { quiltPatchIdFromString, quiltPatchIdToString } from '../../../core/quilt/patch-id.js';
 import { type EncodedQuilt, encodeQuilt } from '../../../core/quilt/quilt-blob.js';
 import type { QuiltFile } from '../../../core/quilt/quilt-builder.js';
@@ -389,6 +389,27 @@ describe('bad input', () => {
     await expect(
       readQuiltIndex(plain.blobId, committee(), { health: new NodeHealth() }),
     ).rejects.toThrow(/NOT_A_QUILT_LENGTH/);
+  });
+
+  it('refuses to fetch more column bytes than readBytesMax, before asking for any', async () => {
+    const entry = quilt.patchIds.find((p) => p.identifier === 'images/1.png')!;
+    const columnBytes = quilt.geometry.columnBytes;
+    const columns = entry.range[1] - entry.range[0];
+    expect(columns).toBeGreaterThanOrEqual(2);
+    const { running, urls } = await proxyAll();
+    await expect(
+      readQuiltPatchById(entry.quiltPatchId, committee(urls), {
+        health: new NodeHealth(),
+        readBytesMax: columns * columnBytes - 1,
+      }),
+    ).rejects.toBeInstanceOf(QuiltLimitError);
+    const requests = Object.values(running).flatMap((p) => p.requests);
+    expect(requests.some((path) => path.includes('/slivers'))).toBe(false);
+    const read = await readQuiltPatchById(entry.quiltPatchId, committee(urls), {
+      health: new NodeHealth(),
+      readBytesMax: columns * columnBytes,
+    });
+    expectBytes(read.patch.data, expectedFile(entry.identifier).bytes);
   });
 
   it('answers BlobNotFoundError for a quilt nobody stores', async () => {

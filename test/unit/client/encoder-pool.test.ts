@@ -48,4 +48,12 @@ describe('EncoderPool', () => {
       }
     });
   }
+
+  it('encodes concurrent calls one after another, each byte for byte', async () => {
+    const blobs = [0, 1, 2, 3].map((i) => randomBytes(200_000 + i, 77 + i));
+    const encoded = await Promise.all(blobs.map((blob) => pool.encode(blob, 100)));
+    encoded.forEach((actual, i) =>
+      expectBytes(actual.blobId, encodeBlob(blobs[i], 100).blobId, `blob ${i}`),
+    );
+  });
 });
