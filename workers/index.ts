@@ -28,8 +28,19 @@ import { EdgeCache } from './edge-cache.js';
 import { type Env, type WorkerConfig, workerConfig } from './env.js';
 import { objectTarget } from './object-read.js';
 import { publishBlobRoute } from './publisher.js';
+import {
+  createSessionRoute,
+  sessionInfoRoute,
+  sessionStatusRoute,
+  uploadRoute,
+} from './upload-sessions.js';
+import { TUS_EXPOSED_HEADERS } from '../durable-objects/tus.js';
+import { publisherWallet, walletPaidChain } from './wallet-chain.js';
 
 export type { Env } from './env.js';
+// The Durable Object classes wrangler.toml binds: workerd finds them among the entry's exports.
+export { UploadSession } from '../durable-objects/upload-session.js';
+export { PublisherWallet } from '../durable-objects/publisher-wallet.js';
 
 // workerd refuses to compile wasm from bytes: hand the kernels their precompiled modules.
 useBlake2bWasmModule(blake2bWasm);
@@ -41,10 +52,15 @@ useGf16WasmModule(gf16Wasm);
  */
 const CHAIN_TIMEOUT_MS_EDGE = 5_000;
 
-/** What a browser reading blobs needs to see and send (docs/spec/edge-platform.md §5.1, §6). */
+/**
+ * What a browser reading blobs needs to see and send (docs/spec/edge-platform.md §5.1, §6), and
+ * what tus-js-client and Uppy need for uploads (§4.4): any request header is allowed (preflights
+ * are mirrored), tus's response headers are exposed.
+ */
 const CORS = cors({
-  allowMethods: ['GET', 'HEAD', 'PUT', 'OPTIONS'],
+  allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
   exposeHeaders: [
+    ...TUS_EXPOSED_HEADERS,
     'Accept-Ranges',
     'Content-Length',
     'Content-Range',
@@ -131,6 +147,11 @@ function blobTarget(text: string): BlobTarget {
   }
 }
 
+function sessionDeps(env: Env) {
+  const config = workerConfig(env);
+  return { config, env, chain: chainOf(config) };
+}
+
 // A plain Router: errors must reach the one funnel (AutoRouter would answer them 500 itself).
 const router = Router<IRequest, [Env, ExecutionContext]>();
 
@@ -168,13 +189,38 @@ router
     const signer = Ed25519Keypair.fromSecretKey(
       decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
     );
+    // Every paying path goes through the wallet's one object when it is bound.
+    const chain =
+      env.PUBLISHER_WALLET === undefined
+        ? chainOf(config)
+        : walletPaidChain(chainOf(config), publisherWallet(env.PUBLISHER_WALLET));
     return publishBlobRoute(request as unknown as Request, {
-      chain: chainOf(config),
+      chain,
       signer,
       bodyBytesMax: config.publisherBodyBytesMax,
       nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
     });
   })
+  .post('/v1/upload-sessions', (request, env) =>
+    createSessionRoute(request as unknown as Request, sessionDeps(env)),
+  )
+  .get('/v1/upload-sessions/:sessionId', (request, env) =>
+    sessionInfoRoute(request as unknown as Request, request.params.sessionId, sessionDeps(env)),
+  )
+  .get('/v1/upload-sessions/:sessionId/status/:token', (request, env) =>
+    sessionStatusRoute(
+      request as unknown as Request,
+      request.params.sessionId,
+      request.params.token,
+      sessionDeps(env),
+    ),
+  )
+  .all('/v1/uploads/:token', (request, env) =>
+    uploadRoute(request as unknown as Request, request.params.token, false, sessionDeps(env)),
+  )
+  .all('/v1/uploads/:token/upload', (request, env) =>
+    uploadRoute(request as unknown as Request, request.params.token, true, sessionDeps(env)),
+  )
   .all('*', () => {
     throw EdgeErrors.routeNotFound();
   });

@@ -3,18 +3,18 @@
  * response JSON, docs/spec/api.md §3.2): the Worker encodes the body, pays from its configured wallet,
  * uploads to the storage nodes, certifies, and answers `newlyCreated`.
  */
-import type { Chain, ChainSigner } from '../core/chain/types.js';
-import { NotEnoughConfirmationsError, storeBlob } from '../client/store.js';
+import type { ChainSigner } from '../core/chain/types.js';
+import { NotEnoughConfirmationsError, type StoreChain, storeBlob } from '../client/store.js';
 import type { StorageNodeClientOptions } from '../client/storage-node-client.js';
 import { readBodyBounded } from '../core/http/body.js';
 import { DataTooLargeError } from '../core/encoding/config.js';
 import { EdgeErrors } from './api-errors.js';
 /** Walrus mainnet's limit on epochs ahead. */
-const EPOCHS_MAX = 53;
+export const EPOCHS_MAX = 53;
 const KNOWN_PARAMS = new Set(['epochs', 'permanent', 'deletable', 'force', 'encoding_type']);
 
 export interface PublisherDeps {
-  readonly chain: Chain;
+  readonly chain: StoreChain;
   readonly signer: ChainSigner;
   readonly bodyBytesMax: number;
   /** The invocation's request gate and the isolate's node health. */
