@@ -98,8 +98,14 @@ export class UploadSession extends DurableObject<Env> {
     });
   }
 
-  override fetch(request: Request): Promise<Response> {
-    return this.#handle(request);
+  override async fetch(request: Request): Promise<Response> {
+    try {
+      return await this.#handle(request);
+    } finally {
+      // A request refused before its body was read: release the body, so the caller's stream
+      // into this object ends instead of failing after the response has gone.
+      if (request.body !== null && !request.bodyUsed) void request.body.cancel().catch(() => {});
+    }
   }
 
   async #route(request: Request): Promise<Response> {

@@ -229,12 +229,20 @@ router
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 export default {
-  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
-    compose([CORS, FUNNEL], async (incoming) => {
-      const path = new URL(incoming.url).pathname;
-      if (path.startsWith('/v1/blobs/') && !READ_METHODS.has(incoming.method)) {
-        throw EdgeErrors.methodNotAllowed(incoming.method);
+  fetch: async (request: Request, env: Env, ctx: ExecutionContext) => {
+    try {
+      return await compose([CORS, FUNNEL], async (incoming) => {
+        const path = new URL(incoming.url).pathname;
+        if (path.startsWith('/v1/blobs/') && !READ_METHODS.has(incoming.method)) {
+          throw EdgeErrors.methodNotAllowed(incoming.method);
+        }
+        return (await router.fetch(incoming, env, ctx)) as Response;
+      })(request);
+    } finally {
+      // A request refused before its body was read (a bad key or token): release the body.
+      if (request.body !== null && !request.bodyUsed && !request.body.locked) {
+        void request.body.cancel().catch(() => {});
       }
-      return (await router.fetch(incoming, env, ctx)) as Response;
-    })(request),
+    }
+  },
 } satisfies ExportedHandler<Env>;

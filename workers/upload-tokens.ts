@@ -56,10 +56,14 @@ async function mac(secret: string, message: string): Promise<string> {
 
 async function macVerifies(secret: string, message: string, text: string): Promise<boolean> {
   if (!MAC_TEXT.test(text)) return false;
+  // Only the canonical text: the last of 43 characters carries 2 unused bits, and a token whose
+  // text differs must not verify.
+  const bytes = base64UrlToBytes(text);
+  if (bytesToBase64Url(bytes) !== text) return false;
   return crypto.subtle.verify(
     'HMAC',
     await hmacKey(secret),
-    base64UrlToBytes(text) as Uint8Array<ArrayBuffer>,
+    bytes as Uint8Array<ArrayBuffer>,
     new TextEncoder().encode(message),
   );
 }
