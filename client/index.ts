@@ -75,3 +75,9 @@ export class WalrusEdgeClient {
 }
 
 export type { StoreResult, AggregatedStatus, BlobStream };
+export {
+  type UploadSession,
+  type UploadSessionRequest,
+  UploadSessionError,
+  createUploadSession,
+} from './upload-sessions.js';

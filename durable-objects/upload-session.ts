@@ -56,7 +56,7 @@ const RECORD_KEY = 'session';
 export const SESSION_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 /** Open status streams per session. */
 export const STATUS_STREAMS_MAX = 16;
-/** A comment line this often keeps proxies from closing an idle stream (edge-platform.md §3.5). */
+/** A comment line this often keeps proxies from closing an idle stream (docs/spec/edge-platform.md §3.5). */
 const STATUS_PING_MS = 15_000;
 /** A store interrupted by a restart is started again this many times at most, then fails. */
 const PROCESSING_ATTEMPTS_MAX = 2;
@@ -565,7 +565,7 @@ export class UploadSession extends DurableObject<Env> {
       signer: Ed25519Keypair.fromSecretKey(
         decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
       ),
-      // A Durable Object has its own 6 connections waiting for headers (edge-platform.md §1.4).
+      // A Durable Object has its own 6 connections waiting for headers (docs/spec/edge-platform.md §1.4).
       nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
     };
   }

@@ -14,6 +14,7 @@ import {
   INFO_USAGE,
   LIST_BLOBS_USAGE,
   READ_USAGE,
+  SESSION_USAGE,
   STORE_USAGE,
   USAGE,
 } from './usage.js';
@@ -48,6 +49,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   delete: { usage: DELETE_USAGE, load: async () => (await import('./delete.js')).runDelete },
   extend: { usage: EXTEND_USAGE, load: async () => (await import('./extend.js')).runExtend },
   info: { usage: INFO_USAGE, load: async () => (await import('./info.js')).runInfo },
+  session: { usage: SESSION_USAGE, load: async () => (await import('./session.js')).runSession },
   'blob-id': {
     usage: BLOB_ID_USAGE,
     load: async () => (await import('./blob-id.js')).runBlobId,
