@@ -1,9 +1,10 @@
 /**
- * An upload session survives a restart of the whole devnet, its Worker (Miniflare: the Durable
+ * Upload sessions on a whole devnet (launcher process, 4 nodes, 16 shards). A session survives a restart of the whole devnet, its Worker (Miniflare: the Durable
  * Objects and the R2 staging bucket) included: `walrus-edge session create --json` (CLI and SDK)
  * makes the session, part of the blob goes up by tus, every process stops, the launcher starts again
  * on the same data dir, HEAD gives the acknowledged offset, the rest goes up from there, and the
- * blob is certified with the ID `walrus-edge blob-id` computes and served byte for byte.
+ * blob is certified with the ID `walrus-edge blob-id` computes and served byte for byte. Then a
+ * storage node hangs (SIGSTOP) while a session's blob is distributed, and it is certified anyway.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +28,13 @@ let launcher: ChildProcess | undefined;
 /** One Worker port for both runs: the session's URLs name it. */
 let port: number | undefined;
 
-async function startDevnet(): Promise<{ aggregatorUrl: string; publisherUrl: string }> {
+interface NetworkFile {
+  aggregatorUrl: string;
+  publisherUrl: string;
+  nodes: { name: string; shards: number[]; pid: number }[];
+}
+
+async function startDevnet(): Promise<NetworkFile> {
   port ??= await freePort();
   const child = spawn(
     'node',
@@ -74,7 +81,11 @@ async function cli(...args: string[]): Promise<string> {
   return stdout;
 }
 
+/** A hung node, continued whatever happens (a stopped process ignores SIGTERM). */
+let hungPid: number | undefined;
+
 afterAll(async () => {
+  if (hungPid !== undefined) process.kill(hungPid, 'SIGCONT');
   await stopDevnet();
   rmSync(dir, { recursive: true, force: true });
 }, STOP_TIMEOUT_MS + 5_000);
@@ -142,4 +153,38 @@ describe('an upload session across a restart of the devnet and its Worker', () =
     expect(read.status).toBe(200);
     expect(Buffer.compare(Buffer.from(await read.arrayBuffer()), Buffer.from(bytes))).toBe(0);
   }, 300_000);
+
+  it('certifies with a storage node hung (SIGSTOP) during distribution', async () => {
+    const network = JSON.parse(readFileSync(join(dir, 'network.json'), 'utf8')) as NetworkFile;
+    // 4 of the 16 shards, within f = 5.
+    const victim = network.nodes[1];
+    expect(victim.shards.length).toBeLessThanOrEqual(5);
+    const bytes = randomBytes(700_001, 0x4a4a);
+    const session = JSON.parse(
+      await cli('session', 'create', '--epochs', '1', '--max-bytes', '700001', '--json'),
+    ) as { uploadEndpoint: string; statusUrl: string };
+    hungPid = victim.pid;
+    process.kill(victim.pid, 'SIGSTOP');
+    try {
+      const started = Date.now();
+      const put = await fetch(session.uploadEndpoint, {
+        method: 'PUT',
+        body: bytes as Uint8Array<ArrayBuffer>,
+      });
+      expect(put.status).toBe(200);
+      let status: { state: string; blobId?: string; error?: string } = { state: 'encoding' };
+      while (!['certified', 'failed'].includes(status.state) && Date.now() - started < 60_000) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        status = await (await fetch(session.statusUrl)).json();
+      }
+      expect(status.state, status.error).toBe('certified');
+      // Quorum without the hung node: far sooner than its requests' deadlines.
+      expect(Date.now() - started).toBeLessThan(30_000);
+      const read = await fetch(`${network.aggregatorUrl}/v1/blobs/${status.blobId}`);
+      expect(Buffer.compare(Buffer.from(await read.arrayBuffer()), Buffer.from(bytes))).toBe(0);
+    } finally {
+      process.kill(victim.pid, 'SIGCONT');
+      hungPid = undefined;
+    }
+  }, 120_000);
 });
