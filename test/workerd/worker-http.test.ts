@@ -37,7 +37,10 @@ const env = devnetEnv(devnet, 2);
 const call = unitCall(env);
 const OCTET_STREAM = 'application/octet-stream';
 /** workers/index.ts's CORS exposure list, in its order. */
+/** What range readers need, after what tus clients need (upload sessions, docs/spec/edge-platform.md §4.4). */
 const EXPOSED =
+  'Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Defer-Length, ' +
+  'Upload-Concat, Tus-Version, Tus-Resumable, Tus-Max-Size, Tus-Extension, ' +
   'Accept-Ranges, Content-Length, Content-Range, Content-Type, ETag, Cache-Control, Retry-After';
 const FOREIGN_ORIGIN = 'https://app.example.org';
 
@@ -155,7 +158,9 @@ describe('CORS', () => {
     expect(reply.status).toBe(204);
     expect(reply.body.length).toBe(0);
     expectCors(reply);
-    expect(reply.headers.get('access-control-allow-methods')).toBe('GET, HEAD, PUT, OPTIONS');
+    expect(reply.headers.get('access-control-allow-methods')).toBe(
+      'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS',
+    );
     expect(reply.headers.get('access-control-allow-headers')).toBe(requested);
     expect(reply.headers.get('access-control-max-age')).toBe('86400');
   });
