@@ -134,11 +134,11 @@ export function parseSessionRequest(
   return {
     epochs,
     maxBytes,
-    deletable: fields.deletable ?? true,
+    deletable: fields.deletable === undefined ? true : (fields.deletable as boolean),
     sendObjectTo,
     expiresIn,
     attributes,
-  } as SessionRequest;
+  };
 }
 
 /** What the routes need: the parsed config, the bindings, the chain for the network's limits. */
@@ -293,8 +293,7 @@ export async function sessionInfoRoute(
   const { keys, sessions } = enabled(deps);
   const keyId = await authenticate(request, keys);
   if (!isSessionId(sessionId)) throw tusError(404, 'SESSION_NOT_FOUND', 'no such upload session');
-  const info = new Request(`https://upload-session/info?keyId=${keyId}`);
-  return toSession(sessions, sessionId, `/info?keyId=${keyId}`, info);
+  return toSession(sessions, sessionId, `/info?keyId=${keyId}`, request, 'GET');
 }
 
 export async function sessionStatusRoute(
