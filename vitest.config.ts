@@ -1,6 +1,6 @@
 import { cloudflareTest } from '@cloudflare/vitest-pool-workers';
 import { configDefaults, defineConfig } from 'vitest/config';
-import type { DevnetValues } from './test/workerd/devnet-values.js';
+import { type DevnetValues, SECOND_UPLOAD_API_KEY } from './test/workerd/devnet-values.js';
 import { workerVars } from './workers/env.js';
 
 /**
@@ -70,6 +70,8 @@ export default defineConfig({
                     publisherSecretKey: devnet.publisherSecretKeys[0],
                     // Above the largest blob the tests store (~3 MB), small enough to send past.
                     publisherBodyBytesMax: 8 * 1024 * 1024,
+                    uploadApiKeys: [devnet.uploadApiKey, SECOND_UPLOAD_API_KEY],
+                    uploadTokenSecret: devnet.uploadTokenSecret,
                   });
             return {
               main: './workers/index.ts',

@@ -169,3 +169,9 @@ export type {
   QuiltPatchSelection,
 };
 export { QuiltPatchNotFoundError };
+export {
+  type UploadSession,
+  type UploadSessionRequest,
+  UploadSessionError,
+  createUploadSession,
+} from './upload-sessions.js';

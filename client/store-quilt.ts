@@ -14,7 +14,8 @@ import {
   QUILT_BLOB_TYPE_ATTRIBUTE,
   buildQuilt,
 } from '../core/quilt/quilt-builder.js';
-import { type StoreOptions, type StoreResult, storeBlob } from './store.js';
+import type { Chain } from '../core/chain/types.js';
+import { type StoreChain, type StoreOptions, type StoreResult, storeBlob } from './store.js';
 
 /** One file of a quilt: its identifier (unique in the quilt), bytes and optional tags. */
 export interface QuiltStoreFile {
@@ -24,6 +25,8 @@ export interface QuiltStoreFile {
 }
 
 export interface QuiltStoreOptions extends StoreOptions {
+  /** A store's chain, plus the transaction that marks the blob a quilt. */
+  readonly chain: StoreChain & Pick<Chain, 'setBlobAttributes'>;
   /** Limits on the files' total and the quilt's size (core/quilt defaults: 100 MiB, 1 GiB). */
   readonly quiltLimits?: QuiltBuildOptions;
 }

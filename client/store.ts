@@ -44,8 +44,17 @@ export interface StoreProgress {
   readonly total: number;
 }
 
+/**
+ * What storing needs of the chain: reads, and the two paying transactions. The Worker passes one
+ * whose transactions go through the publisher wallet's Durable Object (workers/wallet-chain.ts).
+ */
+export type StoreChain = Pick<
+  Chain,
+  'readSystem' | 'readBlob' | 'reserveAndRegister' | 'certifyBlob'
+>;
+
 export interface StoreOptions {
-  readonly chain: Chain;
+  readonly chain: StoreChain;
   readonly signer: ChainSigner;
   readonly epochs: number;
   readonly deletable: boolean;

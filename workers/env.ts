@@ -4,6 +4,7 @@
  * and the vitest config build them with `workerVars`, and every request reads them through
  * `workerConfig`, which refuses a malformed value instead of running without its limit.
  */
+import type { DurableObjectNamespace, R2Bucket } from '@cloudflare/workers-types/index.js';
 import { ApiError } from '../core/http/errors.js';
 import { STATUS_TTL_S, type StatusTtls } from './status-ttl.js';
 
@@ -34,6 +35,24 @@ export interface Env {
    * a deletion the edge may still serve it, and the max-age clients get (default 60).
    */
   readonly DELETABLE_STATUS_TTL_S?: string;
+  /**
+   * Secret: comma-separated API keys that may create upload sessions (`Authorization: Bearer`);
+   * each at least UPLOAD_API_KEY_CHARS_MIN characters. No sessions without it.
+   */
+  readonly UPLOAD_API_KEYS?: string;
+  /** Secret: the HMAC key of presigned upload and status URLs (≥ UPLOAD_TOKEN_SECRET_CHARS_MIN). */
+  readonly UPLOAD_TOKEN_SECRET?: string;
+  /** Decimal bytes; the largest `maxBytes` a session may ask for (default 100 MiB). */
+  readonly UPLOAD_SESSION_BYTES_MAX?: string;
+  /** Durable Object namespace of UploadSession (durable-objects/upload-session.ts): one per session. */
+  readonly UPLOAD_SESSION?: DurableObjectNamespace;
+  /**
+   * Durable Object namespace of PublisherWallet (durable-objects/publisher-wallet.ts): the one object
+   * that spends the publisher wallet's gas coins.
+   */
+  readonly PUBLISHER_WALLET?: DurableObjectNamespace;
+  /** R2 bucket where upload sessions stage received bytes until they are stored on Walrus. */
+  readonly UPLOAD_STAGING?: R2Bucket;
 }
 
 /** Every plain-text variable (secrets included), for checks that the config files agree. */
@@ -46,9 +65,22 @@ export const WORKER_VARS = [
   'PUBLISHER_QUILT_BODY_BYTES_MAX',
   'ATTRIBUTE_HEADERS',
   'DELETABLE_STATUS_TTL_S',
+  'UPLOAD_API_KEYS',
+  'UPLOAD_TOKEN_SECRET',
+  'UPLOAD_SESSION_BYTES_MAX',
 ] as const satisfies readonly (keyof Env)[];
 /** Variables that are secrets: never in wrangler.toml, set with `wrangler secret put`. */
-export const WORKER_SECRETS = ['PUBLISHER_SECRET_KEY'] as const satisfies readonly (keyof Env)[];
+export const WORKER_SECRETS = [
+  'PUBLISHER_SECRET_KEY',
+  'UPLOAD_API_KEYS',
+  'UPLOAD_TOKEN_SECRET',
+] as const satisfies readonly (keyof Env)[];
+/** The binding names of wrangler.toml's Durable Objects and R2 bucket (not plain-text variables). */
+export const WORKER_BINDINGS = [
+  'UPLOAD_SESSION',
+  'PUBLISHER_WALLET',
+  'UPLOAD_STAGING',
+] as const satisfies readonly (keyof Env)[];
 
 /** Walrus's publisher default (`--max-body-size` 10 240 KiB). */
 export const PUBLISHER_BODY_BYTES_DEFAULT = 10 * 1024 * 1024;
@@ -74,6 +106,16 @@ export const ATTRIBUTE_HEADERS_DEFAULT = Object.freeze([
   'link',
 ]);
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9a-z-]{1,64}$/;
+/** The default of UPLOAD_SESSION_BYTES_MAX: 100 MiB, the body limit of Cloudflare's Free plan. */
+export const UPLOAD_SESSION_BYTES_DEFAULT = 100 * 1024 * 1024;
+/** UPLOAD_SESSION_BYTES_MAX may not exceed this (R2 stages up to 5 TiB; this is a sanity bound). */
+export const UPLOAD_SESSION_BYTES_LIMIT = 16 * 1024 * 1024 * 1024;
+/** An API key shorter than this is guessable: refused as misconfiguration. */
+export const UPLOAD_API_KEY_CHARS_MIN = 24;
+/** API keys per deployment (each request compares against all of them). */
+export const UPLOAD_API_KEYS_MAX = 64;
+/** The token secret is an HMAC-SHA256 key: at least 128 bits of text. */
+export const UPLOAD_TOKEN_SECRET_CHARS_MIN = 32;
 
 /** The bindings, checked and parsed. */
 export interface WorkerConfig {
@@ -85,6 +127,10 @@ export interface WorkerConfig {
   readonly publisherQuiltBodyBytesMax: number;
   readonly attributeHeaders: readonly string[];
   readonly statusTtlS: StatusTtls;
+  /** Empty: upload sessions are off. */
+  readonly uploadApiKeys: readonly string[];
+  readonly uploadTokenSecret: string | undefined;
+  readonly uploadSessionBytesMax: number;
 }
 
 function configError(message: string): ApiError {
@@ -125,6 +171,22 @@ export function workerConfig(env: Env): WorkerConfig {
   for (const name of headers) {
     if (!HEADER_NAME.test(name)) throw configError(`ATTRIBUTE_HEADERS has a bad name ${name}`);
   }
+  const apiKeys = (env.UPLOAD_API_KEYS ?? '')
+    .split(',')
+    .map((key) => key.trim())
+    .filter((key) => key !== '');
+  if (apiKeys.length > UPLOAD_API_KEYS_MAX) {
+    throw configError(`UPLOAD_API_KEYS holds more than ${UPLOAD_API_KEYS_MAX} keys`);
+  }
+  if (apiKeys.some((key) => key.length < UPLOAD_API_KEY_CHARS_MIN || /\s/.test(key))) {
+    throw configError(
+      `every UPLOAD_API_KEYS key needs ${UPLOAD_API_KEY_CHARS_MIN}+ characters and no spaces`,
+    );
+  }
+  const tokenSecret = env.UPLOAD_TOKEN_SECRET?.trim() || undefined;
+  if (tokenSecret !== undefined && tokenSecret.length < UPLOAD_TOKEN_SECRET_CHARS_MIN) {
+    throw configError(`UPLOAD_TOKEN_SECRET needs ${UPLOAD_TOKEN_SECRET_CHARS_MIN}+ characters`);
+  }
   const config: WorkerConfig = Object.freeze({
     suiRpcUrl: requiredText('SUI_RPC_URL', env.SUI_RPC_URL),
     packageId: requiredText('WALRUS_PACKAGE_ID', env.WALRUS_PACKAGE_ID),
@@ -155,6 +217,15 @@ export function workerConfig(env: Env): WorkerConfig {
         DELETABLE_STATUS_TTL_S_MAX,
       ),
     }),
+    uploadApiKeys: Object.freeze(apiKeys),
+    uploadTokenSecret: tokenSecret,
+    uploadSessionBytesMax: decimal(
+      'UPLOAD_SESSION_BYTES_MAX',
+      env.UPLOAD_SESSION_BYTES_MAX,
+      UPLOAD_SESSION_BYTES_DEFAULT,
+      1,
+      UPLOAD_SESSION_BYTES_LIMIT,
+    ),
   });
   parsed.set(env, config);
   return config;
@@ -168,10 +239,16 @@ export interface WorkerNetwork {
   readonly publisherSecretKey?: string;
   readonly publisherBodyBytesMax?: number;
   readonly publisherQuiltBodyBytesMax?: number;
+  readonly uploadApiKeys?: readonly string[];
+  readonly uploadTokenSecret?: string;
+  readonly uploadSessionBytesMax?: number;
 }
 
-/** The bindings for a network (the devnet launcher's and the tests'). */
-export function workerVars(network: WorkerNetwork): Env {
+/** The plain-text variables (and secrets) of Env, without the Durable Object and R2 bindings. */
+export type EnvVars = Omit<Env, (typeof WORKER_BINDINGS)[number]>;
+
+/** The variables for a network (the devnet launcher's and the tests'). */
+export function workerVars(network: WorkerNetwork): EnvVars {
   return {
     SUI_RPC_URL: network.suiRpcUrl,
     WALRUS_PACKAGE_ID: network.packageId,
@@ -185,5 +262,14 @@ export function workerVars(network: WorkerNetwork): Env {
     ...(network.publisherQuiltBodyBytesMax === undefined
       ? {}
       : { PUBLISHER_QUILT_BODY_BYTES_MAX: String(network.publisherQuiltBodyBytesMax) }),
+    ...(network.uploadApiKeys === undefined
+      ? {}
+      : { UPLOAD_API_KEYS: network.uploadApiKeys.join(',') }),
+    ...(network.uploadTokenSecret === undefined
+      ? {}
+      : { UPLOAD_TOKEN_SECRET: network.uploadTokenSecret }),
+    ...(network.uploadSessionBytesMax === undefined
+      ? {}
+      : { UPLOAD_SESSION_BYTES_MAX: String(network.uploadSessionBytesMax) }),
   };
 }

@@ -33,8 +33,19 @@ import { publishQuiltRoute } from './quilt-publisher.js';
 import { type PatchSelector, listPatches, quiltRead, readPatch } from './quilt-read.js';
 import { InvalidQuiltPatchIdError } from '../core/quilt/errors.js';
 import { quiltPatchIdFromString } from '../core/quilt/patch-id.js';
+import {
+  createSessionRoute,
+  sessionInfoRoute,
+  sessionStatusRoute,
+  uploadRoute,
+} from './upload-sessions.js';
+import { TUS_EXPOSED_HEADERS } from '../durable-objects/tus.js';
+import { publisherWallet, walletPaidChain } from './wallet-chain.js';
 
 export type { Env } from './env.js';
+// The Durable Object classes wrangler.toml binds: workerd finds them among the entry's exports.
+export { UploadSession } from '../durable-objects/upload-session.js';
+export { PublisherWallet } from '../durable-objects/publisher-wallet.js';
 
 // workerd refuses to compile wasm from bytes: hand the kernels their precompiled modules.
 useBlake2bWasmModule(blake2bWasm);
@@ -46,10 +57,15 @@ useGf16WasmModule(gf16Wasm);
  */
 const CHAIN_TIMEOUT_MS_EDGE = 5_000;
 
-/** What a browser reading blobs needs to see and send (docs/spec/edge-platform.md §5.1, §6). */
+/**
+ * What a browser reading blobs needs to see and send (docs/spec/edge-platform.md §5.1, §6), and
+ * what tus-js-client and Uppy need for uploads (§4.4): any request header is allowed (preflights
+ * are mirrored), tus's response headers are exposed.
+ */
 const CORS = cors({
-  allowMethods: ['GET', 'HEAD', 'PUT', 'OPTIONS'],
+  allowMethods: ['GET', 'HEAD', 'PUT', 'POST', 'PATCH', 'DELETE', 'OPTIONS'],
   exposeHeaders: [
+    ...TUS_EXPOSED_HEADERS,
     'Accept-Ranges',
     'Content-Length',
     'Content-Range',
@@ -163,13 +179,18 @@ function blobTarget(text: string): BlobTarget {
 }
 
 /** What the publisher routes need: the chain, the paying wallet, the invocation's node gate. */
-function publisherDeps(config: WorkerConfig): PublisherDeps {
+function publisherDeps(config: WorkerConfig, env: Env): PublisherDeps {
   if (config.publisherSecretKey === undefined) throw EdgeErrors.publisherDisabled();
   const signer = Ed25519Keypair.fromSecretKey(
     decodeSuiPrivateKey(config.publisherSecretKey).secretKey,
   );
+  // Every paying path goes through the wallet's one object when it is bound.
+  const chain =
+    env.PUBLISHER_WALLET === undefined
+      ? chainOf(config)
+      : walletPaidChain(chainOf(config), publisherWallet(env.PUBLISHER_WALLET));
   return {
-    chain: chainOf(config),
+    chain,
     signer,
     bodyBytesMax: config.publisherBodyBytesMax,
     nodeOptions: { health: sharedNodeHealth, gate: new RequestGate(WORKERS_HEADERS_WAITING_MAX) },
@@ -179,6 +200,11 @@ function publisherDeps(config: WorkerConfig): PublisherDeps {
 function quiltReadOf(request: IRequest, env: Env, ctx: ExecutionContext, quilt: BlobTarget) {
   const read = readContext(request as unknown as Request, env, ctx);
   return quiltRead(read, quilt, workerConfig(env).attributeHeaders);
+}
+
+function sessionDeps(env: Env) {
+  const config = workerConfig(env);
+  return { config, env, chain: chainOf(config) };
 }
 
 // A plain Router: errors must reach the one funnel (AutoRouter would answer them 500 itself).
@@ -225,15 +251,35 @@ router
     ),
   )
   .put('/v1/blobs', (request, env) =>
-    publishBlobRoute(request as unknown as Request, publisherDeps(workerConfig(env))),
+    publishBlobRoute(request as unknown as Request, publisherDeps(workerConfig(env), env)),
   )
   .put('/v1/quilts', (request, env) => {
     const config = workerConfig(env);
     return publishQuiltRoute(request as unknown as Request, {
-      ...publisherDeps(config),
+      ...publisherDeps(config, env),
       quiltBodyBytesMax: config.publisherQuiltBodyBytesMax,
     });
   })
+  .post('/v1/upload-sessions', (request, env) =>
+    createSessionRoute(request as unknown as Request, sessionDeps(env)),
+  )
+  .get('/v1/upload-sessions/:sessionId', (request, env) =>
+    sessionInfoRoute(request as unknown as Request, request.params.sessionId, sessionDeps(env)),
+  )
+  .get('/v1/upload-sessions/:sessionId/status/:token', (request, env) =>
+    sessionStatusRoute(
+      request as unknown as Request,
+      request.params.sessionId,
+      request.params.token,
+      sessionDeps(env),
+    ),
+  )
+  .all('/v1/uploads/:token', (request, env) =>
+    uploadRoute(request as unknown as Request, request.params.token, false, sessionDeps(env)),
+  )
+  .all('/v1/uploads/:token/upload', (request, env) =>
+    uploadRoute(request as unknown as Request, request.params.token, true, sessionDeps(env)),
+  )
   .all('*', () => {
     throw EdgeErrors.routeNotFound();
   });
@@ -242,13 +288,21 @@ router
 const READ_METHODS = new Set(['GET', 'HEAD']);
 
 export default {
-  fetch: (request: Request, env: Env, ctx: ExecutionContext) =>
-    compose([CORS, FUNNEL], async (incoming) => {
-      const path = new URL(incoming.url).pathname;
-      const readRoute = path.startsWith('/v1/blobs/') || path.startsWith('/v1/quilts/');
-      if (readRoute && !READ_METHODS.has(incoming.method)) {
-        throw EdgeErrors.methodNotAllowed(incoming.method);
+  fetch: async (request: Request, env: Env, ctx: ExecutionContext) => {
+    try {
+      return await compose([CORS, FUNNEL], async (incoming) => {
+        const path = new URL(incoming.url).pathname;
+        const readRoute = path.startsWith('/v1/blobs/') || path.startsWith('/v1/quilts/');
+        if (readRoute && !READ_METHODS.has(incoming.method)) {
+          throw EdgeErrors.methodNotAllowed(incoming.method);
+        }
+        return (await router.fetch(incoming, env, ctx)) as Response;
+      })(request);
+    } finally {
+      // A request refused before its body was read (a bad key or token): release the body.
+      if (request.body !== null && !request.bodyUsed && !request.body.locked) {
+        void request.body.cancel().catch(() => {});
       }
-      return (await router.fetch(incoming, env, ctx)) as Response;
-    })(request),
+    }
+  },
 } satisfies ExportedHandler<Env>;

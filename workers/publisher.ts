@@ -7,6 +7,7 @@
 import type { Chain, ChainSigner } from '../core/chain/types.js';
 import {
   NotEnoughConfirmationsError,
+  type StoreChain,
   type StoreOptions,
   type StoreResult,
   storeBlob,
@@ -17,12 +18,13 @@ import { DataTooLargeError } from '../core/encoding/config.js';
 import { EdgeErrors } from './api-errors.js';
 
 /** Walrus mainnet's limit on epochs ahead. */
-const EPOCHS_MAX = 53;
+export const EPOCHS_MAX = 53;
 /** Walrus's `PublisherQuery` keys that every publisher route accepts; others are refused. */
 const KNOWN_PARAMS = ['epochs', 'permanent', 'deletable', 'force', 'encoding_type'] as const;
 
 export interface PublisherDeps {
-  readonly chain: Chain;
+  /** A store's chain; quilts also mark their blob (the wallet's Durable Object or the adapter). */
+  readonly chain: StoreChain & Pick<Chain, 'setBlobAttributes'>;
   readonly signer: ChainSigner;
   readonly bodyBytesMax: number;
   /** The invocation's request gate and the isolate's node health. */

@@ -74,7 +74,7 @@ export async function publishQuiltRoute(
     (options) =>
       storeQuilt(
         files.map((file) => ({ identifier: file.identifier, data: file.bytes, tags: file.tags })),
-        { ...options, quiltLimits },
+        { ...options, chain: deps.chain, quiltLimits },
       ).catch((error: unknown) => {
         throw refusal(error);
       }),

@@ -18,6 +18,7 @@ import {
   READ_QUILT_USAGE,
   READ_USAGE,
   STORE_QUILT_USAGE,
+  SESSION_USAGE,
   STORE_USAGE,
   USAGE,
 } from './usage.js';
@@ -64,6 +65,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     load: async () => (await import('./list-patches.js')).runListPatches,
   },
   info: { usage: INFO_USAGE, load: async () => (await import('./info.js')).runInfo },
+  session: { usage: SESSION_USAGE, load: async () => (await import('./session.js')).runSession },
   'blob-id': {
     usage: BLOB_ID_USAGE,
     load: async () => (await import('./blob-id.js')).runBlobId,

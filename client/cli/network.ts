@@ -33,6 +33,8 @@ export interface NetworkConfig {
   readonly nShards: number | undefined;
   readonly aggregatorUrl: string | undefined;
   readonly publisherUrl: string | undefined;
+  /** Bearer key for upload sessions on the Worker (the devnet writes one). */
+  readonly uploadApiKey: string | undefined;
   readonly nodes: readonly NetworkNode[];
 }
 
@@ -125,6 +127,7 @@ export function parseNetworkConfig(text: string, file: string): NetworkConfig {
     nShards: nShards as number | undefined,
     aggregatorUrl: optionalString(file, fields, 'aggregatorUrl'),
     publisherUrl: optionalString(file, fields, 'publisherUrl'),
+    uploadApiKey: optionalString(file, fields, 'uploadApiKey'),
     nodes: nodesOf(file, fields.nodes),
   };
 }

@@ -41,6 +41,11 @@ Commands:
   info [--json]         Epoch, shards, storage nodes, prices and limits of the network.
   blob-id FILE [--n-shards N] [--json]
                         Print the Walrus blob ID of FILE, computed locally (default n-shards: 1000).
+  session create --epochs N --max-bytes N [--permanent] [--send-object-to ADDR]
+                 [--expires-in S] [--json]
+                        For backends: a presigned, resumable (tus) upload session on the network's
+                        Worker; prints its upload endpoint, status URL, page URL and expiry. The
+                        API key is $WALRUS_EDGE_UPLOAD_API_KEY, else network.json's uploadApiKey.
 
 Options:
   --network FILE        The network file written by \`npm start\` (default: ${NETWORK_FILE_DEFAULT},
@@ -67,5 +72,7 @@ export const DELETE_USAGE =
   'Usage: walrus-edge delete BLOB_ID | --blob-id ID | --object-id ID [--json] [--network FILE]';
 export const EXTEND_USAGE =
   'Usage: walrus-edge extend --object-id ID --epochs N|max [--json] [--network FILE]';
+export const SESSION_USAGE =
+  'Usage: walrus-edge session create --epochs N --max-bytes N [--permanent] [--send-object-to ADDR] [--expires-in S] [--json] [--network FILE]';
 export const INFO_USAGE = 'Usage: walrus-edge info [--json] [--network FILE]';
 export const BLOB_ID_USAGE = 'Usage: walrus-edge blob-id FILE [--n-shards N] [--json]';

@@ -576,6 +576,21 @@ export class SuiChain implements Chain {
     };
   }
 
+  async transferBlob(
+    blob: BlobHandle,
+    recipient: string,
+    signer: ChainSigner,
+    options: TxOptions = {},
+  ): Promise<TxResult> {
+    if (!/^0x[0-9a-f]{64}$/.test(recipient)) {
+      throw new RangeError('recipient must be a 0x-prefixed 64-digit lowercase hex address');
+    }
+    const ref = await this.#blobRef(blob, options.signal);
+    return this.#run(signer, 0n, options, (tx) => {
+      tx.transferObjects([tx.objectRef(ref)], recipient);
+    });
+  }
+
   async deleteBlob(
     blob: BlobHandle,
     signer: ChainSigner,

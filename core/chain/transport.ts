@@ -19,6 +19,14 @@ export const REQUEST_TIMEOUT_MS_MAX = 10 * 60_000;
  */
 export const RESPONSE_BYTES_MAX = 32 * 1024 * 1024;
 
+/** Attempts of a read whose connection broke (see `request`). */
+export const READ_ATTEMPTS_ON_CONNECTION_LOSS = 3;
+const RESEND_DELAY_MS = 100;
+/** Methods that change the chain: never resent. */
+const EXECUTING_METHODS = new Set(['sui_executeTransactionBlock']);
+/** Errors of requests that got no answer at all, without timing out. */
+const CONNECTION_LOST = new WeakSet<Error>();
+
 export type FetchFunction = (input: string, init: RequestInit) => Promise<Response>;
 
 export interface TransportOptions {
@@ -63,7 +71,30 @@ export class TimedJsonRpcTransport implements JsonRpcTransport {
     this.#headers = options.headers ?? {};
   }
 
+  /**
+   * A read whose connection broke before any answer (not a timeout) is sent again, up to
+   * READ_ATTEMPTS_ON_CONNECTION_LOSS times in all: a pooled keep-alive connection that the server
+   * closed just as it was reused fails that way (seen under load from workerd to a Node ledger).
+   * Executions are never resent: whether the first one reached the chain is unknown.
+   */
   async request<T>(input: JsonRpcTransportRequestOptions): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#requestOnce<T>(input);
+      } catch (error) {
+        const resend =
+          error instanceof ChainNetworkError &&
+          CONNECTION_LOST.has(error) &&
+          !EXECUTING_METHODS.has(input.method) &&
+          input.signal?.aborted !== true &&
+          attempt < READ_ATTEMPTS_ON_CONNECTION_LOSS;
+        if (!resend) throw error;
+        await new Promise((resolve) => setTimeout(resolve, RESEND_DELAY_MS * attempt));
+      }
+    }
+  }
+
+  async #requestOnce<T>(input: JsonRpcTransportRequestOptions): Promise<T> {
     const { method, params, signal } = input;
     signal?.throwIfAborted();
     const controller = new AbortController();
@@ -92,7 +123,9 @@ export class TimedJsonRpcTransport implements JsonRpcTransport {
       const message = timedOut
         ? `${method}: no answer from ${this.#url} within ${this.#timeoutMs} ms`
         : `${method}: request to ${this.#url} failed: ${(error as Error).message}`;
-      throw new ChainNetworkError(message, method, timedOut, { cause: error });
+      const failure = new ChainNetworkError(message, method, timedOut, { cause: error });
+      if (!timedOut) CONNECTION_LOST.add(failure);
+      throw failure;
     } finally {
       clearTimeout(timer);
       signal?.removeEventListener('abort', forward);

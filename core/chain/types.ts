@@ -288,6 +288,13 @@ export interface Chain {
     signer: ChainSigner,
     options?: TxOptions,
   ): Promise<MutatedResult>;
+  /** Transfers a Blob object the signer owns to `recipient` (a 0x Sui address). */
+  transferBlob(
+    blob: BlobHandle,
+    recipient: string,
+    signer: ChainSigner,
+    options?: TxOptions,
+  ): Promise<TxResult>;
   extendBlob(
     blob: BlobHandle,
     epochs: number,

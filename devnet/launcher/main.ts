@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { requestSuiFromFaucetV2 } from '@mysten/sui/faucet';
 import { SuiChain } from '../../core/chain/sui-chain.js';
 import { CommitteeKeeper, findOwnedObject } from './committee.js';
-import { loadOrCreateKeypair } from './keys.js';
+import { loadOrCreateKeypair, loadOrCreateUploadSecrets } from './keys.js';
 import {
   LAUNCHER_USAGE,
   type LauncherOptions,
@@ -50,6 +50,8 @@ export interface NetworkFile {
   readonly publisherUrl: string;
   readonly walletKeyFile: string;
   readonly walletAddress: string;
+  /** Bearer key for `POST /v1/upload-sessions` on the devnet's Worker. */
+  readonly uploadApiKey: string;
   readonly nodes: readonly {
     name: string;
     url: string;
@@ -220,6 +222,7 @@ async function run(options: LauncherOptions): Promise<void> {
     );
     void keeper.keep(nodeIds, POLL_MS * 4);
 
+    const uploadSecrets = loadOrCreateUploadSecrets(join(dir, 'keys', 'upload-secrets.json'));
     const vars = workerVars({
       suiRpcUrl: ledgerUrl,
       packageId,
@@ -228,6 +231,8 @@ async function run(options: LauncherOptions): Promise<void> {
       // The devnet publisher accepts what the end-to-end tests store (tens of MB).
       publisherBodyBytesMax: PUBLISHER_BODY_BYTES_LIMIT,
       publisherQuiltBodyBytesMax: PUBLISHER_BODY_BYTES_LIMIT,
+      uploadApiKeys: [uploadSecrets.apiKey],
+      uploadTokenSecret: uploadSecrets.tokenSecret,
     });
     const workerProcess = group.start(
       'worker',
@@ -255,6 +260,7 @@ async function run(options: LauncherOptions): Promise<void> {
       publisherUrl: workerUrl,
       walletKeyFile,
       walletAddress: wallet.toSuiAddress(),
+      uploadApiKey: uploadSecrets.apiKey,
       nodes: ready.members.map((member) => {
         const index = nodeIds.indexOf(member.nodeId);
         return {
@@ -277,6 +283,7 @@ async function run(options: LauncherOptions): Promise<void> {
         `  ledger (Sui JSON-RPC)  ${ledgerUrl}`,
         `  aggregator             ${workerUrl}/v1/blobs/{blobId}`,
         `  publisher              ${workerUrl}/v1/blobs?epochs=N   (PUT the bytes)`,
+        `  upload sessions        ${workerUrl}/v1/upload-sessions   (Bearer uploadApiKey of network.json)`,
         ...network.nodes.map((n) => `  ${n.name.padEnd(22)} ${n.url}  (${n.shards.length} shards)`),
         `  network file           ${join(dir, 'network.json')}`,
         `  wallet key             ${walletKeyFile}`,

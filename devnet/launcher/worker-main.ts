@@ -6,7 +6,7 @@
  * other processes short. Prints `worker listening on <url>`.
  */
 import { parseArgs } from 'node:util';
-import type { Env } from '../../workers/env.js';
+import type { EnvVars } from '../../workers/env.js';
 import { startWorker } from './worker.js';
 
 /** The variable that carries the Worker's bindings from the launcher. */
@@ -15,7 +15,7 @@ export const WORKER_VARS_ENV = 'WALRUS_EDGE_WORKER_VARS';
 const { values } = parseArgs({
   options: { port: { type: 'string', default: '8787' }, 'persist-dir': { type: 'string' } },
 });
-const vars = JSON.parse(process.env[WORKER_VARS_ENV] ?? 'null') as Env | null;
+const vars = JSON.parse(process.env[WORKER_VARS_ENV] ?? 'null') as EnvVars | null;
 if (vars === null) {
   process.stderr.write(`error: ${WORKER_VARS_ENV} is not set\n`);
   process.exit(2);

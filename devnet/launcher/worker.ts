@@ -7,7 +7,7 @@
  */
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Env } from '../../workers/env.js';
+import type { EnvVars } from '../../workers/env.js';
 
 const ROOT = resolve(fileURLToPath(new URL('../../..', import.meta.url)));
 
@@ -23,8 +23,8 @@ export function workerBundlePath(): string {
 
 export interface WorkerStartOptions {
   readonly port: number;
-  readonly vars: Env;
-  /** Where the Cache API (and later R2, Durable Objects) keep their data across restarts. */
+  readonly vars: EnvVars;
+  /** Where the Cache API, R2 (upload staging) and Durable Objects keep their data across restarts. */
   readonly persistDir?: string;
 }
 
@@ -45,7 +45,13 @@ export async function startWorker(options: WorkerStartOptions): Promise<RunningW
   ]);
   const { workerOptions } = unstable_getMiniflareWorkerOptions(join(ROOT, 'wrangler.toml'));
   const persist =
-    options.persistDir === undefined ? {} : { cachePersist: join(options.persistDir, 'cache') };
+    options.persistDir === undefined
+      ? {}
+      : {
+          cachePersist: join(options.persistDir, 'cache'),
+          r2Persist: join(options.persistDir, 'r2'),
+          durableObjectsPersist: join(options.persistDir, 'durable-objects'),
+        };
   const mf = new Miniflare({
     ...workerOptions,
     cf: false,

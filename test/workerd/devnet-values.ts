@@ -26,9 +26,19 @@ export interface DevnetValues {
     readonly url: string;
     readonly shards: readonly number[];
   }[];
+  /** network.json's `uploadApiKey`: a Bearer key for upload sessions. */
+  readonly uploadApiKey: string;
+  /** The devnet Worker's UPLOAD_TOKEN_SECRET (keys/upload-secrets.json in its data dir). */
+  readonly uploadTokenSecret: string;
   /** Names of the nodes the global setup stopped before the tests began. */
   readonly stoppedNodes: readonly string[];
 }
+
+/**
+ * A second upload API key that vitest.config.ts gives the workers project's Worker beside the
+ * devnet's, so tests can show that one key's sessions are invisible to another.
+ */
+export const SECOND_UPLOAD_API_KEY = 'second-test-key-0123456789abcdef';
 
 /**
  * What the global setup's fault control server does to a storage node

@@ -240,8 +240,12 @@ async function startDevnet(
       systemObjectId: string;
       aggregatorUrl: string;
       walletKeyFile: string;
+      uploadApiKey: string;
       nodes: { name: string; url: string; shards: number[]; pid: number }[];
     };
+    const uploadSecrets = JSON.parse(
+      readFileSync(join(dataDir, 'keys', 'upload-secrets.json'), 'utf8'),
+    ) as { tokenSecret: string };
     nodePids = network.nodes.map((n) => n.pid);
     const extraWallets = await Promise.all(
       Array.from({ length: wallets - 1 }, () => fundedWallet(network.ledgerUrl)),
@@ -257,6 +261,8 @@ async function startDevnet(
         aggregatorUrl: network.aggregatorUrl,
         publisherSecretKeys: [readFileSync(network.walletKeyFile, 'utf8').trim(), ...extraWallets],
         nodes: network.nodes.map((n) => ({ name: n.name, url: n.url, shards: n.shards })),
+        uploadApiKey: network.uploadApiKey,
+        uploadTokenSecret: uploadSecrets.tokenSecret,
         stoppedNodes: [],
       },
       nodePids: new Map(network.nodes.map((n) => [n.name, n.pid])),

@@ -15,8 +15,13 @@ export const CACHE_CONTROL_UNCERTIFIED = 'public, max-age=5, no-transform';
 /** A permanent certified blob: immutable, for as long as its storage is paid for at most. */
 export const CACHE_CONTROL_PERMANENT = /^public, max-age=(\d+), immutable, no-transform$/;
 
-/** workers/index.ts's CORS exposure list, in its order. */
+/**
+ * workers/index.ts's CORS exposure list, in its order: what tus clients need (upload sessions,
+ * docs/spec/edge-platform.md §4.4), then what range readers and quilt galleries need.
+ */
 export const CORS_EXPOSED_HEADERS =
+  'Location, Upload-Offset, Upload-Length, Upload-Expires, Upload-Metadata, Upload-Defer-Length, ' +
+  'Upload-Concat, Tus-Version, Tus-Resumable, Tus-Max-Size, Tus-Extension, ' +
   'Accept-Ranges, Content-Length, Content-Range, Content-Type, ETag, Cache-Control, Retry-After, ' +
   'X-Quilt-Patch-Identifier';
 

@@ -154,7 +154,9 @@ describe('CORS', () => {
     expect(reply.status).toBe(204);
     expect(reply.body.length).toBe(0);
     expectCors(reply);
-    expect(reply.headers.get('access-control-allow-methods')).toBe('GET, HEAD, PUT, OPTIONS');
+    expect(reply.headers.get('access-control-allow-methods')).toBe(
+      'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS',
+    );
     expect(reply.headers.get('access-control-allow-headers')).toBe(requested);
     expect(reply.headers.get('access-control-max-age')).toBe('86400');
   });

@@ -286,6 +286,30 @@ describe('chain adapter: abort table, failure texts, transport', () => {
     );
   });
 
+  it('sends a read again when its connection broke, never an execution', async () => {
+    let calls = 0;
+    const flaky = (failures: number) =>
+      new TimedJsonRpcTransport({
+        url: 'http://x',
+        fetch: async () => {
+          if (++calls <= failures) throw new Error('Network connection lost.');
+          return Response.json({ jsonrpc: '2.0', id: 1, result: 'fine' });
+        },
+      });
+    expect(await flaky(2).request({ method: 'sui_getObject', params: [] })).toBe('fine');
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(flaky(3).request({ method: 'sui_getObject', params: [] })).rejects.toThrow(
+      'Network connection lost.',
+    );
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(
+      flaky(1).request({ method: 'sui_executeTransactionBlock', params: [] }),
+    ).rejects.toBeInstanceOf(ChainNetworkError);
+    expect(calls).toBe(1);
+  });
+
   it('round-trips event cursors and refuses malformed ones', () => {
     const digest = '4vJ9JU1bJJE96FWSJKvHsmmFADCg4gpZQff4P3bkLKi';
     expect(parseEventCursor(`${digest}:7`)).toEqual({ txDigest: digest, eventSeq: '7' });

@@ -1,0 +1,360 @@
+/**
+ * Upload sessions at the edge (issue 10's API, exact): `POST /v1/upload-sessions` with an API key
+ * creates a session and answers its presigned URLs; the upload endpoint speaks tus 1.0.0 (and takes
+ * a plain PUT); the status URL answers JSON or Server-Sent Events. This module checks keys, bodies
+ * and tokens, then hands the request to the session's Durable Object
+ * (durable-objects/upload-session.ts), which owns everything after that.
+ *
+ * URLs: `uploadEndpoint` = /v1/uploads/{token} (tus creation, OPTIONS, plain PUT), the upload it
+ * creates = /v1/uploads/{token}/upload (HEAD, PATCH, DELETE), `statusUrl` =
+ * /v1/upload-sessions/{id}/status/{statusToken}, `pageUrl` = /upload/{token} (the browser upload
+ * page, not built yet: 404). With a key, GET /v1/upload-sessions/{id} reads that key's own session.
+ */
+import type { DurableObjectNamespace } from '@cloudflare/workers-types/index.js';
+import type { Chain } from '../core/chain/types.js';
+import { maxBlobBytes } from '../core/encoding/config.js';
+import { ApiError } from '../core/http/errors.js';
+import { readBodyBounded } from '../core/http/body.js';
+import type { SessionInit } from '../durable-objects/session-record.js';
+import { SESSION_ENCODE_BYTES_LIMIT } from '../durable-objects/session-store.js';
+import { TUS_VERSION, tusError } from '../durable-objects/tus.js';
+import type { Env, WorkerConfig } from './env.js';
+import { EPOCHS_MAX } from './publisher.js';
+import {
+  apiKeyId,
+  isSessionId,
+  newSessionId,
+  openUploadToken,
+  signStatusToken,
+  signUploadToken,
+  statusTokenVerifies,
+} from './upload-tokens.js';
+
+/** A session request is a few fields: anything longer is not one. */
+export const SESSION_REQUEST_BYTES_MAX = 16 * 1024;
+export const SESSION_EXPIRES_IN_S_DEFAULT = 3600;
+/** Short sessions suit automation (and the expiry tests); shorter would race the first request. */
+export const SESSION_EXPIRES_IN_S_MIN = 10;
+/** A week, as long as an R2 presigned URL may live (docs/spec/edge-platform.md §4.2). */
+export const SESSION_EXPIRES_IN_S_MAX = 7 * 24 * 60 * 60;
+export const SESSION_ATTRIBUTES_MAX = 32;
+export const SESSION_ATTRIBUTE_KEY_CHARS_MAX = 128;
+export const SESSION_ATTRIBUTE_VALUE_CHARS_MAX = 1024;
+const SESSION_FIELDS = new Set([
+  'epochs',
+  'maxBytes',
+  'deletable',
+  'sendObjectTo',
+  'expiresIn',
+  'attributes',
+]);
+const SUI_ADDRESS = /^0x[0-9a-fA-F]{64}$/;
+const SESSIONS_DOMAIN = 'sessions.walrus-edge';
+
+function invalid(message: string): ApiError {
+  return new ApiError('INVALID_ARGUMENT', 'INVALID_SESSION_REQUEST', message, {
+    domain: SESSIONS_DOMAIN,
+  });
+}
+
+export interface SessionRequest {
+  readonly epochs: number;
+  readonly maxBytes: number;
+  readonly deletable: boolean;
+  readonly sendObjectTo: string | null;
+  readonly expiresIn: number;
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+function integer(body: Record<string, unknown>, name: string, min: number, max: number): number {
+  const value = body[name];
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw invalid(`${name} must be an integer from ${min} to ${max}`);
+  }
+  return value;
+}
+
+/** The body's fields, each checked; `bytesMax` is the largest maxBytes allowed (and why). */
+export function parseSessionRequest(
+  body: unknown,
+  bytesMax: { readonly bytes: number; readonly why: string },
+): SessionRequest {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('the body must be a JSON object');
+  }
+  const fields = body as Record<string, unknown>;
+  for (const key of Object.keys(fields)) {
+    if (!SESSION_FIELDS.has(key)) throw invalid(`unknown field ${JSON.stringify(key)}`);
+  }
+  if (fields.epochs === undefined) throw invalid('epochs is required');
+  if (fields.maxBytes === undefined) throw invalid('maxBytes is required');
+  const epochs = integer(fields, 'epochs', 1, EPOCHS_MAX);
+  const maxBytes = integer(fields, 'maxBytes', 1, Number.MAX_SAFE_INTEGER);
+  if (maxBytes > bytesMax.bytes) {
+    throw invalid(`maxBytes ${maxBytes} exceeds ${bytesMax.bytes}, ${bytesMax.why}`);
+  }
+  if (fields.deletable !== undefined && typeof fields.deletable !== 'boolean') {
+    throw invalid('deletable must be true or false');
+  }
+  let sendObjectTo: string | null = null;
+  if (fields.sendObjectTo !== undefined && fields.sendObjectTo !== null) {
+    if (typeof fields.sendObjectTo !== 'string' || !SUI_ADDRESS.test(fields.sendObjectTo)) {
+      throw invalid('sendObjectTo must be a Sui address: 0x and 64 hex digits');
+    }
+    sendObjectTo = fields.sendObjectTo.toLowerCase();
+  }
+  const expiresIn =
+    fields.expiresIn === undefined
+      ? SESSION_EXPIRES_IN_S_DEFAULT
+      : integer(fields, 'expiresIn', SESSION_EXPIRES_IN_S_MIN, SESSION_EXPIRES_IN_S_MAX);
+  const attributes: Record<string, string> = {};
+  if (fields.attributes !== undefined) {
+    const given = fields.attributes;
+    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
+      throw invalid('attributes must be an object of string values');
+    }
+    const entries = Object.entries(given);
+    if (entries.length > SESSION_ATTRIBUTES_MAX) {
+      throw invalid(`attributes may hold at most ${SESSION_ATTRIBUTES_MAX} entries`);
+    }
+    for (const [key, value] of entries) {
+      if (key.length === 0 || key.length > SESSION_ATTRIBUTE_KEY_CHARS_MAX) {
+        throw invalid(
+          `attribute keys must have 1 to ${SESSION_ATTRIBUTE_KEY_CHARS_MAX} characters`,
+        );
+      }
+      if (typeof value !== 'string' || value.length > SESSION_ATTRIBUTE_VALUE_CHARS_MAX) {
+        throw invalid(
+          `attribute ${JSON.stringify(key)} must be a string of at most ${SESSION_ATTRIBUTE_VALUE_CHARS_MAX} characters`,
+        );
+      }
+      attributes[key] = value;
+    }
+  }
+  return {
+    epochs,
+    maxBytes,
+    deletable: fields.deletable === undefined ? true : (fields.deletable as boolean),
+    sendObjectTo,
+    expiresIn,
+    attributes,
+  };
+}
+
+/** What the routes need: the parsed config, the bindings, the chain for the network's limits. */
+export interface SessionDeps {
+  readonly config: WorkerConfig;
+  readonly env: Env;
+  readonly chain: Pick<Chain, 'readSystem'>;
+}
+
+interface Enabled {
+  readonly keys: readonly string[];
+  readonly secret: string;
+  readonly sessions: DurableObjectNamespace;
+}
+
+function enabled(deps: SessionDeps): Enabled {
+  const { config, env } = deps;
+  if (
+    config.uploadApiKeys.length === 0 ||
+    config.uploadTokenSecret === undefined ||
+    env.UPLOAD_SESSION === undefined ||
+    env.UPLOAD_STAGING === undefined ||
+    env.PUBLISHER_WALLET === undefined ||
+    config.publisherSecretKey === undefined
+  ) {
+    throw new ApiError(
+      'UNIMPLEMENTED',
+      'UPLOAD_SESSIONS_DISABLED',
+      'upload sessions need UPLOAD_API_KEYS, UPLOAD_TOKEN_SECRET, PUBLISHER_SECRET_KEY and the UPLOAD_SESSION, PUBLISHER_WALLET and UPLOAD_STAGING bindings',
+      { domain: SESSIONS_DOMAIN },
+    );
+  }
+  return {
+    keys: config.uploadApiKeys,
+    secret: config.uploadTokenSecret,
+    sessions: env.UPLOAD_SESSION,
+  };
+}
+
+/** The key's ID, or 401. */
+async function authenticate(request: Request, keys: readonly string[]): Promise<string> {
+  const header = request.headers.get('authorization') ?? '';
+  const match = /^Bearer ([\x21-\x7e]{1,512})$/.exec(header.trim());
+  const unauthenticated = (reason: string, message: string) =>
+    new ApiError('UNAUTHENTICATED', reason, message, {
+      domain: SESSIONS_DOMAIN,
+      headers: { 'www-authenticate': 'Bearer' },
+    });
+  if (match === null)
+    throw unauthenticated('API_KEY_REQUIRED', 'send Authorization: Bearer <api key>');
+  const id = await apiKeyId(keys, match[1]);
+  if (id === undefined) throw unauthenticated('INVALID_API_KEY', 'the API key is not valid');
+  return id;
+}
+
+function sessionStub(sessions: DurableObjectNamespace, sessionId: string) {
+  return sessions.get(sessions.idFromName(sessionId));
+}
+
+/** Sends `request` (method, headers, streamed body) to the session's object at `path`. */
+async function toSession(
+  sessions: DurableObjectNamespace,
+  sessionId: string,
+  path: string,
+  request: Request,
+  method = request.method,
+): Promise<Response> {
+  const stub = sessionStub(sessions, sessionId);
+  const hasBody = method !== 'GET' && method !== 'HEAD';
+  const answer = (await stub.fetch(`https://upload-session${path}`, {
+    method,
+    headers: request.headers as never,
+    body: hasBody ? (request.body as never) : null,
+  })) as unknown as Response;
+  // Responses from fetch have immutable headers: the Worker's CORS layer needs to add its own.
+  return new Response(answer.body, answer);
+}
+
+/** 75% of the network's largest blob: nothing refused by the encoder is accepted here. */
+async function sessionBytesMax(deps: SessionDeps): Promise<{ bytes: number; why: string }> {
+  const limits = [
+    { bytes: deps.config.uploadSessionBytesMax, why: 'this edge’s UPLOAD_SESSION_BYTES_MAX' },
+    {
+      bytes: SESSION_ENCODE_BYTES_LIMIT,
+      why: 'the largest blob a session can encode within a Durable Object’s 128 MB (the encoder holds ~3.5× the blob; see README “Upload sessions”)',
+    },
+  ];
+  const system = await deps.chain.readSystem();
+  if (system.nShards > 0) {
+    limits.push({
+      bytes: maxBlobBytes(system.nShards),
+      why: `the largest blob of a network of ${system.nShards} shards`,
+    });
+  }
+  return limits.reduce((a, b) => (b.bytes < a.bytes ? b : a));
+}
+
+export async function createSessionRoute(request: Request, deps: SessionDeps): Promise<Response> {
+  const { keys, secret, sessions } = enabled(deps);
+  const keyId = await authenticate(request, keys);
+  const text = new TextDecoder().decode(await readBodyBounded(request, SESSION_REQUEST_BYTES_MAX));
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw invalid('the body must be JSON');
+  }
+  const parsed = parseSessionRequest(body, await sessionBytesMax(deps));
+  const sessionId = newSessionId();
+  const now = Date.now();
+  const expiresAtS = Math.floor(now / 1000) + parsed.expiresIn;
+  const init: SessionInit = {
+    sessionId,
+    keyId,
+    epochs: parsed.epochs,
+    maxBytes: parsed.maxBytes,
+    deletable: parsed.deletable,
+    sendObjectTo: parsed.sendObjectTo,
+    attributes: parsed.attributes,
+    createdAtMs: now,
+    expiresAtMs: expiresAtS * 1000,
+  };
+  const created = await toSession(
+    sessions,
+    sessionId,
+    '/init',
+    new Request('https://upload-session/init', { method: 'POST', body: JSON.stringify(init) }),
+  );
+  if (!created.ok) throw new Error(`the session object refused init: ${created.status}`);
+  const origin = new URL(request.url).origin;
+  const token = await signUploadToken(secret, { sessionId, expiresAtS });
+  const statusToken = await signStatusToken(secret, sessionId);
+  return Response.json(
+    {
+      sessionId,
+      uploadEndpoint: `${origin}/v1/uploads/${token}`,
+      statusUrl: `${origin}/v1/upload-sessions/${sessionId}/status/${statusToken}`,
+      pageUrl: `${origin}/upload/${token}`,
+      expiresAt: new Date(expiresAtS * 1000).toISOString(),
+      maxBytes: parsed.maxBytes,
+    },
+    { status: 201, headers: { 'cache-control': 'no-store' } },
+  );
+}
+
+/** GET /v1/upload-sessions/{id} with the key that created it; any other key sees 404. */
+export async function sessionInfoRoute(
+  request: Request,
+  sessionId: string,
+  deps: SessionDeps,
+): Promise<Response> {
+  const { keys, sessions } = enabled(deps);
+  const keyId = await authenticate(request, keys);
+  if (!isSessionId(sessionId)) throw tusError(404, 'SESSION_NOT_FOUND', 'no such upload session');
+  return toSession(sessions, sessionId, `/info?keyId=${keyId}`, request, 'GET');
+}
+
+export async function sessionStatusRoute(
+  request: Request,
+  sessionId: string,
+  token: string,
+  deps: SessionDeps,
+): Promise<Response> {
+  const { secret, sessions } = enabled(deps);
+  if (!isSessionId(sessionId) || !(await statusTokenVerifies(secret, sessionId, token))) {
+    throw tusError(404, 'SESSION_NOT_FOUND', 'no such upload session');
+  }
+  return toSession(sessions, sessionId, '/status', request, 'GET');
+}
+
+const ENDPOINT_METHODS: Readonly<Record<string, string>> = {
+  OPTIONS: '/create',
+  POST: '/create',
+  PUT: '/put',
+};
+const UPLOAD_METHODS = new Set(['OPTIONS', 'HEAD', 'PATCH', 'DELETE']);
+
+/**
+ * The upload endpoint (`upload` false) and the upload it created (`upload` true): the token must
+ * verify (else 401) and not have expired (else 410); the object decides the rest.
+ */
+export async function uploadRoute(
+  request: Request,
+  token: string,
+  upload: boolean,
+  deps: SessionDeps,
+): Promise<Response> {
+  const { secret, sessions } = enabled(deps);
+  // tus clients without PATCH/DELETE send POST with the method they mean (tus core protocol).
+  const override = request.headers.get('x-http-method-override')?.toUpperCase();
+  const method = request.method === 'POST' && override !== undefined ? override : request.method;
+  const path = upload
+    ? UPLOAD_METHODS.has(method)
+      ? '/upload'
+      : undefined
+    : ENDPOINT_METHODS[method];
+  if (path === undefined) {
+    throw tusError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on this URL`);
+  }
+  const grant = await openUploadToken(secret, token);
+  if (grant === undefined) {
+    throw tusError(
+      401,
+      'INVALID_UPLOAD_TOKEN',
+      'the upload URL is not valid (tampered or foreign)',
+    );
+  }
+  if (Date.now() >= grant.expiresAtS * 1000) {
+    throw tusError(410, 'SESSION_EXPIRED', 'the upload session has expired');
+  }
+  const answer = await toSession(sessions, grant.sessionId, path, request, method);
+  if (answer.status === 201 || (method === 'PUT' && answer.ok)) {
+    answer.headers.set('location', `${new URL(request.url).origin}/v1/uploads/${token}/upload`);
+  }
+  if (!answer.headers.has('tus-resumable') && method !== 'OPTIONS') {
+    answer.headers.set('tus-resumable', TUS_VERSION);
+  }
+  return answer;
+}
