@@ -5,13 +5,20 @@
  * belonging to the group still runs.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { onCleanup } from './cleanup.js';
 import { commandNameOf, cpuSecondsOf, descendantsOf, isAlive, pidsMentioning } from './proc.js';
 
-const DIST = fileURLToPath(new URL('../../', import.meta.url));
+/**
+ * dist/ of the build: this module runs from there (the benches), or from the sources under vitest
+ * (tests that start a devnet the bench's way), whose built launcher is in dist/ beside them.
+ */
+const HERE = fileURLToPath(new URL('../../', import.meta.url));
+export const DIST = existsSync(join(HERE, 'devnet', 'launcher', 'main.js'))
+  ? HERE
+  : join(HERE, 'dist');
 const LAUNCHER_MAIN = join(DIST, 'devnet', 'launcher', 'main.js');
 const CLI_BIN = join(DIST, '..', 'bin', 'walrus-edge.js');
 const READY_LINE = 'Ctrl-C stops everything.';

@@ -11,17 +11,17 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { WalrusEdgeClient } from '../../client/index.js';
+import { DIST } from '../edge/devnet.js';
 import { StorageNodeClient } from '../../client/storage-node-client.js';
 import { blobIdFromString } from '../../core/blob-id.js';
 import { SuiChain } from '../../core/chain/sui-chain.js';
 import { blobLayout } from '../../core/encoding/blob-layout.js';
 import { pairForShard } from '../../core/encoding/mapping.js';
 
-const NODE_MAIN = fileURLToPath(new URL('../../node-reference/main.js', import.meta.url));
+const NODE_MAIN = join(DIST, 'node-reference', 'main.js');
 /** Blob sizes the writer picks from: small and medium, so many stores fit in a short soak. */
 const BLOB_BYTES_MIN = 1_000;
 const BLOB_BYTES_MAX = 1_500_000;

@@ -18,6 +18,12 @@ const GAS_COIN_PAGES_MAX = 4;
 const GAS_COINS_MAX = 200;
 const COIN_PAGE_SIZE = 50;
 export const SUI_TYPE = '0x2::sui::SUI';
+/**
+ * Tries per transaction when its gas coin was spent meanwhile by someone else holding the key
+ * (Sui refuses such a transaction before executing it: "… is not available for consumption").
+ */
+export const GAS_CONFLICT_ATTEMPTS = 3;
+const GAS_CONFLICT = /not available for consumption/i;
 
 export interface Executed extends TxResult {
   readonly changes: readonly SuiObjectChange[];
@@ -53,53 +59,74 @@ export class TransactionExecutor {
     const signal = options.signal;
     const budget = options.gasBudgetMist ?? this.#options.gasBudgetMist;
     return this.#serialized(sender, async () => {
-      const [price, payment] = await Promise.all([
-        this.#gasPrice(signal),
-        this.#gasCoins(sender, budget + paymentMist, signal),
-      ]);
-      const tx = new Transaction();
-      tx.setSender(sender);
-      tx.setGasOwner(sender);
-      tx.setGasPrice(price);
-      tx.setGasBudget(budget);
-      tx.setGasPayment(payment);
-      tx.setExpiration({ None: true });
-      build(tx, sender);
-      const bytes = await tx.build();
-      const { signature } = await signer.signTransaction(bytes);
-      const response = await this.#client.executeTransactionBlock({
-        transactionBlock: bytes,
-        signature,
-        options: { showEffects: true, showEvents: true, showObjectChanges: true },
-        signal,
-      });
-      const effects = response.effects;
-      if (effects === undefined || effects === null) {
-        throw new ChainRpcError(
-          `transaction ${response.digest}: the answer has no effects`,
-          'sui_executeTransactionBlock',
-          0,
-        );
+      for (let attempt = 1; ; attempt++) {
+        try {
+          return await this.#executeOnce(sender, signer, paymentMist, budget, signal, build);
+        } catch (error) {
+          // Another process spent one of the coins we picked (another isolate with the same key):
+          // the transaction was refused before it executed, so picking coins again is safe.
+          if (attempt >= GAS_CONFLICT_ATTEMPTS || !GAS_CONFLICT.test((error as Error).message))
+            throw error;
+        }
       }
-      if (effects.status.status !== 'success') {
-        const status = effects.status.error ?? 'failure';
-        throw executionError(response.digest, status, [this.#options.packageId]);
-      }
-      const gas = effects.gasUsed;
-      const gasUsedMist =
-        BigInt(gas.computationCost) + BigInt(gas.storageCost) - BigInt(gas.storageRebate);
-      const events = (response.events ?? [])
-        .filter(
-          (e) => normalizeSuiAddress(parseStructTag(e.type).address) === this.#options.packageId,
-        )
-        .map(this.#options.decodeEvent);
-      return {
-        digest: response.digest,
-        gasUsedMist,
-        events,
-        changes: response.objectChanges ?? [],
-      };
     });
+  }
+
+  async #executeOnce(
+    sender: string,
+    signer: ChainSigner,
+    paymentMist: bigint,
+    budget: bigint,
+    signal: AbortSignal | undefined,
+    build: (tx: Transaction, sender: string) => void,
+  ): Promise<Executed> {
+    // One attempt: fresh gas coins, build, sign, execute.
+    const [price, payment] = await Promise.all([
+      this.#gasPrice(signal),
+      this.#gasCoins(sender, budget + paymentMist, signal),
+    ]);
+    const tx = new Transaction();
+    tx.setSender(sender);
+    tx.setGasOwner(sender);
+    tx.setGasPrice(price);
+    tx.setGasBudget(budget);
+    tx.setGasPayment(payment);
+    tx.setExpiration({ None: true });
+    build(tx, sender);
+    const bytes = await tx.build();
+    const { signature } = await signer.signTransaction(bytes);
+    const response = await this.#client.executeTransactionBlock({
+      transactionBlock: bytes,
+      signature,
+      options: { showEffects: true, showEvents: true, showObjectChanges: true },
+      signal,
+    });
+    const effects = response.effects;
+    if (effects === undefined || effects === null) {
+      throw new ChainRpcError(
+        `transaction ${response.digest}: the answer has no effects`,
+        'sui_executeTransactionBlock',
+        0,
+      );
+    }
+    if (effects.status.status !== 'success') {
+      const status = effects.status.error ?? 'failure';
+      throw executionError(response.digest, status, [this.#options.packageId]);
+    }
+    const gas = effects.gasUsed;
+    const gasUsedMist =
+      BigInt(gas.computationCost) + BigInt(gas.storageCost) - BigInt(gas.storageRebate);
+    const events = (response.events ?? [])
+      .filter(
+        (e) => normalizeSuiAddress(parseStructTag(e.type).address) === this.#options.packageId,
+      )
+      .map(this.#options.decodeEvent);
+    return {
+      digest: response.digest,
+      gasUsedMist,
+      events,
+      changes: response.objectChanges ?? [],
+    };
   }
 
   async #gasPrice(signal?: AbortSignal): Promise<bigint> {

@@ -241,7 +241,9 @@ describe('patch reads', () => {
     expect(reply.status).toBe(204);
     expectCors(reply);
     expect(reply.headers.get('access-control-allow-headers')).toBe(requested);
-    expect(reply.headers.get('access-control-allow-methods')).toBe('GET, HEAD, PUT, OPTIONS');
+    expect(reply.headers.get('access-control-allow-methods')).toBe(
+      'GET, HEAD, PUT, POST, PATCH, DELETE, OPTIONS',
+    );
   });
 
   it('serves concurrent reads of one patch the same verified bytes', async () => {

@@ -193,6 +193,7 @@ describe('a quilt on a devnet, through the SDK', () => {
   }, 120_000);
 
   it('refuses a node that corrupts every answer and reads around it', async () => {
+    const READ_ROUNDS_MAX = 3;
     const [liar] = victims();
     const corrupting = await startProxy(liar.url, {
       corrupt: (path, body) => {
@@ -212,12 +213,18 @@ describe('a quilt on a devnet, through the SDK', () => {
       ),
     };
     expect(committee.members.some((m) => m.networkAddress === corrupting.url)).toBe(true);
-    const health = new NodeHealth();
-    for (const entry of stored.storedQuiltBlobs) {
-      const read = await readQuiltPatchById(entry.quiltPatchId, committee, { health });
-      expectBytes(read.patch.data, fileOf(entry.identifier).data, entry.identifier);
+    const asked = () => corrupting.requests.some((path) => path.includes('/secondary'));
+    let health = new NodeHealth();
+    // On a loaded machine the liar's first answer can be late enough that recovery finishes the
+    // read before its request goes out; another round (fresh health) asks it again.
+    for (let round = 0; round < READ_ROUNDS_MAX && !asked(); round++) {
+      health = new NodeHealth();
+      for (const entry of stored.storedQuiltBlobs) {
+        const read = await readQuiltPatchById(entry.quiltPatchId, committee, { health });
+        expectBytes(read.patch.data, fileOf(entry.identifier).data, entry.identifier);
+      }
     }
-    expect(corrupting.requests.some((path) => path.includes('/secondary'))).toBe(true);
+    expect(asked()).toBe(true);
     expect(health.isSkipped(corrupting.url)).toBe(true);
   }, 120_000);
 
