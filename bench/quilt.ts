@@ -9,7 +9,9 @@
  *    as a client would) and the time scaled to 600; transactions and encoded bytes are counted on
  *    the sample and computed exactly for all 600 (`--all` stores every one);
  *  - a cold read of one image patch vs a standalone blob of the same bytes: time, and the bytes
- *    the storage nodes sent (counted at the SDK's fetch), against the patch's columns.
+ *    the storage nodes sent (counted at the SDK's fetch), against the patch's columns;
+ *  - the same through the devnet's Worker (quilt/worker-reads.ts): a cold patch read vs the blob,
+ *    and the cached patch under load vs the Worker's static route.
  *
  * Figures print as markdown and go to bench/results/quilt-<date>.json. Everything started stops at
  * the end, on Ctrl-C and on errors (edge/cleanup.ts), and the bench checks nothing is left.
@@ -34,6 +36,7 @@ import { cleanupAll, installCleanupHandlers, onCleanup } from './edge/cleanup.js
 import { startDevnet, waitForIdle } from './edge/devnet.js';
 import { type Detail, type Figure, figure, markdownTable, writeResults } from './edge/report.js';
 import { type CollectionFile, nftCollection } from './quilt/collection.js';
+import { workerReads } from './quilt/worker-reads.js';
 import { coldReads } from './quilt/cold-reads.js';
 import { countingFetch, emptyTraffic } from './quilt/node-traffic.js';
 
@@ -42,6 +45,11 @@ const RESULTS_DIR = join(ROOT, 'bench', 'results');
 const FILES = 600;
 const NODES = 7;
 const SHARDS = 1000;
+/** Cached patch reads under load: the same settings as bench:edge's 48 KiB figure. */
+const WORKER_LOAD_CONNECTIONS = 30;
+const WORKER_LOAD_WARMUP_MS = 2_000;
+const WORKER_LOAD_DURATION_MS = 10_000;
+const WORKER_READ_TIMEOUT_MS = 60_000;
 const EPOCHS = 2;
 const MS_PER_S = 1000;
 /** Chain methods that each execute one transaction. */
@@ -293,6 +301,27 @@ async function bench(options: Options, scratchDir: string, figures: Figure[], de
     });
     figures.push(...read.figures);
     details.push(...read.details);
+
+    // ---- Through the Worker: cold patch vs blob, then cached patch vs the static route.
+    await settle('the Worker reads');
+    const patch = quilt.storedQuiltBlobs.find((p) => p.identifier === readImage.file.identifier)!;
+    const edge = await workerReads(
+      {
+        aggregatorUrl: devnet.network.aggregatorUrl,
+        patchId: patch.quiltPatchId,
+        blobId: storedBlobs.get(readImage.i)!.blobId,
+        bytes: readImage.file.data.length,
+      },
+      {
+        connections: WORKER_LOAD_CONNECTIONS,
+        warmupMs: WORKER_LOAD_WARMUP_MS,
+        durationMs: WORKER_LOAD_DURATION_MS,
+        timeoutMs: WORKER_READ_TIMEOUT_MS,
+      },
+      scratchDir,
+    );
+    figures.push(...edge.figures);
+    details.push(...edge.details);
   } finally {
     const left = await devnet.stop();
     details.push({
