@@ -244,7 +244,7 @@ async function run(options: LauncherOptions): Promise<void> {
         join(dir, 'worker'),
       ],
       // worker-main.ts WORKER_VARS_ENV (not imported: importing it would run that entry point).
-      { WALRUS_EDGE_WORKER_VARS: JSON.stringify(vars) },
+      { WALRUS_EDGE_WORKER_VARS: JSON.stringify({ ...vars, ...options.workerVars }) },
     );
     const [, workerUrl] = await workerProcess.waitForLine(
       /worker listening on (\S+)/,

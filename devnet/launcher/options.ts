@@ -9,10 +9,24 @@ export interface LauncherOptions {
   readonly epochMs: number;
   /** Test only: nodes read Byzantine modes from a file, re-read on SIGHUP. */
   readonly faultsFiles: boolean;
+  /** The Worker's plain variables to set besides the devnet's own (workers/env.ts). */
+  readonly workerVars: Readonly<Record<string, string>>;
 }
 
+/**
+ * The Worker variables `--worker-var` may set: the operator's knobs. The chain, the wallet and
+ * the upload secrets are the devnet's own.
+ */
+export const SETTABLE_WORKER_VARS: readonly string[] = [
+  'PUBLISHER_BODY_BYTES_MAX',
+  'PUBLISHER_QUILT_BODY_BYTES_MAX',
+  'ATTRIBUTE_HEADERS',
+  'DELETABLE_STATUS_TTL_S',
+  'UPLOAD_SESSION_BYTES_MAX',
+];
+
 export const LAUNCHER_USAGE = `Usage: npm start -- [--nodes N] [--shards N] [--data-dir DIR] [--port PORT] [--epoch-ms MS]
-       [--faults-files]
+       [--faults-files] [--worker-var NAME=VALUE]…
 
   --nodes N       storage nodes (default 7)
   --shards N      shards, at least 4 and at least one per node (default 100)
@@ -20,7 +34,9 @@ export const LAUNCHER_USAGE = `Usage: npm start -- [--nodes N] [--shards N] [--d
   --port PORT     the edge Worker's port (default 8787; 0 picks a free one)
   --epoch-ms MS   epoch duration (default 600000 = 10 minutes)
   --faults-files  tests only: each node reads Byzantine modes from nodes/node-N/faults, again on
-                  SIGHUP (node-reference/faults.ts; network.json names the files)`;
+                  SIGHUP (node-reference/faults.ts; network.json names the files)
+  --worker-var NAME=VALUE
+                  sets one of the Worker's variables (repeatable): ${SETTABLE_WORKER_VARS.join(', ')}`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -40,6 +56,20 @@ function integer(
   return value;
 }
 
+function workerVarsOf(assignments: readonly string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const assignment of assignments) {
+    const equals = assignment.indexOf('=');
+    const name = assignment.slice(0, equals);
+    if (equals < 1 || !SETTABLE_WORKER_VARS.includes(name))
+      throw new UsageError(
+        `--worker-var takes NAME=VALUE with NAME one of ${SETTABLE_WORKER_VARS.join(', ')}`,
+      );
+    vars[name] = assignment.slice(equals + 1);
+  }
+  return vars;
+}
+
 export function parseLauncherOptions(argv: string[]): LauncherOptions {
   let values;
   try {
@@ -52,6 +82,7 @@ export function parseLauncherOptions(argv: string[]): LauncherOptions {
         port: { type: 'string' },
         'epoch-ms': { type: 'string' },
         'faults-files': { type: 'boolean' },
+        'worker-var': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -70,5 +101,6 @@ export function parseLauncherOptions(argv: string[]): LauncherOptions {
     port: integer('port', values.port, 8787, 0, 65_535),
     epochMs: integer('epoch-ms', values['epoch-ms'], 600_000, 1_000, 365 * 24 * 3_600_000),
     faultsFiles: values['faults-files'] ?? false,
+    workerVars: workerVarsOf(values['worker-var'] ?? []),
   };
 }

@@ -4,8 +4,9 @@
  * names its expected outcome and checks it for a store through the SDK, reads through the SDK, the
  * CLI and the Worker (a fresh blob per case, so no read is a cache hit), and the blob's status:
  * within f, exact bytes and a certified status; past f, exact bytes or a clear error, never wrong
- * bytes. The modes are switched on running nodes by rewriting their faults files and sending
- * SIGHUP. The table of outcomes and times is printed at the end.
+ * bytes. A cheating writer's inconsistent blob is proven, invalidated on chain and refused by
+ * every reader, the Worker's cache included. The modes are switched on running nodes by rewriting
+ * their faults files and sending SIGHUP. The table of outcomes and times is printed at the end.
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ import { BlobInconsistentError } from '../../../client/read/errors.js';
 import { storeBlob } from '../../../client/store.js';
 import { inconsistentEncoding } from '../../../client/testing/inconsistent-encoding.js';
 import { SuiChain } from '../../../core/chain/sui-chain.js';
+import { shardForPair } from '../../../core/encoding/mapping.js';
 import { randomBytes } from '../../helpers/random.js';
 
 const run = promisify(execFile);
@@ -32,6 +34,8 @@ const SHARDS = 100;
 /** f for n = 100: the most shards that may be faulty (n ≥ 3f + 1). */
 const F = 33;
 const BLOB_BYTES = 200_000;
+/** The Worker trusts a deletable blob's status this long here: how soon an invalidation shows. */
+const DELETABLE_STATUS_TTL_S = 2;
 /** A node acts on SIGHUP at its next event-loop turn; this leaves it time to. */
 const SIGHUP_SETTLE_MS = 300;
 /** No operation may stall: a case's every step ends within this, whatever the nodes do. */
@@ -190,6 +194,7 @@ async function expectHealthyOutcome(fault: string, faulty: readonly number[]): P
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'walrus-edge-chaos-'));
   const args = ['--data-dir', join(dir, 'net'), '--port', '0', '--faults-files'];
+  args.push('--worker-var', `DELETABLE_STATUS_TTL_S=${DELETABLE_STATUS_TTL_S}`);
   launcher = spawn(
     'node',
     [LAUNCHER, ...args, '--nodes', String(NODES), '--shards', String(SHARDS)],
@@ -246,22 +251,41 @@ afterAll(async () => {
 }, 60_000);
 
 describe('invalid blobs, all the way', () => {
-  it('an inconsistent encoding certified by a cheating writer is proven, invalidated on chain, refused by every reader and dropped by the nodes', async () => {
+  it('an inconsistent encoding certified by a cheating writer is proven, invalidated on chain, refused by every reader and cache, and dropped by the nodes', async () => {
     const bytes = randomBytes(BLOB_BYTES, seed++);
     const { encoded, alteredPair } = inconsistentEncoding(bytes, SHARDS, 5);
+    // The node that will find out is held (SIGSTOP) until the Worker has served and cached the
+    // blob, so that the cache has something to stop serving.
+    const shard = shardForPair(alteredPair, encoded.blobId, SHARDS);
+    const detector = network.nodes.find((node) => node.shards.includes(shard))!;
+    process.kill(detector.pid, 'SIGSTOP');
     const started = Date.now();
-    // The writer withholds the altered sliver: its node recovers it from the others' symbols,
-    // decodes the honest sliver and finds it contradicts the metadata.
-    const stored = await storeBlob(bytes, {
-      chain,
-      signer,
-      epochs: 2,
-      deletable: false,
-      encode: () => encoded,
-      withholdSliver: (pair, axis) => pair === alteredPair && axis === 'secondary',
-    });
-    expect(stored.certifiedEpoch).toBeGreaterThanOrEqual(1);
-    table.push(['inconsistent writer', '-', 'store (SDK hook)', 'certified', ms(started)]);
+    let stored: Awaited<ReturnType<typeof storeBlob>>;
+    try {
+      // The writer withholds the altered sliver: its node must recover it from the others'
+      // symbols, decodes the honest sliver and finds it contradicts the metadata.
+      stored = await storeBlob(bytes, {
+        chain,
+        signer,
+        epochs: 2,
+        deletable: true,
+        encode: () => encoded,
+        withholdSliver: (pair, axis) => pair === alteredPair && axis === 'secondary',
+      });
+      expect(stored.certifiedEpoch).toBeGreaterThanOrEqual(1);
+      table.push(['inconsistent writer', '-', 'store (SDK hook)', 'certified', ms(started)]);
+      const cached = await workerRead(stored.blobId);
+      expect(cached.status).toBe(200);
+      table.push([
+        'inconsistent writer',
+        '-',
+        'read (Worker), before proof',
+        'HTTP 200, cached',
+        '',
+      ]);
+    } finally {
+      process.kill(detector.pid, 'SIGCONT');
+    }
     const proven = Date.now();
     let status: Awaited<ReturnType<typeof client.status>>;
     for (;;) {
@@ -284,6 +308,8 @@ describe('invalid blobs, all the way', () => {
     expect(cli.code).toBe(1);
     expect(cli.stderr).toMatch(/^error: invalid blob: /);
     table.push(['inconsistent writer', '-', 'read (CLI)', cli.stderr.split('\n')[0], '']);
+    // The cached copy is served no longer than the deletable status's TTL (2 s on this devnet).
+    await new Promise((resolve) => setTimeout(resolve, (DELETABLE_STATUS_TTL_S + 1) * 1000));
     const response = await fetch(`${network.aggregatorUrl}/v1/blobs/${stored.blobId}`);
     expect(response.status).toBe(410);
     expect(
@@ -293,7 +319,7 @@ describe('invalid blobs, all the way', () => {
     table.push([
       'inconsistent writer',
       '-',
-      'read (Worker)',
+      'read (Worker), after the status TTL',
       `HTTP ${response.status} BLOB_INVALID`,
       '',
     ]);

@@ -1,6 +1,6 @@
 /**
  * Fuzzing the core parsers of what storage nodes and clients send each other (blob IDs, BCS
- * metadata, slivers, recovery symbols, quilt patch IDs and indexes). Properties: any input either
+ * metadata, slivers, recovery symbols, inconsistency proofs, quilt patch IDs and indexes). Properties: any input either
  * parses or is refused with the parser's own error class (which the HTTP layers map to a 4xx with a
  * reason) — never a TypeError, RangeError or a hang; where a format has both directions, decoding
  * what was encoded gives the value back, and encoding what was decoded gives the bytes back.
@@ -24,6 +24,10 @@ import {
   verifyMetadata,
 } from '../../../core/encoding/metadata.js';
 import { SHARDS_MIN } from '../../../core/encoding/config.js';
+import {
+  decodeInconsistencyProof,
+  encodeInconsistencyProof,
+} from '../../../core/encoding/inconsistency.js';
 import { DecodingError } from '../../../core/encoding/reed-solomon.js';
 import {
   decodeRecoverySymbols,
@@ -249,6 +253,66 @@ describe('fuzz: recovery symbols', () => {
         if (symbols !== undefined) expect(encodeRecoverySymbols(symbols)).toEqual(bytes);
       }),
       fuzzParameters('recovery-symbols-hostile-bytes'),
+    );
+  });
+});
+
+describe('fuzz: inconsistency proofs', () => {
+  const proofArb = fc.record({
+    axis: fc.constantFrom('primary' as const, 'secondary' as const),
+    targetSliverIndex: fc.nat({ max: 0xffff }),
+    symbols: fc.array(
+      fc.record({
+        sourceIndex: fc.nat({ max: 0xffff }),
+        data: fc.uint8Array({ maxLength: 24 }),
+        proof: fc.array(digest.map(digestNode), { maxLength: 4 }),
+      }),
+      { maxLength: 5 },
+    ),
+  });
+
+  it('encode then decode gives the proof back', () => {
+    fc.assert(
+      fc.property(proofArb, (proof) => {
+        const back = decodeInconsistencyProof(
+          proof.axis,
+          encodeInconsistencyProof({
+            ...proof,
+            symbols: proof.symbols.map((s) => ({
+              ...s,
+              targetAxis: proof.axis,
+              targetIndex: proof.targetSliverIndex,
+            })),
+          }),
+        );
+        expect(back.targetSliverIndex).toBe(proof.targetSliverIndex);
+        expect(back.symbols.map((s) => [s.sourceIndex, Uint8Array.from(s.data)])).toEqual(
+          proof.symbols.map((s) => [s.sourceIndex, s.data]),
+        );
+      }),
+      fuzzParameters('inconsistency-proof-roundtrip'),
+    );
+  });
+
+  it('random and mutated bytes decode or fail with DecodingError', () => {
+    const valid = encodeInconsistencyProof({
+      axis: 'primary',
+      targetSliverIndex: 3,
+      symbols: [
+        {
+          targetAxis: 'primary',
+          targetIndex: 3,
+          sourceIndex: 1,
+          data: new Uint8Array(6).fill(2),
+          proof: [digestNode(new Uint8Array(32).fill(4))],
+        },
+      ],
+    });
+    fc.assert(
+      fc.property(fc.oneof(fc.uint8Array({ maxLength: 200 }), mutated(valid)), (bytes) => {
+        throwsOnly(() => decodeInconsistencyProof('primary', bytes), DecodingError);
+      }),
+      fuzzParameters('inconsistency-proof-hostile-bytes'),
     );
   });
 });
