@@ -44,7 +44,11 @@ async function main(): Promise<void> {
   });
   onCleanup('restarted nodes', stopRestarted);
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  const failed = report.wrongBytes > 0 || report.lostBlobs > 0 || report.missingSlivers > 0;
+  const failed =
+    report.wrongBytes > 0 ||
+    report.lostBlobs > 0 ||
+    report.missingSlivers > 0 ||
+    report.unexpectedExits.length > 0;
   await cleanupAll();
   process.exitCode = failed ? 1 : 0;
 }

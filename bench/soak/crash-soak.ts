@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decodeSuiPrivateKey } from '@mysten/sui/cryptography';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
@@ -30,6 +30,8 @@ const DOWN_MS_MIN = 500;
 const DOWN_MS_MAX = 4_000;
 /** Time between one crash and the next. */
 const CRASH_INTERVAL_MS = 2_500;
+/** A node that exited on its own is started again after this. */
+const RESTART_AFTER_EXIT_MS = 500;
 /** After the soak: how long the nodes get to recover what they missed. */
 const RECOVERY_DEADLINE_MS = 120_000;
 const POLL_MS = 1_000;
@@ -66,6 +68,8 @@ export interface CrashSoakReport {
   /** Slivers a node should hold after recovery and does not: must be 0. */
   readonly missingSlivers: number;
   readonly recoveryMs: number;
+  /** Restarted nodes that exited without being killed (each was started again): must be none. */
+  readonly unexpectedExits: readonly string[];
 }
 
 interface Stored {
@@ -139,12 +143,33 @@ export async function runCrashSoak(
   const counts = { crashes: 0, stores: 0, storeFailures: 0, reads: 0, readFailures: 0, wrong: 0 };
   const until = Date.now() + options.durationMs;
 
+  const unexpectedExits: string[] = [];
+  let soaking = true;
+  /**
+   * Starts node `index` again on its data dir, its output appended to the devnet's log of it. A
+   * restarted node that exits on its own (not killed here) is a finding: it is recorded, and
+   * started again, as an operator's supervisor would.
+   */
   const restart = (index: number) => {
-    const config = join(network.dataDir, 'nodes', `node-${index}`, 'config.json');
-    const child = spawn(process.execPath, [NODE_MAIN, '--config', config], { stdio: 'ignore' });
+    // network.json lists members in committee order; each one's directory is named after it.
+    const name = network.nodes[index].name;
+    const nodeDir = join(network.dataDir, 'nodes', name);
+    const logFile = join(network.dataDir, 'logs', `${name}.soak.log`);
+    const out = openSync(logFile, 'a');
+    const child = spawn(process.execPath, [NODE_MAIN, '--config', join(nodeDir, 'config.json')], {
+      stdio: ['ignore', out, out],
+    });
+    closeSync(out);
     restarted.add(child);
-    child.once('exit', () => restarted.delete(child));
     pids[index] = child.pid!;
+    child.once('exit', (code, signal) => {
+      restarted.delete(child);
+      if (signal === 'SIGKILL' || signal === 'SIGTERM' || !soaking) return;
+      const tail = readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-3).join(' | ');
+      unexpectedExits.push(`${network.nodes[index].name} exited (${signal ?? code}): ${tail}`);
+      log(`${network.nodes[index].name} exited on its own (${signal ?? code}); restarting`);
+      setTimeout(() => restart(index), RESTART_AFTER_EXIT_MS);
+    });
   };
 
   const crasher = async () => {
@@ -153,6 +178,7 @@ export async function runCrashSoak(
       if (down.size >= options.downMax || Date.now() >= until) continue;
       const up = pids.map((_, i) => i).filter((i) => !down.has(i));
       const victim = up[Math.floor(next() * up.length)];
+      if (!alive(pids[victim])) continue; // between an exit of its own and its restart
       process.kill(pids[victim], 'SIGKILL');
       down.add(victim);
       counts.crashes++;
@@ -207,6 +233,7 @@ export async function runCrashSoak(
   // Every node back up before the checks (a restart still pending finishes first).
   while (down.size > 0) await sleep(100);
   const durationMs = Date.now() - started;
+  soaking = false;
   log(`soak over: ${counts.stores} stores, ${counts.reads} reads, ${counts.crashes} crashes`);
 
   const recoveryStarted = Date.now();
@@ -232,6 +259,7 @@ export async function runCrashSoak(
       lostBlobs,
       missingSlivers,
       recoveryMs: Date.now() - recoveryStarted,
+      unexpectedExits,
     },
     stopRestarted: async () => {
       for (const child of restarted) child.kill('SIGTERM');

@@ -48,5 +48,6 @@ describe('crash soak (short)', () => {
     expect(report.wrongBytes).toBe(0);
     expect(report.lostBlobs).toBe(0);
     expect(report.missingSlivers).toBe(0);
+    expect(report.unexpectedExits).toEqual([]);
   }, 400_000);
 });
