@@ -13,6 +13,7 @@
  */
 import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
+import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
 import { BlobBody } from './blob-body.js';
 import { fromWholeObject } from './blob-hit.js';
@@ -74,7 +75,19 @@ async function fromNetwork(
     ctx.info.forget(target.blobId, body.segmentKeys());
     throw EdgeErrors.blobNotFound(`blob ${target.blobIdText} is not stored on this network`);
   }
-  return respond(ctx, target, metadata, status, body);
+  try {
+    return await respond(ctx, target, metadata, status, body);
+  } catch (error) {
+    // The nodes drop an invalidated blob's data at once; a status learnt a moment earlier (or no
+    // agreement yet) would make that a 503. Ask once more before saying "unavailable".
+    if (!(error instanceof ApiError && error.reason === 'BLOB_UNAVAILABLE')) throw error;
+    const fresh = await ctx.info
+      .refreshStatus(target.blobId, committee, nodes)
+      .catch(() => undefined);
+    if (fresh?.kind !== 'invalid') throw error;
+    ctx.info.forget(target.blobId, body.segmentKeys());
+    throw EdgeErrors.blobInvalid(`blob ${target.blobIdText} was marked invalid by the network`);
+  }
 }
 
 async function respond(

@@ -311,11 +311,11 @@ describe('invalid blobs, all the way', () => {
     // The cached copy is served no longer than the deletable status's TTL (2 s on this devnet).
     await new Promise((resolve) => setTimeout(resolve, (DELETABLE_STATUS_TTL_S + 1) * 1000));
     const response = await fetch(`${network.aggregatorUrl}/v1/blobs/${stored.blobId}`);
-    expect(response.status).toBe(410);
-    expect(
-      ((await response.json()) as { error: { details: { reason: string }[] } }).error.details[0]
-        .reason,
-    ).toBe('BLOB_INVALID');
+    const error = (await response.json()) as {
+      error: { message: string; details: { reason: string }[] };
+    };
+    expect(response.status, error.error.message).toBe(410);
+    expect(error.error.details[0].reason).toBe('BLOB_INVALID');
     table.push([
       'inconsistent writer',
       '-',
