@@ -14,6 +14,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
+import { requestSuiFromFaucetV2 } from '@mysten/sui/faucet';
 import { createUploadSession } from '../client/upload-sessions.js';
 import { cleanupAll, installCleanupHandlers } from './edge/cleanup.js';
 import { runCli, startDevnet, storeWithCli, waitForIdle } from './edge/devnet.js';
@@ -59,6 +61,38 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 }
 
+/** What a failed fetch says: undici hides the socket's error code in `cause`. */
+function networkError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (process.env.LOAD_DEBUG) console.error(error, cause);
+  return `network error (${cause?.code ?? cause?.message ?? (error as Error).message})`;
+}
+
+/**
+ * One funded wallet per CLI upload loop, as separate users have: loops sharing one wallet would
+ * race for its gas coin (the ledger refuses a transaction whose coin version moved on), which
+ * measures the bench's setup, not the system. Returns each loop's network file.
+ */
+async function cliWallets(
+  networkFile: string,
+  ledgerUrl: string,
+  loops: number,
+  scratch: string,
+): Promise<string[]> {
+  const base = JSON.parse(readFileSync(networkFile, 'utf8')) as Record<string, unknown>;
+  return Promise.all(
+    Array.from({ length: loops }, async (_, loop) => {
+      const wallet = new Ed25519Keypair();
+      await requestSuiFromFaucetV2({ host: ledgerUrl, recipient: wallet.toSuiAddress() });
+      const keyFile = join(scratch, `wallet-${loop}.key`);
+      writeFileSync(keyFile, wallet.getSecretKey() + '\n');
+      const file = join(scratch, `network-${loop}.json`);
+      writeFileSync(file, JSON.stringify({ ...base, walletKeyFile: keyFile }));
+      return file;
+    }),
+  );
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -90,7 +124,14 @@ async function main(): Promise<void> {
       aggregatorUrl: string;
       publisherUrl: string;
       uploadApiKey: string;
+      ledgerUrl: string;
     };
+    const cliNetworkFiles = await cliWallets(
+      devnet.networkFile,
+      network.ledgerUrl,
+      uploads,
+      scratch,
+    );
     const known: Known[] = [];
     for (let i = 0; i < SEED_BLOBS; i++) {
       const bytes = randomBlob();
@@ -121,7 +162,7 @@ async function main(): Promise<void> {
       try {
         if (await run()) stat(kind).latenciesMs.push(performance.now() - started);
       } catch (error) {
-        fail(kind, (error as Error).name === 'TimeoutError' ? 'timeout' : 'network error');
+        fail(kind, (error as Error).name === 'TimeoutError' ? 'timeout' : networkError(error));
       }
     };
 
@@ -200,7 +241,7 @@ async function main(): Promise<void> {
       const file = join(scratch, `cli-${loop}.bin`);
       writeFileSync(file, bytes);
       const run = await runCli(
-        devnet.networkFile,
+        cliNetworkFiles[loop],
         ['store', file, '--epochs', '2', '--json'],
         OPERATION_TIMEOUT_MS,
       );

@@ -11,7 +11,16 @@
  *
  * Shared by the Worker (which answers it), the SDK's browser module and the tests.
  */
-import type { SessionStatus } from '../durable-objects/session-record.js';
+/** The session's status as its statusUrl answers it (durable-objects/session-record.ts statusOf). */
+export interface SessionStatus {
+  readonly state: string;
+  readonly bytesReceived: number;
+  readonly uploadLength: number | null;
+  readonly blobId?: string;
+  readonly blobObjectId?: string;
+  readonly certifiedEpoch?: number;
+  readonly error?: string;
+}
 
 export interface SessionDescriptor {
   readonly sessionId: string;

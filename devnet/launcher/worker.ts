@@ -39,7 +39,7 @@ function inspector(): { inspectorPort?: number } {
 }
 
 export async function startWorker(options: WorkerStartOptions): Promise<RunningWorker> {
-  const [{ Miniflare }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([
+  const [{ Miniflare, Log, LogLevel }, { unstable_getMiniflareWorkerOptions }] = await Promise.all([
     import('miniflare'),
     import('wrangler'),
   ]);
@@ -63,6 +63,9 @@ export async function startWorker(options: WorkerStartOptions): Promise<RunningW
     bindings: { ...workerOptions.bindings, ...options.vars },
     ...persist,
     ...inspector(),
+    // Miniflare is silent by default: workerd's own warnings and errors (an isolate over its
+    // memory limit, a request it drops) belong in the devnet's worker.log.
+    log: new Log(LogLevel.WARN),
   } as ConstructorParameters<typeof Miniflare>[0]);
   try {
     const url = await mf.ready;
