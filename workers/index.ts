@@ -41,6 +41,7 @@ import {
 } from './upload-sessions.js';
 import { TUS_EXPOSED_HEADERS } from '../durable-objects/tus.js';
 import { publisherWallet, walletPaidChain } from './wallet-chain.js';
+import { uploadAssetRoute, uploadPageRoute } from './upload-page.js';
 
 export type { Env } from './env.js';
 // The Durable Object classes wrangler.toml binds: workerd finds them among the entry's exports.
@@ -280,6 +281,8 @@ router
   .all('/v1/uploads/:token/upload', (request, env) =>
     uploadRoute(request as unknown as Request, request.params.token, true, sessionDeps(env)),
   )
+  .get('/upload/assets/:name', (request) => uploadAssetRoute(request.params.name))
+  .get('/upload/:token', (request, env) => uploadPageRoute(request.params.token, workerConfig(env)))
   .all('*', () => {
     throw EdgeErrors.routeNotFound();
   });
