@@ -27,6 +27,8 @@ export interface SessionDescriptor {
   readonly maxBytes: number;
   /** The largest file the edge encodes itself; larger files are encoded by the client. */
   readonly relayBytesMax: number;
+  /** Shards of the network: what a client-side encoder encodes for. */
+  readonly nShards: number;
   /** ISO 8601. */
   readonly expiresAt: string;
   readonly status: SessionStatus;

@@ -4,6 +4,14 @@
  * certifiedEpoch?, error?}`). Shared by the Worker (which creates sessions) and the object.
  */
 
+/**
+ * The largest blob a session stores. Measured (`npm run bench:session`, 7 nodes, 100 shards):
+ * workerd's RSS rose 113 MiB above idle while a 16 MiB session staged, encoded and stored, and
+ * 173 MiB for 24 MiB (garbage included: sliver copies for the uploads are short-lived), so 16 MiB
+ * is the largest round size within an isolate's 128 MB: the relay's cap (UPLOAD_RELAY_BYTES_MAX).
+ */
+export const SESSION_ENCODE_BYTES_LIMIT = 16 * 1024 * 1024;
+
 export type SessionState =
   'created' | 'uploading' | 'encoding' | 'storing' | 'certified' | 'failed' | 'expired';
 
@@ -35,6 +43,15 @@ export interface SessionRecord extends SessionInit {
   readonly uploadMetadata: string | null;
   /** How many times processing started (a restart mid-store starts it again, within a bound). */
   readonly processingAttempts: number;
+  /**
+   * 'client': the client encodes and distributes (client-side encoding, client-encoded.ts); this
+   * object only registers and certifies. Absent: the relay (tus or PUT) staged the bytes here.
+   */
+  readonly mode?: 'client';
+  /** Client-side encoding: the epoch the blob was registered in (named when certifying fails). */
+  readonly registeredEpoch?: number;
+  /** Client-side encoding: certify before this, or the alarm fails the session. */
+  readonly certifyByMs?: number;
   /** When a final state was reached (the record is kept SESSION_RETENTION_MS after it). */
   readonly endedAtMs?: number;
   readonly blobId?: string;

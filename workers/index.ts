@@ -35,6 +35,8 @@ import { InvalidQuiltPatchIdError } from '../core/quilt/errors.js';
 import { quiltPatchIdFromString } from '../core/quilt/patch-id.js';
 import {
   createSessionRoute,
+  encodedRoute,
+  sessionDescriptorRoute,
   sessionInfoRoute,
   sessionStatusRoute,
   uploadRoute,
@@ -283,6 +285,17 @@ router
   )
   .get('/upload/assets/:name', (request) => uploadAssetRoute(request.params.name))
   .get('/upload/:token', (request, env) => uploadPageRoute(request.params.token, workerConfig(env)))
+  .get('/v1/uploads/:token/session', (request, env) =>
+    sessionDescriptorRoute(request as unknown as Request, request.params.token, sessionDeps(env)),
+  )
+  .all('/v1/uploads/:token/encoded/:step', (request, env) =>
+    encodedRoute(
+      request as unknown as Request,
+      request.params.token,
+      request.params.step,
+      sessionDeps(env),
+    ),
+  )
   .all('*', () => {
     throw EdgeErrors.routeNotFound();
   });
