@@ -28,7 +28,7 @@ export const UPLOAD_PAGE_CSP = [
   "default-src 'none'",
   "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self'",
-  "img-src 'self'",
+  "img-src 'self' data:",
   "worker-src 'self'",
   'connect-src *',
   "base-uri 'none'",
@@ -62,7 +62,7 @@ function errorPage(status: number, title: string, message: string): Response {
   const html = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8" /><meta name="viewport" content="width=device-width, initial-scale=1" />
-<title>${escapeHtml(title)}</title>${css}</head>
+<link rel="icon" href="data:," /><title>${escapeHtml(title)}</title>${css}</head>
 <body data-state="error"><main><h1>${escapeHtml(title)}</h1>
 <p class="error" role="alert">${escapeHtml(message)}</p></main></body>
 </html>

@@ -25,6 +25,8 @@ const CERTIFIED_TIMEOUT_MS = 120_000;
 /** Upload bandwidth while the resume test reloads: slow enough to catch the upload midway. */
 const THROTTLED_UPLOAD_BYTES_PER_S = 256 * 1024;
 const SCREENSHOTS = '/tmp';
+/** The edge encodes files up to this (UPLOAD_RELAY_BYTES_MAX); larger ones the browser encodes. */
+const RELAY_BYTES_MAX = 2 * 1024 * 1024;
 
 let root: string;
 let devnet: Devnet;
@@ -36,7 +38,12 @@ const started = performance.now();
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'walrus-edge-upload-page-'));
   [devnet, browser] = await Promise.all([
-    startDevnet({ dataDir: join(root, 'net'), nodes: 4, shards: 16 }),
+    startDevnet({
+      dataDir: join(root, 'net'),
+      nodes: 4,
+      shards: 16,
+      workerVars: { UPLOAD_RELAY_BYTES_MAX: String(RELAY_BYTES_MAX) },
+    }),
     launchChromium(),
   ]);
   network = JSON.parse(readFileSync(devnet.networkFile, 'utf8'));
@@ -117,6 +124,17 @@ describe('the upload page in Chromium', () => {
     const { page } = watched;
     await ready(page, s.pageUrl);
     expect(await page.textContent('#limit')).toContain('Files up to 1.0 MiB');
+    // Keyboard: the first Tab reaches the file input, and its label shows the focus.
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('file');
+    expect(
+      await page.evaluate(
+        () => getComputedStyle(document.querySelector('label[for=file]')!).outlineStyle,
+      ),
+    ).toBe('solid');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      375,
+    );
     await page.screenshot({ path: `${SCREENSHOTS}/page-ready.png`, fullPage: true });
     await page.setInputFiles('#file', path);
     await page.waitForSelector('#progress:not([hidden])');
@@ -127,15 +145,15 @@ describe('the upload page in Chromium', () => {
     await page.reload();
     await page.waitForSelector('#result:not([hidden])');
     expect(await page.textContent('#blob-id')).toBe(await blobIdOf(path));
-    expect(await page.isDisabled('#file')).toBe(true);
+    expect(await page.isHidden('#drop')).toBe(true);
     await closeClean(watched);
     console.log(`relay upload through the page: ${(performance.now() - t0).toFixed(0)} ms`);
   });
 
   it('resumes after a reload mid-upload from the offset the edge acknowledged', async () => {
-    const bytes = randomBytes(3 * 1024 * 1024 + 5, 202);
+    const bytes = randomBytes(RELAY_BYTES_MAX - 3, 202);
     const path = fileOf(bytes, 'video.bin');
-    const s = await session(4 * 1024 * 1024);
+    const s = await session(RELAY_BYTES_MAX);
     const watched = await openPage(browser);
     const { page } = watched;
     const cdp = await watched.context.newCDPSession(page);
@@ -148,9 +166,9 @@ describe('the upload page in Chromium', () => {
     });
     await ready(page, s.pageUrl);
     await page.setInputFiles('#file', path);
-    // Midway: a megabyte sent (the bar counts bytes the browser has sent).
+    // Midway: half a megabyte sent (the bar counts bytes the browser has sent).
     await page.waitForFunction(
-      () => (document.getElementById('bar') as HTMLProgressElement).value >= 1024 * 1024,
+      () => (document.getElementById('bar') as HTMLProgressElement).value >= 512 * 1024,
       undefined,
       { timeout: 30_000 },
     );
@@ -183,6 +201,30 @@ describe('the upload page in Chromium', () => {
     console.log(`resumed from ${resumedFrom} of ${bytes.length} bytes`);
   });
 
+  it('encodes a file over the relay maximum in the browser and stores it', async () => {
+    const t0 = performance.now();
+    const bytes = randomBytes(RELAY_BYTES_MAX + 512 * 1024 + 3, 204);
+    const path = fileOf(bytes, 'archive.bin');
+    const s = await session(4 * 1024 * 1024);
+    const watched = await openPage(browser);
+    const { page } = watched;
+    const nodeRequests: string[] = [];
+    page.on('request', (request) => {
+      if (!request.url().startsWith(network.publisherUrl)) nodeRequests.push(request.url());
+    });
+    await ready(page, s.pageUrl);
+    await page.setInputFiles('#file', path);
+    await expectStored(page, path, bytes);
+    expect(await page.getAttribute('body', 'data-mode')).toBe('client-side');
+    // The slivers went from the page straight to the storage nodes, not through the edge.
+    expect(nodeRequests.some((url) => /\/v1\/blobs\/[^/]+\/slivers/.test(url))).toBe(true);
+    const status = await statusOf(s);
+    expect(status.state).toBe('certified');
+    await page.screenshot({ path: `${SCREENSHOTS}/page-client-side.png`, fullPage: true });
+    await closeClean(watched);
+    console.log(`client-side encoding through the page: ${(performance.now() - t0).toFixed(0)} ms`);
+  });
+
   it('refuses a file over the session limit with a visible message, sending nothing', async () => {
     const bytes = randomBytes(200 * 1024, 203);
     const path = fileOf(bytes, 'too-big.bin');
@@ -199,8 +241,8 @@ describe('the upload page in Chromium', () => {
     await page.setInputFiles('#file', path);
     await page.waitForSelector('#error:not([hidden])');
     const message = await page.textContent('#error');
-    expect(message).toContain('200.0 KiB');
-    expect(message).toContain('at most 100.0 KiB');
+    expect(message).toContain('200 KiB');
+    expect(message).toContain('at most 100 KiB');
     expect(await page.getAttribute('#error', 'role')).toBe('alert');
     // Another, smaller file may still be chosen.
     expect(await page.isDisabled('#file')).toBe(false);

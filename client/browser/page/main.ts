@@ -9,14 +9,29 @@ import type { SessionDescriptor, UploadProgress, UploadStage } from '../../sessi
 import { fetchSessionDescriptor } from '../descriptor.js';
 import { SessionUploadError, formatBytes } from '../errors.js';
 import { watchStatus } from '../status-watch.js';
-import { uploadToSession } from '../upload.js';
+import { type UploadMode, uploadToSession } from '../upload.js';
 
-const STAGES: readonly UploadStage[] = ['uploading', 'encoding', 'storing', 'certified'];
-const STAGE_TEXT: Readonly<Record<UploadStage, string>> = {
-  uploading: 'Uploading…',
-  encoding: 'Encoding the file into slivers…',
-  storing: 'Storing the slivers on the storage nodes…',
-  certified: 'Certified: the file is stored on Walrus.',
+/**
+ * The stages in the order a mode goes through them: the edge encodes after the upload (relay);
+ * the browser encodes first, then sends slivers to the storage nodes (client-side encoding).
+ */
+const STAGE_ORDER: Readonly<Record<UploadMode, readonly UploadStage[]>> = {
+  relay: ['uploading', 'encoding', 'storing', 'certified'],
+  'client-side': ['encoding', 'uploading', 'storing', 'certified'],
+};
+const STAGE_TEXT: Readonly<Record<UploadMode, Readonly<Record<UploadStage, string>>>> = {
+  relay: {
+    uploading: 'Uploading…',
+    encoding: 'Encoding the file into slivers…',
+    storing: 'Storing the slivers on the storage nodes…',
+    certified: 'Certified: the file is stored on Walrus.',
+  },
+  'client-side': {
+    encoding: 'Encoding the file into slivers in this browser…',
+    uploading: 'Sending the slivers to the storage nodes…',
+    storing: 'Certifying the blob on chain…',
+    certified: 'Certified: the file is stored on Walrus.',
+  },
 };
 
 function element<T extends HTMLElement>(id: string): T {
@@ -42,6 +57,17 @@ const ui = {
 
 let session: SessionDescriptor | undefined;
 let busy = false;
+let mode: UploadMode = 'relay';
+
+/** Puts the stage list in the order of the upload's mode. */
+function setMode(chosen: UploadMode): void {
+  mode = chosen;
+  document.body.dataset.mode = chosen;
+  const list = ui.progress.querySelector('ol')!;
+  for (const stage of STAGE_ORDER[chosen]) {
+    list.appendChild(list.querySelector(`li[data-stage="${stage}"]`)!);
+  }
+}
 
 function setEnabled(enabled: boolean): void {
   ui.input.disabled = !enabled;
@@ -56,23 +82,31 @@ function showError(message: string): void {
 
 function showStage(stage: UploadStage): void {
   ui.progress.hidden = false;
-  const at = STAGES.indexOf(stage);
+  const order = STAGE_ORDER[mode];
+  const at = order.indexOf(stage);
   for (const item of Array.from(ui.progress.querySelectorAll<HTMLLIElement>('li[data-stage]'))) {
-    const index = STAGES.indexOf(item.dataset.stage as UploadStage);
+    const index = order.indexOf(item.dataset.stage as UploadStage);
     item.classList.toggle('done', index < at || stage === 'certified');
     if (index === at && stage !== 'certified') item.setAttribute('aria-current', 'step');
     else item.removeAttribute('aria-current');
   }
   document.body.dataset.state = stage;
-  ui.status.textContent = STAGE_TEXT[stage];
+  ui.status.textContent = STAGE_TEXT[mode][stage];
 }
 
 function showProgress(progress: UploadProgress): void {
   showStage(progress.stage);
   const { bytesDone, bytesTotal } = progress;
   ui.bar.max = Math.max(1, bytesTotal);
+  if (progress.stage === 'encoding' && mode === 'client-side') {
+    // Encoding in the Web Worker reports no bytes: an indeterminate bar.
+    ui.bar.removeAttribute('value');
+    ui.bytes.textContent = `Encoding ${formatBytes(progress.bytesTotal)} of slivers`;
+    return;
+  }
   ui.bar.value = progress.stage === 'uploading' ? bytesDone : bytesTotal;
-  ui.bytes.textContent = `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}`;
+  const what = mode === 'client-side' ? ' of slivers' : '';
+  ui.bytes.textContent = `${formatBytes(bytesDone)} of ${formatBytes(bytesTotal)}${what}`;
 }
 
 function showResult(status: SessionStatus): void {
@@ -85,6 +119,8 @@ function showResult(status: SessionStatus): void {
   ui.blobLink.textContent = link;
   ui.objectId.textContent = status.blobObjectId ?? '';
   ui.result.hidden = false;
+  // Nothing is left to choose: the link is used.
+  ui.drop.hidden = true;
   setEnabled(false);
 }
 
@@ -108,7 +144,7 @@ async function upload(file: File): Promise<void> {
         body.gf16Wasm !== undefined && body.blake2bWasm !== undefined
           ? { gf16: body.gf16Wasm, blake2b: body.blake2bWasm }
           : undefined,
-      onMode: (mode) => (body.mode = mode),
+      onMode: setMode,
       onProgress: showProgress,
       onResume: (offset) => {
         body.resumedFrom = String(offset);
@@ -176,7 +212,7 @@ async function start(): Promise<void> {
       showResult(
         await watchStatus(
           session.statusUrl,
-          (s) => s.state in STAGE_TEXT && showStage(s.state as UploadStage),
+          (s) => s.state in STAGE_TEXT.relay && showStage(s.state as UploadStage),
         ),
       );
     } catch (error) {
