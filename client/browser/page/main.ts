@@ -125,7 +125,10 @@ function showResult(status: SessionStatus): void {
 }
 
 function explain(error: unknown): string {
-  if (error instanceof SessionUploadError) return `${error.message}.`.replace(/\.\.$/, '.');
+  if (error instanceof SessionUploadError) {
+    const text = error.message.endsWith('.') ? error.message : `${error.message}.`;
+    return text.charAt(0).toUpperCase() + text.slice(1);
+  }
   return `Something went wrong: ${String(error)}`;
 }
 
@@ -158,6 +161,7 @@ async function upload(file: File): Promise<void> {
       ...result,
     });
   } catch (error) {
+    ui.status.textContent = `${file.name} was not stored.`;
     showError(explain(error));
     // A file over the limit may be followed by a smaller one; other failures end this link's use.
     setEnabled((error as SessionUploadError).reason === 'FILE_TOO_LARGE');
