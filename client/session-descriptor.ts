@@ -11,7 +11,6 @@
  *
  * Shared by the Worker (which answers it), the SDK's browser module and the tests.
  */
-import type { SessionStatus } from '../durable-objects/session-record.js';
 
 export interface SessionDescriptor {
   readonly sessionId: string;
@@ -48,4 +47,19 @@ export interface SessionUploadResult {
   readonly blobId: string;
   readonly blobObjectId: string;
   readonly certifiedEpoch: number;
+}
+
+/** A session's state, as its status URL reports it (durable-objects/session-record.ts). */
+export type SessionState =
+  'created' | 'uploading' | 'encoding' | 'storing' | 'certified' | 'failed' | 'expired';
+
+/** What `statusUrl` answers (issue 10's API, exact). */
+export interface SessionStatus {
+  readonly state: SessionState;
+  readonly bytesReceived: number;
+  readonly uploadLength: number | null;
+  readonly blobId?: string;
+  readonly blobObjectId?: string;
+  readonly certifiedEpoch?: number;
+  readonly error?: string;
 }

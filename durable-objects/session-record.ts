@@ -12,8 +12,10 @@
  */
 export const SESSION_ENCODE_BYTES_LIMIT = 16 * 1024 * 1024;
 
-export type SessionState =
-  'created' | 'uploading' | 'encoding' | 'storing' | 'certified' | 'failed' | 'expired';
+// The status types are the browser's too (client/session-descriptor.ts, which must not import
+// this folder): defined there, re-exported here.
+import type { SessionState, SessionStatus } from '../client/session-descriptor.js';
+export type { SessionState, SessionStatus };
 
 /** States after which nothing changes any more: status streams end there. */
 export const FINAL_STATES: ReadonlySet<SessionState> = new Set(['certified', 'failed', 'expired']);
@@ -54,16 +56,6 @@ export interface SessionRecord extends SessionInit {
   readonly certifyByMs?: number;
   /** When a final state was reached (the record is kept SESSION_RETENTION_MS after it). */
   readonly endedAtMs?: number;
-  readonly blobId?: string;
-  readonly blobObjectId?: string;
-  readonly certifiedEpoch?: number;
-  readonly error?: string;
-}
-
-export interface SessionStatus {
-  readonly state: SessionState;
-  readonly bytesReceived: number;
-  readonly uploadLength: number | null;
   readonly blobId?: string;
   readonly blobObjectId?: string;
   readonly certifiedEpoch?: number;

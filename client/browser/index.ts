@@ -1,9 +1,10 @@
 /**
- * The SDK's browser entry (`walrus-edge/browser`): upload a file through an upload session from a
- * web page. No Node built-ins; bundle it with the page (esbuild, Vite, webpack). See the README
- * ("Browser uploads").
+ * The SDK's browser entry: upload a file through an upload session from a web page. No Node
+ * built-ins; bundle it with the page (esbuild, Vite, webpack). See the README ("Browser uploads").
+ * Files over the session's relay maximum need `encoderWorkerUrl`: encoder-worker.ts bundled as an
+ * ES module worker script.
  *
- *   import { uploadToSession } from 'walrus-edge/browser';
+ *   import { uploadToSession } from './client/browser/index.js';
  *   const { blobId } = await uploadToSession(file, uploadEndpoint, {
  *     onProgress: (p) => console.log(p.stage, p.bytesDone, p.bytesTotal),
  *   });
@@ -33,4 +34,4 @@ export type {
   UploadProgress,
   UploadStage,
 } from '../session-descriptor.js';
-export type { SessionStatus, SessionState } from '../../durable-objects/session-record.js';
+export type { SessionStatus, SessionState } from '../session-descriptor.js';

@@ -4,7 +4,7 @@
  * JSON GET to see where things stand whenever the stream breaks, and a bounded number of new
  * streams after that. Resolves at `certified`, rejects at `failed` or `expired`.
  */
-import type { SessionStatus } from '../../durable-objects/session-record.js';
+import type { SessionStatus } from '../session-descriptor.js';
 import { SessionExpiredError, UploadAbortedError, UploadFailedError } from './errors.js';
 
 /** A stream that breaks this often in one upload is not coming back. */

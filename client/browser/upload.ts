@@ -6,7 +6,7 @@
  * straight to the storage nodes (client-side.ts). Either way progress is reported in bytes, then
  * in the stages the session's status stream reports, until the blob is certified.
  */
-import type { SessionStatus } from '../../durable-objects/session-record.js';
+import type { SessionStatus } from '../session-descriptor.js';
 import type {
   SessionDescriptor,
   SessionUploadResult,

@@ -4,7 +4,7 @@
  * is the session's: the page reads the session's descriptor, then uploads the file the user
  * picks or drops with uploadToSession, showing bytes, stages and the outcome.
  */
-import type { SessionStatus } from '../../../durable-objects/session-record.js';
+import type { SessionStatus } from '../../session-descriptor.js';
 import type { SessionDescriptor, UploadProgress, UploadStage } from '../../session-descriptor.js';
 import { fetchSessionDescriptor } from '../descriptor.js';
 import { SessionUploadError, formatBytes } from '../errors.js';
