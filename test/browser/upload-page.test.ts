@@ -3,9 +3,12 @@
  * 16 shards): a file set on the input is stored and the page shows the blob ID `walrus-edge
  * blob-id` computes for it, its aggregator link and its Sui object ID, and the aggregator serves
  * the same bytes; a reload in the middle of an upload resumes from the offset the edge had
- * acknowledged (the tus fingerprint in localStorage); a file over the session's `maxBytes` is
- * refused with a visible message before a byte is sent; a bad or expired link shows why. No page
- * has an uncaught error or a console error. Screenshots of each state go to /tmp/page-*.png.
+ * acknowledged (the tus fingerprint in localStorage), and so does one whose connection is cut (a
+ * TCP relay resets it); a file over the relay maximum is encoded in the browser; a file over the
+ * session's `maxBytes` is refused with a visible message before a byte is sent; a bad or expired
+ * link shows why. The SDK's browser module does the same from a dApp's page on another origin. No
+ * page has an uncaught error or a console error (but the failed loads a test causes on purpose).
+ * Screenshots of each state go to /tmp/page-*.png.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -18,6 +21,8 @@ import { type Devnet, startDevnet } from '../../bench/edge/devnet.js';
 import { type UploadSession, createUploadSession } from '../../client/upload-sessions.js';
 import { randomBytes } from '../helpers/random.js';
 import { type WatchedPage, launchChromium, openPage } from './chromium.js';
+import { type DappServer, startDappServer } from './dapp-server.js';
+import { startTcpCut } from './tcp-cut.js';
 
 const run = promisify(execFile);
 const BIN = new URL('../../bin/walrus-edge.js', import.meta.url).pathname;
@@ -33,11 +38,12 @@ let devnet: Devnet;
 let browser: Browser;
 let network: { aggregatorUrl: string; publisherUrl: string; uploadApiKey: string };
 let expiring: UploadSession;
+let dapp: DappServer;
 const started = performance.now();
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'walrus-edge-upload-page-'));
-  [devnet, browser] = await Promise.all([
+  [devnet, browser, dapp] = await Promise.all([
     startDevnet({
       dataDir: join(root, 'net'),
       nodes: 4,
@@ -45,6 +51,7 @@ beforeAll(async () => {
       workerVars: { UPLOAD_RELAY_BYTES_MAX: String(RELAY_BYTES_MAX) },
     }),
     launchChromium(),
+    startDappServer(),
   ]);
   network = JSON.parse(readFileSync(devnet.networkFile, 'utf8'));
   // Expires while the other tests run.
@@ -53,6 +60,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
+  await dapp?.close();
   const left = (await devnet?.stop()) ?? [];
   rmSync(root, { recursive: true, force: true });
   console.log(`browser tests: ${((performance.now() - started) / 1000).toFixed(1)} s in all`);
@@ -201,6 +209,62 @@ describe('the upload page in Chromium', () => {
     console.log(`resumed from ${resumedFrom} of ${bytes.length} bytes`);
   });
 
+  it('rides out a dropped connection: the upload goes on from the acknowledged offset', async () => {
+    const bytes = randomBytes(RELAY_BYTES_MAX - 7, 205);
+    const path = fileOf(bytes, 'dropped.bin');
+    // The session made through the relay: its page, tus and status URLs all go through it.
+    const relay = await startTcpCut(network.publisherUrl);
+    const s = await createUploadSession(relay.url, network.uploadApiKey, {
+      epochs: 2,
+      maxBytes: RELAY_BYTES_MAX,
+    });
+    const watched = await openPage(browser);
+    const { page } = watched;
+    const cdp = await watched.context.newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: THROTTLED_UPLOAD_BYTES_PER_S,
+    });
+    await ready(page, s.pageUrl);
+    const tus: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/v1/uploads/')) tus.push(request.method());
+    });
+    await page.setInputFiles('#file', path);
+    await page.waitForFunction(
+      () => (document.getElementById('bar') as HTMLProgressElement).value >= 512 * 1024,
+      undefined,
+      { timeout: 30_000 },
+    );
+    expect(relay.cutAll()).toBeGreaterThan(0);
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false,
+      latency: 0,
+      downloadThroughput: -1,
+      uploadThroughput: -1,
+    });
+    await page.waitForSelector('#result:not([hidden])', { timeout: CERTIFIED_TIMEOUT_MS });
+    const blobId = (await page.textContent('#blob-id'))!;
+    expect(blobId).toBe(await blobIdOf(path));
+    await expectServed(blobId, bytes);
+    // One creation; after the cut, HEAD for the offset, then PATCHes from it.
+    expect(
+      tus.filter((method) => method === 'POST'),
+      tus.join(' '),
+    ).toHaveLength(1);
+    expect(tus.lastIndexOf('HEAD'), tus.join(' ')).toBeGreaterThan(tus.indexOf('PATCH'));
+    await relay.close();
+    // Chromium logs the requests the cut failed, and a 409 when the first HEAD came before the edge
+    // had staged the broken-off body (tus-js-client asks HEAD again): those, and only those.
+    await closeClean(watched, [
+      /net::ERR_CONNECTION_RESET|net::ERR_EMPTY_RESPONSE/,
+      /Failed to load resource: .*status of 409/,
+    ]);
+  });
+
   it('encodes a file over the relay maximum in the browser and stores it', async () => {
     const t0 = performance.now();
     const bytes = randomBytes(RELAY_BYTES_MAX + 512 * 1024 + 3, 204);
@@ -269,5 +333,74 @@ describe('the upload page in Chromium', () => {
     await page.screenshot({ path: `${SCREENSHOTS}/page-expired.png`, fullPage: true });
     // The document's own status is logged by Chromium as a failed resource load: that one only.
     await closeClean(watched, [/Failed to load resource: .*status of (401|410)/]);
+  });
+});
+
+interface SdkOutcome {
+  ok: boolean;
+  blobId?: string;
+  blobObjectId?: string;
+  reason?: string;
+  message?: string;
+}
+
+/** A dApp's page (another origin) uploads `path` with uploadToSession(file, uploadEndpoint). */
+async function sdkUpload(path: string, s: UploadSession) {
+  const watched = await openPage(browser);
+  const { page } = watched;
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
+  await page.goto(dapp.url);
+  await page.waitForFunction(() => 'upload' in window);
+  await page.setInputFiles('#file', path);
+  const outcome = await page.evaluate(
+    (endpoint) =>
+      (window as unknown as { upload(e: string): Promise<SdkOutcome> }).upload(endpoint),
+    s.uploadEndpoint,
+  );
+  const stages = await page.evaluate(() => (window as unknown as { stages: string[] }).stages);
+  const mode = await page.evaluate(() => (window as unknown as { mode?: string }).mode);
+  return { watched, outcome, stages, mode, requests };
+}
+
+describe('the SDK browser module on a dApp page of another origin', () => {
+  it('uploads through the relay and reports each stage until certified', async () => {
+    const bytes = randomBytes(200 * 1024 + 1, 301);
+    const path = fileOf(bytes, 'dapp-small.bin');
+    const { watched, outcome, stages, mode } = await sdkUpload(path, await session(1024 * 1024));
+    expect(outcome.ok, outcome.message).toBe(true);
+    expect(outcome.blobId).toBe(await blobIdOf(path));
+    expect(outcome.blobObjectId).toMatch(/^0x[0-9a-f]{64}$/);
+    expect(mode).toBe('relay');
+    expect(stages[0]).toBe('uploading');
+    expect(stages.at(-1)).toBe('certified');
+    await expectServed(outcome.blobId!, bytes);
+    await closeClean(watched);
+  });
+
+  it('encodes a file over the relay maximum in its Web Worker (embedded kernels)', async () => {
+    const bytes = randomBytes(RELAY_BYTES_MAX + 100_000, 302);
+    const path = fileOf(bytes, 'dapp-large.bin');
+    const { watched, outcome, stages, mode } = await sdkUpload(path, await session(4 << 20));
+    expect(outcome.ok, outcome.message).toBe(true);
+    expect(outcome.blobId).toBe(await blobIdOf(path));
+    expect(mode).toBe('client-side');
+    expect(stages).toEqual(['encoding', 'uploading', 'storing', 'certified']);
+    await expectServed(outcome.blobId!, bytes);
+    await closeClean(watched);
+  });
+
+  it('refuses a file over maxBytes with FILE_TOO_LARGE before sending a byte', async () => {
+    const path = fileOf(randomBytes(5000, 303), 'dapp-big.bin');
+    const s = await session(4096);
+    const { watched, outcome, requests } = await sdkUpload(path, s);
+    expect(outcome).toMatchObject({ ok: false, reason: 'FILE_TOO_LARGE' });
+    expect(outcome.message).toContain('at most 4.0 KiB');
+    // Only the descriptor was read.
+    expect(requests.filter((r) => r.includes('/v1/uploads/'))).toEqual([
+      `GET ${s.uploadEndpoint}/session`,
+    ]);
+    expect(await statusOf(s)).toEqual({ state: 'created', bytesReceived: 0, uploadLength: null });
+    await closeClean(watched);
   });
 });
