@@ -2,8 +2,9 @@
 // Builds the browser upload page (client/browser/page/) into workers/upload-page-assets.generated.ts,
 // which the Worker imports (workers/upload-page.ts) so that wrangler bundles the page with it: no
 // CDN, no separate asset upload, and the vitest workers pool and Miniflare see the same module.
-// esbuild bundles the page script and the encoder Web Worker (ES modules, minified); the CSS ships
-// as written. Every asset's name carries a hash of its bytes, so the Worker can serve it with a
+// esbuild bundles the page script (split: the client-side encoding path is a chunk loaded on
+// demand) and the encoder Web Worker (ES modules, minified); the CSS ships as written. Every
+// asset's name carries a hash of its content (esbuild's for scripts, SHA-256 for the rest), so the Worker can serve it with a
 // year's cache and the HTML always names the current ones. The wasm kernels are served from core's
 // embedded bytes (core/wasm/*.generated.ts, already in the Worker); only their hashes are taken
 // here, from core/wasm/*.wasm (scripts/build-wasm.mjs runs first).
@@ -25,42 +26,52 @@ const TARGETS = ['chrome116', 'firefox124', 'safari17.4'];
 
 const hashOf = (bytes) => createHash('sha256').update(bytes).digest('hex').slice(0, HASH_CHARS);
 
-async function bundle(entry) {
-  const result = await build({
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: TARGETS,
-    minify: true,
-    legalComments: 'none',
-    write: false,
-    logLevel: 'warning',
-  });
-  return result.outputFiles[0].text;
-}
+const COMMON = {
+  bundle: true,
+  format: 'esm',
+  platform: 'browser',
+  target: TARGETS,
+  minify: true,
+  legalComments: 'none',
+  write: false,
+  logLevel: 'warning',
+};
 
-const page = await bundle('client/browser/page/main.ts');
-const worker = await bundle('client/browser/encoder-worker.ts');
+// The page, split: the client-side encoding path (the encoder, BLS, the node client) is a chunk
+// loaded only for files past the relay. Names carry esbuild's content hash; chunks are imported by
+// relative URL, so all of them live side by side under /upload/assets/.
+const pageBuild = await build({
+  ...COMMON,
+  entryPoints: { page: join(PAGE_DIR, 'main.ts') },
+  splitting: true,
+  outdir: '/out',
+  entryNames: '[name].[hash]',
+  chunkNames: 'chunk.[hash]',
+});
+const workerBuild = await build({
+  ...COMMON,
+  entryPoints: { 'encoder-worker': join(ROOT, 'client', 'browser', 'encoder-worker.ts') },
+  outdir: '/out',
+  entryNames: '[name].[hash]',
+});
+const scripts = [...pageBuild.outputFiles, ...workerBuild.outputFiles].map((file) => ({
+  name: file.path.slice('/out/'.length),
+  type: 'text/javascript; charset=utf-8',
+  body: file.text,
+}));
+const named = (prefix) => scripts.find((script) => script.name.startsWith(prefix));
 const css = readFileSync(join(PAGE_DIR, 'page.css'), 'utf8');
-const assets = [
-  { name: `page.${hashOf(page)}.js`, type: 'text/javascript; charset=utf-8', body: page },
-  {
-    name: `encoder-worker.${hashOf(worker)}.js`,
-    type: 'text/javascript; charset=utf-8',
-    body: worker,
-  },
-  { name: `page.${hashOf(css)}.css`, type: 'text/css; charset=utf-8', body: css },
-];
+const cssAsset = { name: `page.${hashOf(css)}.css`, type: 'text/css; charset=utf-8', body: css };
+const assets = [...scripts, cssAsset];
 const wasm = ['gf16', 'blake2b'].map((kernel) => ({
   kernel,
   name: `${kernel}.${hashOf(readFileSync(join(ROOT, 'core', 'wasm', `${kernel}.wasm`)))}.wasm`,
 }));
 const url = (name) => `/upload/assets/${name}`;
 const html = readFileSync(join(PAGE_DIR, 'page.html'), 'utf8')
-  .replace('{{css}}', url(assets[2].name))
-  .replace('{{js}}', url(assets[0].name))
-  .replace('{{worker}}', url(assets[1].name))
+  .replace('{{css}}', url(cssAsset.name))
+  .replace('{{js}}', url(named('page.').name))
+  .replace('{{worker}}', url(named('encoder-worker.').name))
   .replace('{{gf16}}', url(wasm[0].name))
   .replace('{{blake2b}}', url(wasm[1].name));
 if (html.includes('{{')) throw new Error('page.html names an asset this script does not build');
@@ -78,6 +89,4 @@ export const UPLOAD_PAGE_WASM: Readonly<Record<string, 'gf16' | 'blake2b'>> = ${
 `;
 if (!existsSync(OUT) || readFileSync(OUT, 'utf8') !== source) writeFileSync(OUT, source);
 const kib = (text) => `${(Buffer.byteLength(text) / 1024).toFixed(0)} KiB`;
-console.log(
-  `upload page: page.js ${kib(page)}, encoder-worker.js ${kib(worker)}, page.css ${kib(css)}`,
-);
+console.log(`upload page: ${assets.map((asset) => `${asset.name} ${kib(asset.body)}`).join(', ')}`);

@@ -12,7 +12,6 @@ import type {
   SessionUploadResult,
   UploadProgress,
 } from '../session-descriptor.js';
-import { clientSideUpload } from './client-side.js';
 import { fetchSessionDescriptor } from './descriptor.js';
 import { FileTooLargeError, UploadAbortedError, UploadFailedError } from './errors.js';
 import { relayUpload } from './relay.js';
@@ -101,6 +100,9 @@ export async function uploadToSession(
   const mode = uploadModeOf(file.size, session);
   options.onMode?.(mode);
   if (mode === 'client-side') {
+    // Loaded only when needed: the encoder, BLS verification and the node client are most of the
+    // module's weight, and most files go through the relay.
+    const { clientSideUpload } = await import('./client-side.js');
     return clientSideUpload(file, session, {
       signal,
       encoderWorkerUrl: options.encoderWorkerUrl,

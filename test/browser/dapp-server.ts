@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import type { Browser } from 'playwright-core';
+import { type WatchedPage, openPage } from './chromium.js';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -78,4 +80,45 @@ export async function startDappServer(): Promise<DappServer> {
     url: `http://127.0.0.1:${port}`,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+export interface SdkOutcome {
+  readonly ok: boolean;
+  readonly blobId?: string;
+  readonly blobObjectId?: string;
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/**
+ * Opens the dApp's page, sets `path` on its input and runs `window.upload(uploadEndpoint)`: the
+ * outcome, the stages reported, the mode chosen and every request the page made.
+ */
+export async function sdkUpload(
+  browser: Browser,
+  dapp: DappServer,
+  path: string,
+  session: { readonly uploadEndpoint: string },
+): Promise<{
+  watched: WatchedPage;
+  outcome: SdkOutcome;
+  stages: string[];
+  mode: string | undefined;
+  requests: string[];
+}> {
+  const watched = await openPage(browser);
+  const { page } = watched;
+  const requests: string[] = [];
+  page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
+  await page.goto(dapp.url);
+  await page.waitForFunction(() => 'upload' in window);
+  await page.setInputFiles('#file', path);
+  const outcome = await page.evaluate(
+    (endpoint) =>
+      (window as unknown as { upload(e: string): Promise<SdkOutcome> }).upload(endpoint),
+    session.uploadEndpoint,
+  );
+  const stages = await page.evaluate(() => (window as unknown as { stages: string[] }).stages);
+  const mode = await page.evaluate(() => (window as unknown as { mode?: string }).mode);
+  return { watched, outcome, stages, mode, requests };
 }

@@ -21,7 +21,7 @@ import { type Devnet, startDevnet } from '../../bench/edge/devnet.js';
 import { type UploadSession, createUploadSession } from '../../client/upload-sessions.js';
 import { randomBytes } from '../helpers/random.js';
 import { type WatchedPage, launchChromium, openPage } from './chromium.js';
-import { type DappServer, startDappServer } from './dapp-server.js';
+import { type DappServer, sdkUpload, startDappServer } from './dapp-server.js';
 import { startTcpCut } from './tcp-cut.js';
 
 const run = promisify(execFile);
@@ -336,38 +336,16 @@ describe('the upload page in Chromium', () => {
   });
 });
 
-interface SdkOutcome {
-  ok: boolean;
-  blobId?: string;
-  blobObjectId?: string;
-  reason?: string;
-  message?: string;
-}
-
-/** A dApp's page (another origin) uploads `path` with uploadToSession(file, uploadEndpoint). */
-async function sdkUpload(path: string, s: UploadSession) {
-  const watched = await openPage(browser);
-  const { page } = watched;
-  const requests: string[] = [];
-  page.on('request', (request) => requests.push(`${request.method()} ${request.url()}`));
-  await page.goto(dapp.url);
-  await page.waitForFunction(() => 'upload' in window);
-  await page.setInputFiles('#file', path);
-  const outcome = await page.evaluate(
-    (endpoint) =>
-      (window as unknown as { upload(e: string): Promise<SdkOutcome> }).upload(endpoint),
-    s.uploadEndpoint,
-  );
-  const stages = await page.evaluate(() => (window as unknown as { stages: string[] }).stages);
-  const mode = await page.evaluate(() => (window as unknown as { mode?: string }).mode);
-  return { watched, outcome, stages, mode, requests };
-}
-
 describe('the SDK browser module on a dApp page of another origin', () => {
   it('uploads through the relay and reports each stage until certified', async () => {
     const bytes = randomBytes(200 * 1024 + 1, 301);
     const path = fileOf(bytes, 'dapp-small.bin');
-    const { watched, outcome, stages, mode } = await sdkUpload(path, await session(1024 * 1024));
+    const { watched, outcome, stages, mode } = await sdkUpload(
+      browser,
+      dapp,
+      path,
+      await session(1024 * 1024),
+    );
     expect(outcome.ok, outcome.message).toBe(true);
     expect(outcome.blobId).toBe(await blobIdOf(path));
     expect(outcome.blobObjectId).toMatch(/^0x[0-9a-f]{64}$/);
@@ -381,7 +359,12 @@ describe('the SDK browser module on a dApp page of another origin', () => {
   it('encodes a file over the relay maximum in its Web Worker (embedded kernels)', async () => {
     const bytes = randomBytes(RELAY_BYTES_MAX + 100_000, 302);
     const path = fileOf(bytes, 'dapp-large.bin');
-    const { watched, outcome, stages, mode } = await sdkUpload(path, await session(4 << 20));
+    const { watched, outcome, stages, mode } = await sdkUpload(
+      browser,
+      dapp,
+      path,
+      await session(4 << 20),
+    );
     expect(outcome.ok, outcome.message).toBe(true);
     expect(outcome.blobId).toBe(await blobIdOf(path));
     expect(mode).toBe('client-side');
@@ -393,7 +376,7 @@ describe('the SDK browser module on a dApp page of another origin', () => {
   it('refuses a file over maxBytes with FILE_TOO_LARGE before sending a byte', async () => {
     const path = fileOf(randomBytes(5000, 303), 'dapp-big.bin');
     const s = await session(4096);
-    const { watched, outcome, requests } = await sdkUpload(path, s);
+    const { watched, outcome, requests } = await sdkUpload(browser, dapp, path, s);
     expect(outcome).toMatchObject({ ok: false, reason: 'FILE_TOO_LARGE' });
     expect(outcome.message).toContain('at most 4.0 KiB');
     // Only the descriptor was read.

@@ -29,20 +29,31 @@ describe('GET /upload/{token}', () => {
     // Scripts only by URL: nothing inline for the CSP to refuse.
     const scripts = [...html.matchAll(/<script\b[^>]*>([\s\S]*?)<\/script>/g)];
     expect(scripts).toHaveLength(1);
-    expect(scripts[0][0]).toMatch(/src="\/upload\/assets\/page\.[0-9a-f]{16}\.js"/);
+    expect(scripts[0][0]).toMatch(/src="\/upload\/assets\/page\.[A-Z0-9]{8}\.js"/);
     expect(scripts[0][1].trim()).toBe('');
     expect(html).not.toMatch(/https?:\/\//);
     expect(html).toMatch(/<label for="file"/);
     expect(html).toMatch(/aria-live="polite"/);
-    const assets = [...html.matchAll(/"(\/upload\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    const named = [...html.matchAll(/"(\/upload\/assets\/[^"]+)"/g)].map((m) => m[1]);
     const types: Record<string, string> = {
       js: 'text/javascript; charset=utf-8',
       css: 'text/css; charset=utf-8',
       wasm: 'application/wasm',
     };
-    expect(assets.map((path) => path.split('.').pop()).sort()).toEqual(
+    expect(named.map((path) => path.split('.').pop()).sort()).toEqual(
       ['css', 'js', 'js', 'wasm', 'wasm'].sort(),
     );
+    // The chunks the page script imports (the client-side encoding path is loaded on demand).
+    const pageScript = await (
+      await send(
+        new Request(`${ORIGIN}${named.find((p) => p.includes('/page.') && p.endsWith('.js'))}`),
+      )
+    ).text();
+    const chunks = [...pageScript.matchAll(/\.\/(chunk\.[A-Z0-9]+\.js)/g)].map(
+      (m) => `/upload/assets/${m[1]}`,
+    );
+    expect(chunks.length).toBeGreaterThan(0);
+    const assets = [...named, ...new Set(chunks)];
     for (const path of assets) {
       const asset = await send(new Request(`${ORIGIN}${path}`));
       expect(asset.status, path).toBe(200);
