@@ -51,7 +51,7 @@ export interface DevnetOptions {
   readonly dataDir: string;
   readonly nodes: number;
   readonly shards: number;
-  /** `--worker-var NAME=VALUE` of the launcher: the Worker's operator knobs. */
+  /** The Worker's variables to set (the launcher's `--worker-var NAME=VALUE`). */
   readonly workerVars?: Readonly<Record<string, string>>;
 }
 
