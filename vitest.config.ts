@@ -27,7 +27,8 @@ if (!(QUIET in process.stdout)) {
 
 /**
  * Two projects, one run (`npx vitest run`; `--project node|workers` picks one):
- * - `node`: test/unit/ and test/network/ (process networks), in Node child processes;
+ * - `node`: test/unit/, test/network/ (process networks) and test/browser/ (Chromium), in Node
+ *   child processes;
  * - `workers`: test/workerd/ (tests of workers/), inside workerd with @cloudflare/vitest-pool-workers
  *   0.15 (a Vite plugin in that version), against real devnets that test/workerd/global-setup.ts
  *   starts (with a fault control server that stops and continues their storage nodes).
@@ -43,7 +44,11 @@ export default defineConfig({
       {
         test: {
           name: 'node',
-          include: ['test/unit/**/*.test.ts', 'test/network/**/*.test.ts'],
+          include: [
+            'test/unit/**/*.test.ts',
+            'test/network/**/*.test.ts',
+            'test/browser/**/*.test.ts',
+          ],
           exclude: [...configDefaults.exclude],
           // Tests start real processes and encode real blobs; 2 cores is the budget.
           testTimeout: 120_000,

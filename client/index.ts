@@ -175,3 +175,14 @@ export {
   UploadSessionError,
   createUploadSession,
 } from './upload-sessions.js';
+export {
+  type ClientEncodingOptions,
+  ClientEncodingError,
+  uploadClientEncoded,
+} from './client-encoding.js';
+export type {
+  SessionDescriptor,
+  SessionUploadResult,
+  UploadProgress,
+  UploadStage,
+} from './session-descriptor.js';

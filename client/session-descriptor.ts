@@ -11,16 +11,6 @@
  *
  * Shared by the Worker (which answers it), the SDK's browser module and the tests.
  */
-/** The session's status as its statusUrl answers it (durable-objects/session-record.ts statusOf). */
-export interface SessionStatus {
-  readonly state: string;
-  readonly bytesReceived: number;
-  readonly uploadLength: number | null;
-  readonly blobId?: string;
-  readonly blobObjectId?: string;
-  readonly certifiedEpoch?: number;
-  readonly error?: string;
-}
 
 export interface SessionDescriptor {
   readonly sessionId: string;
@@ -36,6 +26,8 @@ export interface SessionDescriptor {
   readonly maxBytes: number;
   /** The largest file the edge encodes itself; larger files are encoded by the client. */
   readonly relayBytesMax: number;
+  /** Shards of the network: what a client-side encoder encodes for. */
+  readonly nShards: number;
   /** ISO 8601. */
   readonly expiresAt: string;
   readonly status: SessionStatus;
@@ -55,4 +47,19 @@ export interface SessionUploadResult {
   readonly blobId: string;
   readonly blobObjectId: string;
   readonly certifiedEpoch: number;
+}
+
+/** A session's state, as its status URL reports it (durable-objects/session-record.ts). */
+export type SessionState =
+  'created' | 'uploading' | 'encoding' | 'storing' | 'certified' | 'failed' | 'expired';
+
+/** What `statusUrl` answers (issue 10's API, exact). */
+export interface SessionStatus {
+  readonly state: SessionState;
+  readonly bytesReceived: number;
+  readonly uploadLength: number | null;
+  readonly blobId?: string;
+  readonly blobObjectId?: string;
+  readonly certifiedEpoch?: number;
+  readonly error?: string;
 }

@@ -10,8 +10,8 @@ import type {
   Chain,
   ChainBlob,
   ChainSigner,
+  CommitteeMember,
   RegisterCost,
-  SystemState,
 } from '../core/chain/types.js';
 import { type EncodedBlob, encodeBlob } from '../core/encoding/blob-encoder.js';
 import { encodedBlobLength } from '../core/encoding/config.js';
@@ -96,20 +96,45 @@ async function withRetries<T>(run: () => Promise<T>, signal?: AbortSignal): Prom
   }
 }
 
-interface Confirmation {
+export interface Confirmation {
   readonly memberIndex: number;
   readonly signature: Uint8Array;
 }
 
-/** Uploads metadata and this member's slivers, then asks it for a confirmation and checks it. */
-async function storeOnMember(
-  encoded: EncodedBlob,
-  system: SystemState,
+/**
+ * The committee a blob's slivers go to, as much of it as storing needs: the chain's SystemState, or
+ * what an upload session's register step answers a client that encodes (client/client-encoding.ts).
+ */
+export interface StoreCommittee {
+  readonly nShards: number;
+  /** In on-chain order: index i is bit i of the signers bitmap. */
+  readonly members: readonly Pick<
+    CommitteeMember,
+    'name' | 'networkAddress' | 'blsPublicKey' | 'weight' | 'shards'
+  >[];
+}
+
+/** What storing needs of an encoding: EncodedBlob, or an encoder's result of the same shape. */
+export type EncodedSlivers = Pick<
+  EncodedBlob,
+  'blobId' | 'rootHash' | 'metadata' | 'primarySliverBcs' | 'secondarySliverBcs'
+>;
+
+/** How one member is written to: its node client's options, a signal, the test hook. */
+export type MemberWriteOptions = Pick<StoreOptions, 'nodeOptions' | 'signal' | 'withholdSliver'>;
+
+/**
+ * Uploads metadata and this member's slivers, then asks it for a confirmation and checks it.
+ * `onSliver` gets the BCS bytes of each sliver the member acknowledged.
+ */
+export async function storeOnMember(
+  encoded: EncodedSlivers,
+  system: StoreCommittee,
   memberIndex: number,
   persistence: BlobPersistence,
   expectedMessage: Uint8Array,
-  options: StoreOptions,
-  onSliver: () => void,
+  options: MemberWriteOptions,
+  onSliver: (bytes: number) => void,
 ): Promise<Confirmation> {
   const member = system.members[memberIndex];
   const client = new StorageNodeClient(member.networkAddress, options.nodeOptions);
@@ -134,7 +159,7 @@ async function storeOnMember(
       () => client.putSliver(blobId, pair, axis, bcs, { signal: options.signal }),
       options.signal,
     );
-    onSliver();
+    onSliver(bcs.length);
   });
   const wirePersistence =
     persistence.kind === 'permanent'
@@ -158,8 +183,8 @@ async function storeOnMember(
  * quorum (a down node must not hold up the certificate: its retries go on in the background, and
  * storage nodes recover what they miss once the blob is certified) — or when every member is done.
  */
-function collectConfirmations(
-  system: SystemState,
+export function collectConfirmations(
+  system: StoreCommittee,
   storeOn: (memberIndex: number) => Promise<Confirmation>,
 ): Promise<{ confirmations: Confirmation[]; failures: string[] }> {
   return new Promise((resolve) => {

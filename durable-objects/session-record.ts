@@ -4,8 +4,18 @@
  * certifiedEpoch?, error?}`). Shared by the Worker (which creates sessions) and the object.
  */
 
-export type SessionState =
-  'created' | 'uploading' | 'encoding' | 'storing' | 'certified' | 'failed' | 'expired';
+/**
+ * The largest blob a session stores. Measured (`npm run bench:session`, 7 nodes, 100 shards):
+ * workerd's RSS rose 113 MiB above idle while a 16 MiB session staged, encoded and stored, and
+ * 173 MiB for 24 MiB (garbage included: sliver copies for the uploads are short-lived), so 16 MiB
+ * is the largest round size within an isolate's 128 MB: the relay's cap (UPLOAD_RELAY_BYTES_MAX).
+ */
+export const SESSION_ENCODE_BYTES_LIMIT = 16 * 1024 * 1024;
+
+// The status types are the browser's too (client/session-descriptor.ts, which must not import
+// this folder): defined there, re-exported here.
+import type { SessionState, SessionStatus } from '../client/session-descriptor.js';
+export type { SessionState, SessionStatus };
 
 /** States after which nothing changes any more: status streams end there. */
 export const FINAL_STATES: ReadonlySet<SessionState> = new Set(['certified', 'failed', 'expired']);
@@ -35,18 +45,17 @@ export interface SessionRecord extends SessionInit {
   readonly uploadMetadata: string | null;
   /** How many times processing started (a restart mid-store starts it again, within a bound). */
   readonly processingAttempts: number;
+  /**
+   * 'client': the client encodes and distributes (client-side encoding, client-encoded.ts); this
+   * object only registers and certifies. Absent: the relay (tus or PUT) staged the bytes here.
+   */
+  readonly mode?: 'client';
+  /** Client-side encoding: the epoch the blob was registered in (named when certifying fails). */
+  readonly registeredEpoch?: number;
+  /** Client-side encoding: certify before this, or the alarm fails the session. */
+  readonly certifyByMs?: number;
   /** When a final state was reached (the record is kept SESSION_RETENTION_MS after it). */
   readonly endedAtMs?: number;
-  readonly blobId?: string;
-  readonly blobObjectId?: string;
-  readonly certifiedEpoch?: number;
-  readonly error?: string;
-}
-
-export interface SessionStatus {
-  readonly state: SessionState;
-  readonly bytesReceived: number;
-  readonly uploadLength: number | null;
   readonly blobId?: string;
   readonly blobObjectId?: string;
   readonly certifiedEpoch?: number;

@@ -10,8 +10,9 @@
  * and a Durable Object has one isolate's 128 MB (docs/spec/edge-platform.md §3.1). Reading the
  * staged blob in passes would bound the input, not the recovery rows, which every node's primary
  * slivers come from; an encoder that writes them to R2 column chunk by column chunk would lift this
- * bound and is not built yet. So a session may not be larger than SESSION_ENCODE_BYTES_LIMIT, and
- * POST /v1/upload-sessions says so when asked for more.
+ * bound and is not built yet. So the relay (tus, PUT) takes no blob larger than
+ * SESSION_ENCODE_BYTES_LIMIT (UPLOAD_RELAY_BYTES_MAX may lower it); larger sessions are encoded by
+ * the client (client/client-encoding.ts, durable-objects/client-encoded.ts).
  */
 import { type StoreProgress, storeBlob } from '../client/store.js';
 import type { StorageNodeClientOptions } from '../client/storage-node-client.js';
@@ -19,13 +20,9 @@ import type { ChainSigner } from '../core/chain/types.js';
 import type { PayingChain } from '../workers/wallet-chain.js';
 import type { SessionRecord, SessionState } from './session-record.js';
 
-/**
- * The largest blob a session stores. Measured (`npm run bench:session`, 7 nodes, 100 shards):
- * workerd's RSS rose 113 MiB above idle while a 16 MiB session staged, encoded and stored, and
- * 173 MiB for 24 MiB (garbage included: sliver copies for the uploads are short-lived), so 16 MiB
- * is the largest round size within an isolate's 128 MB.
- */
-export const SESSION_ENCODE_BYTES_LIMIT = 16 * 1024 * 1024;
+// Defined beside the session record so that workers/env.ts can cap UPLOAD_RELAY_BYTES_MAX by it
+// without loading the store pipeline.
+export { SESSION_ENCODE_BYTES_LIMIT } from './session-record.js';
 
 export interface SessionStoreDeps {
   readonly chain: PayingChain;
@@ -64,11 +61,23 @@ export async function storeSessionBlob(
     onProgress,
   });
   const objectId = stored.blobObject.objectId;
+  await handOver(objectId, session, deps);
+  return { blobId: stored.blobId, blobObjectId: objectId, certifiedEpoch: stored.certifiedEpoch };
+}
+
+/**
+ * After certification, whichever way the blob was encoded: the session's attributes on the Blob
+ * object, then the object to `sendObjectTo`.
+ */
+export async function handOver(
+  objectId: string,
+  session: SessionRecord,
+  deps: Pick<SessionStoreDeps, 'chain' | 'signer'>,
+): Promise<void> {
   if (Object.keys(session.attributes).length > 0) {
     await deps.chain.setBlobAttributes(objectId, session.attributes, deps.signer);
   }
   if (session.sendObjectTo !== null) {
     await deps.chain.transferBlob(objectId, session.sendObjectTo, deps.signer);
   }
-  return { blobId: stored.blobId, blobObjectId: objectId, certifiedEpoch: stored.certifiedEpoch };
 }

@@ -7,7 +7,8 @@
  *
  * The Worker (workers/upload-sessions.ts) checks API keys and presigned tokens before it forwards a
  * request here, on an internal path: POST /init, GET /info, GET /status, and the tus operations
- * OPTIONS|POST /create, PUT /put, HEAD|PATCH|DELETE /upload. The input gate makes "check offset,
+ * OPTIONS|POST /create, PUT /put, HEAD|PATCH|DELETE /upload; for client-side encoding GET
+ * /descriptor, POST /encoded/register and /encoded/certify (client-encoded.ts). The input gate makes "check offset,
  * then stage" safe against a concurrent PATCH only up to the first R2 call, so a PATCH also holds
  * `#patching` until it is done (a second one gets 423, which tus clients retry).
  *
@@ -32,7 +33,22 @@ import {
   type SessionState,
   statusOf,
 } from './session-record.js';
-import { storeSessionBlob } from './session-store.js';
+import { handOver, storeSessionBlob } from './session-store.js';
+import {
+  CLIENT_CERTIFY_WINDOW_MS,
+  ENCODED_DOMAIN,
+  certificateOf,
+  certifyBodyBytesMax,
+  parseRegisterRequest,
+  registerAnswer,
+  registerBodyBytesMax,
+  verifyConfirmations,
+} from './client-encoded.js';
+import type { SessionFacts } from '../workers/upload-sessions.js';
+import { blobIdFromString, blobIdToString } from '../core/blob-id.js';
+import { readBodyBounded } from '../core/http/body.js';
+import { hexToBytes } from '../core/hex.js';
+import { type BlobPersistence, storageConfirmationMessage } from '../core/messages.js';
 import {
   STAGED_CHUNKS_MAX,
   type StagedChunk,
@@ -62,6 +78,8 @@ const STATUS_PING_MS = 15_000;
 const PROCESSING_ATTEMPTS_MAX = 2;
 /** Chain reads of a session's store: it runs in an alarm, not on a client's clock. */
 const CHAIN_TIMEOUT_MS_SESSION = 20_000;
+/** A client-encoded session whose deadline passed while it certified: look again this soon. */
+const CLIENT_CERTIFY_RECHECK_MS = 60_000;
 
 const encoder = new TextEncoder();
 
@@ -76,6 +94,8 @@ const FUNNEL = errorFunnel({
 export class UploadSession extends DurableObject<Env> {
   #record: SessionRecord | undefined;
   #patching = false;
+  /** A certify step is verifying or on chain: a second one waits for its answer instead. */
+  #certifying = false;
   readonly #streams = new Set<WritableStreamDefaultWriter<Uint8Array>>();
   #ping: ReturnType<typeof setInterval> | undefined;
   readonly #handle = compose([FUNNEL], (request) => this.#route(request));
@@ -120,6 +140,9 @@ export class UploadSession extends DurableObject<Env> {
     if (path === '/upload' && method === 'HEAD') return this.#head(request);
     if (path === '/upload' && method === 'PATCH') return this.#patch(request);
     if (path === '/upload' && method === 'DELETE') return this.#terminate(request);
+    if (path === '/descriptor' && method === 'GET') return this.#descriptor();
+    if (path === '/encoded/register' && method === 'POST') return this.#register(request);
+    if (path === '/encoded/certify' && method === 'POST') return this.#certify(request);
     throw tusError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed here`);
   }
 
@@ -272,7 +295,7 @@ export class UploadSession extends DurableObject<Env> {
         'tus-resumable': TUS_VERSION,
         'tus-version': TUS_VERSION,
         'tus-extension': TUS_EXTENSIONS,
-        'tus-max-size': String(record.maxBytes),
+        'tus-max-size': String(this.#relayBytesMax(record)),
       },
     });
   }
@@ -296,6 +319,14 @@ export class UploadSession extends DurableObject<Env> {
         413,
         'UPLOAD_TOO_LARGE',
         `Upload-Length ${length} exceeds the session's maxBytes ${record.maxBytes}`,
+      );
+    }
+    const relayMax = this.#relayBytesMax(record);
+    if (length > relayMax) {
+      throw tusError(
+        413,
+        'USE_CLIENT_ENCODING',
+        `Upload-Length ${length} exceeds the ${relayMax} bytes this edge encodes itself (UPLOAD_RELAY_BYTES_MAX): encode the file on the client (client-side encoding: GET {uploadEndpoint}/session, then {encodedEndpoint}/register), up to the session's maxBytes ${record.maxBytes}`,
       );
     }
     const begun: SessionRecord = {
@@ -361,7 +392,8 @@ export class UploadSession extends DurableObject<Env> {
 
   #uploaded(): SessionRecord {
     const record = this.#existing();
-    if (!record.endpointUsed)
+    // A client-encoded session has no tus upload: nothing may be staged for it.
+    if (!record.endpointUsed || record.mode === 'client')
       throw tusError(404, 'UPLOAD_NOT_FOUND', 'no upload was created at this endpoint');
     return record;
   }
@@ -514,6 +546,19 @@ export class UploadSession extends DurableObject<Env> {
       else await this.ctx.storage.setAlarm(record.expiresAtMs);
       return;
     }
+    if (record.mode === 'client') {
+      // The client encodes and distributes: all this object does alone is give up in the end.
+      const certifyBy = record.certifyByMs ?? record.expiresAtMs;
+      if (now < certifyBy) await this.ctx.storage.setAlarm(certifyBy);
+      else if (!this.#certifying) {
+        await this.#end({
+          ...record,
+          state: 'failed',
+          error: 'the blob was registered but the client did not certify it in time',
+        });
+      } else await this.ctx.storage.setAlarm(now + CLIENT_CERTIFY_RECHECK_MS);
+      return;
+    }
     await this.#store(record);
   }
 
@@ -547,6 +592,177 @@ export class UploadSession extends DurableObject<Env> {
         state: 'failed',
         error: error instanceof Error ? error.message : String(error),
       });
+    }
+  }
+
+  // ---- client-side encoding (client-encoded.ts) ----
+
+  /** The largest file the relay takes for this session. */
+  #relayBytesMax(record: SessionRecord): number {
+    return Math.min(workerConfig(this.env).uploadRelayBytesMax, record.maxBytes);
+  }
+
+  #descriptor(): Response {
+    const record = this.#existing();
+    const facts: SessionFacts = {
+      maxBytes: record.maxBytes,
+      relayBytesMax: this.#relayBytesMax(record),
+      expiresAtMs: record.expiresAtMs,
+      status: statusOf(record),
+    };
+    return Response.json(facts, { headers: { 'cache-control': 'no-store' } });
+  }
+
+  /** The one-upload rule of tus, for registering: an unused, live session. */
+  #registrable(record: SessionRecord): void {
+    this.#writable(record);
+    if (record.endpointUsed || record.state !== 'created') {
+      throw tusError(
+        403,
+        'UPLOAD_ENDPOINT_USED',
+        'this upload endpoint has already been used for its one upload',
+      );
+    }
+  }
+
+  async #register(request: Request): Promise<Response> {
+    this.#registrable(this.#existing());
+    const deps = this.#storeDeps();
+    const system = await deps.chain.readSystem({ fresh: true });
+    if (system.members.length === 0) {
+      throw new ApiError('UNAVAILABLE', 'NO_COMMITTEE', 'the network has no committee yet', {
+        domain: ENCODED_DOMAIN,
+      });
+    }
+    const body = await readBodyBounded(
+      request,
+      registerBodyBytesMax(system.nShards),
+      'REGISTER_BODY_TOO_LARGE',
+    );
+    const record = this.#existing();
+    const asked = parseRegisterRequest(
+      new TextDecoder().decode(body),
+      system.nShards,
+      record.maxBytes,
+    );
+    // Checked again: a tus creation or another register may have used the session meanwhile.
+    this.#registrable(this.#existing());
+    const certifyByMs = Date.now() + CLIENT_CERTIFY_WINDOW_MS;
+    await this.#save({
+      ...this.#existing(),
+      state: 'storing',
+      endpointUsed: true,
+      mode: 'client',
+      uploadLength: asked.unencodedLength,
+      registeredEpoch: system.epoch,
+      certifyByMs,
+    });
+    await this.ctx.storage.setAlarm(certifyByMs);
+    let blobObjectId: string;
+    try {
+      const registered = await deps.chain.reserveAndRegister(
+        {
+          size: asked.unencodedLength,
+          epochs: record.epochs,
+          blobId: asked.blobId,
+          rootHash: asked.rootHash,
+          deletable: record.deletable,
+        },
+        deps.signer,
+        { system },
+      );
+      blobObjectId = registered.blob.objectId;
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      await this.#end({
+        ...this.#existing(),
+        state: 'failed',
+        error: `registering the blob failed: ${why}`,
+      });
+      throw new ApiError('UNAVAILABLE', 'REGISTER_FAILED', `registering the blob failed: ${why}`, {
+        domain: ENCODED_DOMAIN,
+        httpStatus: 502,
+      });
+    }
+    await this.#save({
+      ...this.#existing(),
+      blobId: blobIdToString(asked.blobId),
+      blobObjectId,
+    });
+    return Response.json(registerAnswer(asked.blobId, blobObjectId, record.deletable, system), {
+      headers: { 'cache-control': 'no-store' },
+    });
+  }
+
+  async #certify(request: Request): Promise<Response> {
+    const record = this.#existing();
+    if (record.state === 'certified') {
+      throw tusError(409, 'ALREADY_CERTIFIED', 'the blob of this session is already certified');
+    }
+    if (record.state === 'failed' || record.state === 'expired') {
+      throw tusError(
+        410,
+        'SESSION_ENDED',
+        `the upload session has ended: ${record.error ?? record.state}`,
+      );
+    }
+    if (
+      record.mode !== 'client' ||
+      record.blobObjectId === undefined ||
+      record.blobId === undefined
+    ) {
+      throw tusError(409, 'NOT_REGISTERED', 'register the blob first ({encodedEndpoint}/register)');
+    }
+    if (this.#certifying) {
+      throw tusError(
+        409,
+        'CERTIFY_IN_PROGRESS',
+        'another certify request of this session is running',
+      );
+    }
+    this.#certifying = true;
+    try {
+      const deps = this.#storeDeps();
+      const system = await deps.chain.readSystem({ fresh: true });
+      const body = await readBodyBounded(
+        request,
+        certifyBodyBytesMax(system.members.length),
+        'CERTIFY_BODY_TOO_LARGE',
+      );
+      const persistence: BlobPersistence = record.deletable
+        ? { kind: 'deletable', objectId: hexToBytes(record.blobObjectId, 32) }
+        : { kind: 'permanent' };
+      const message = storageConfirmationMessage(
+        system.epoch,
+        blobIdFromString(record.blobId),
+        persistence,
+      );
+      const verdict = verifyConfirmations(new TextDecoder().decode(body), system.members, message);
+      const certificate = certificateOf(verdict, system, record.registeredEpoch, message);
+      let certifiedEpoch: number;
+      try {
+        await deps.chain.certifyBlob(record.blobObjectId, certificate, deps.signer);
+        certifiedEpoch =
+          (await deps.chain.readBlob(record.blobObjectId)).certifiedEpoch ?? system.epoch;
+        await handOver(record.blobObjectId, record, deps);
+      } catch (error) {
+        const why = error instanceof Error ? error.message : String(error);
+        await this.#end({
+          ...this.#existing(),
+          state: 'failed',
+          error: `certifying failed: ${why}`,
+        });
+        throw new ApiError('UNAVAILABLE', 'CERTIFY_FAILED', `certifying the blob failed: ${why}`, {
+          domain: ENCODED_DOMAIN,
+          httpStatus: 502,
+        });
+      }
+      await this.#end({ ...this.#existing(), state: 'certified', certifiedEpoch });
+      return Response.json(statusOf(this.#existing()), {
+        headers: { 'cache-control': 'no-store' },
+      });
+    } finally {
+      this.#certifying = false;
     }
   }
 

@@ -6,6 +6,7 @@
  */
 import type { DurableObjectNamespace, R2Bucket } from '@cloudflare/workers-types/index.js';
 import { ApiError } from '../core/http/errors.js';
+import { SESSION_ENCODE_BYTES_LIMIT } from '../durable-objects/session-record.js';
 import { STATUS_TTL_S, type StatusTtls } from './status-ttl.js';
 
 /** A deletable blob's status may be trusted an hour at most: deletion must show. */
@@ -44,6 +45,12 @@ export interface Env {
   readonly UPLOAD_TOKEN_SECRET?: string;
   /** Decimal bytes; the largest `maxBytes` a session may ask for (default 100 MiB). */
   readonly UPLOAD_SESSION_BYTES_MAX?: string;
+  /**
+   * Decimal bytes; the largest file the relay (tus, plain PUT) takes, which the session's Durable
+   * Object encodes itself (default and cap SESSION_ENCODE_BYTES_LIMIT, 16 MiB). Larger files, up to
+   * the session's `maxBytes`, are encoded by the client (client/client-encoding.ts).
+   */
+  readonly UPLOAD_RELAY_BYTES_MAX?: string;
   /** Durable Object namespace of UploadSession (durable-objects/upload-session.ts): one per session. */
   readonly UPLOAD_SESSION?: DurableObjectNamespace;
   /**
@@ -68,6 +75,7 @@ export const WORKER_VARS = [
   'UPLOAD_API_KEYS',
   'UPLOAD_TOKEN_SECRET',
   'UPLOAD_SESSION_BYTES_MAX',
+  'UPLOAD_RELAY_BYTES_MAX',
 ] as const satisfies readonly (keyof Env)[];
 /** Variables that are secrets: never in wrangler.toml, set with `wrangler secret put`. */
 export const WORKER_SECRETS = [
@@ -131,6 +139,8 @@ export interface WorkerConfig {
   readonly uploadApiKeys: readonly string[];
   readonly uploadTokenSecret: string | undefined;
   readonly uploadSessionBytesMax: number;
+  /** The relay's limit (tus, PUT); a session's own is the smaller of this and its maxBytes. */
+  readonly uploadRelayBytesMax: number;
 }
 
 function configError(message: string): ApiError {
@@ -226,6 +236,13 @@ export function workerConfig(env: Env): WorkerConfig {
       1,
       UPLOAD_SESSION_BYTES_LIMIT,
     ),
+    uploadRelayBytesMax: decimal(
+      'UPLOAD_RELAY_BYTES_MAX',
+      env.UPLOAD_RELAY_BYTES_MAX,
+      SESSION_ENCODE_BYTES_LIMIT,
+      1,
+      SESSION_ENCODE_BYTES_LIMIT,
+    ),
   });
   parsed.set(env, config);
   return config;
@@ -242,6 +259,7 @@ export interface WorkerNetwork {
   readonly uploadApiKeys?: readonly string[];
   readonly uploadTokenSecret?: string;
   readonly uploadSessionBytesMax?: number;
+  readonly uploadRelayBytesMax?: number;
 }
 
 /** The plain-text variables (and secrets) of Env, without the Durable Object and R2 bindings. */
@@ -271,5 +289,8 @@ export function workerVars(network: WorkerNetwork): EnvVars {
     ...(network.uploadSessionBytesMax === undefined
       ? {}
       : { UPLOAD_SESSION_BYTES_MAX: String(network.uploadSessionBytesMax) }),
+    ...(network.uploadRelayBytesMax === undefined
+      ? {}
+      : { UPLOAD_RELAY_BYTES_MAX: String(network.uploadRelayBytesMax) }),
   };
 }

@@ -35,12 +35,15 @@ import { InvalidQuiltPatchIdError } from '../core/quilt/errors.js';
 import { quiltPatchIdFromString } from '../core/quilt/patch-id.js';
 import {
   createSessionRoute,
+  encodedRoute,
+  sessionDescriptorRoute,
   sessionInfoRoute,
   sessionStatusRoute,
   uploadRoute,
 } from './upload-sessions.js';
 import { TUS_EXPOSED_HEADERS } from '../durable-objects/tus.js';
 import { publisherWallet, walletPaidChain } from './wallet-chain.js';
+import { uploadAssetRoute, uploadPageRoute } from './upload-page.js';
 
 export type { Env } from './env.js';
 // The Durable Object classes wrangler.toml binds: workerd finds them among the entry's exports.
@@ -279,6 +282,19 @@ router
   )
   .all('/v1/uploads/:token/upload', (request, env) =>
     uploadRoute(request as unknown as Request, request.params.token, true, sessionDeps(env)),
+  )
+  .get('/upload/assets/:name', (request) => uploadAssetRoute(request.params.name))
+  .get('/upload/:token', (request, env) => uploadPageRoute(request.params.token, workerConfig(env)))
+  .get('/v1/uploads/:token/session', (request, env) =>
+    sessionDescriptorRoute(request as unknown as Request, request.params.token, sessionDeps(env)),
+  )
+  .all('/v1/uploads/:token/encoded/:step', (request, env) =>
+    encodedRoute(
+      request as unknown as Request,
+      request.params.token,
+      request.params.step,
+      sessionDeps(env),
+    ),
   )
   .all('*', () => {
     throw EdgeErrors.routeNotFound();

@@ -9,14 +9,16 @@
  * creates = /v1/uploads/{token}/upload (HEAD, PATCH, DELETE), `statusUrl` =
  * /v1/upload-sessions/{id}/status/{statusToken}, `pageUrl` = /upload/{token} (the browser upload
  * page, not built yet: 404). With a key, GET /v1/upload-sessions/{id} reads that key's own session.
+ * Client-side encoding (files past the relay's limit): GET /v1/uploads/{token}/session answers the
+ * session's descriptor, POST /v1/uploads/{token}/encoded/register and …/certify go to the object.
  */
 import type { DurableObjectNamespace } from '@cloudflare/workers-types/index.js';
 import type { Chain } from '../core/chain/types.js';
 import { maxBlobBytes } from '../core/encoding/config.js';
 import { ApiError } from '../core/http/errors.js';
 import { readBodyBounded } from '../core/http/body.js';
+import type { SessionDescriptor } from '../client/session-descriptor.js';
 import type { SessionInit } from '../durable-objects/session-record.js';
-import { SESSION_ENCODE_BYTES_LIMIT } from '../durable-objects/session-store.js';
 import { TUS_VERSION, tusError } from '../durable-objects/tus.js';
 import type { Env, WorkerConfig } from './env.js';
 import { EPOCHS_MAX } from './publisher.js';
@@ -217,14 +219,14 @@ async function toSession(
   return new Response(answer.body, answer);
 }
 
-/** 75% of the network's largest blob: nothing refused by the encoder is accepted here. */
+/**
+ * The largest `maxBytes`: this edge's limit and the network's largest blob. Files past the relay's
+ * limit (UPLOAD_RELAY_BYTES_MAX) are encoded by the client, so the Durable Object's 128 MB does not
+ * bound a session.
+ */
 async function sessionBytesMax(deps: SessionDeps): Promise<{ bytes: number; why: string }> {
   const limits = [
     { bytes: deps.config.uploadSessionBytesMax, why: 'this edge’s UPLOAD_SESSION_BYTES_MAX' },
-    {
-      bytes: SESSION_ENCODE_BYTES_LIMIT,
-      why: 'the largest blob a session can encode within a Durable Object’s 128 MB (the encoder holds ~3.5× the blob; see README “Upload sessions”)',
-    },
   ];
   const system = await deps.chain.readSystem();
   if (system.nShards > 0) {
@@ -309,6 +311,87 @@ export async function sessionStatusRoute(
   return toSession(sessions, sessionId, '/status', request, 'GET');
 }
 
+/**
+ * The session a presigned token is for: 401 when it does not verify (tampered or foreign), 410
+ * when `live` and it has expired.
+ */
+async function grantOf(secret: string, token: string, live: boolean) {
+  const grant = await openUploadToken(secret, token);
+  if (grant === undefined) {
+    throw tusError(
+      401,
+      'INVALID_UPLOAD_TOKEN',
+      'the upload URL is not valid (tampered or foreign)',
+    );
+  }
+  if (live && Date.now() >= grant.expiresAtS * 1000) {
+    throw tusError(410, 'SESSION_EXPIRED', 'the upload session has expired');
+  }
+  return grant;
+}
+
+/** What the session's object tells the Worker for a descriptor (its `GET /descriptor`). */
+export interface SessionFacts {
+  readonly maxBytes: number;
+  readonly relayBytesMax: number;
+  readonly expiresAtMs: number;
+  readonly status: SessionDescriptor['status'];
+}
+
+/**
+ * `GET /v1/uploads/{token}/session`, no key (the token is the credential): the SessionDescriptor
+ * a browser needs to pick relay or client-side encoding (client/session-descriptor.ts).
+ */
+export async function sessionDescriptorRoute(
+  request: Request,
+  token: string,
+  deps: SessionDeps,
+): Promise<Response> {
+  const { secret, sessions } = enabled(deps);
+  const grant = await grantOf(secret, token, true);
+  const answer = await toSession(sessions, grant.sessionId, '/descriptor', request, 'GET');
+  if (!answer.ok) return answer;
+  const facts = (await answer.json()) as SessionFacts;
+  const system = await deps.chain.readSystem();
+  const origin = new URL(request.url).origin;
+  const statusToken = await signStatusToken(secret, grant.sessionId);
+  const descriptor: SessionDescriptor = {
+    sessionId: grant.sessionId,
+    uploadEndpoint: `${origin}/v1/uploads/${token}`,
+    statusUrl: `${origin}/v1/upload-sessions/${grant.sessionId}/status/${statusToken}`,
+    encodedEndpoint: `${origin}/v1/uploads/${token}/encoded`,
+    aggregatorUrl: origin,
+    maxBytes: facts.maxBytes,
+    relayBytesMax: facts.relayBytesMax,
+    nShards: system.nShards,
+    expiresAt: new Date(facts.expiresAtMs).toISOString(),
+    status: facts.status,
+  };
+  return Response.json(descriptor, { headers: { 'cache-control': 'no-store' } });
+}
+
+const ENCODED_STEPS = new Set(['register', 'certify']);
+
+/**
+ * `POST /v1/uploads/{token}/encoded/{register|certify}`: client-side encoding's two steps, decided
+ * by the session's object (durable-objects/client-encoded.ts). Registering needs a live token;
+ * certifying a blob registered in time may finish after the token expires (the object bounds it).
+ */
+export async function encodedRoute(
+  request: Request,
+  token: string,
+  step: string,
+  deps: SessionDeps,
+): Promise<Response> {
+  const { secret, sessions } = enabled(deps);
+  if (!ENCODED_STEPS.has(step)) throw tusError(404, 'NOT_FOUND', `no such step ${step}`);
+  if (request.method !== 'POST') {
+    throw tusError(405, 'METHOD_NOT_ALLOWED', `${request.method} is not allowed on this URL`);
+  }
+  const grant = await grantOf(secret, token, step === 'register');
+  return toSession(sessions, grant.sessionId, `/encoded/${step}`, request, 'POST');
+}
+
 const ENDPOINT_METHODS: Readonly<Record<string, string>> = {
   OPTIONS: '/create',
   POST: '/create',
@@ -338,17 +421,7 @@ export async function uploadRoute(
   if (path === undefined) {
     throw tusError(405, 'METHOD_NOT_ALLOWED', `${method} is not allowed on this URL`);
   }
-  const grant = await openUploadToken(secret, token);
-  if (grant === undefined) {
-    throw tusError(
-      401,
-      'INVALID_UPLOAD_TOKEN',
-      'the upload URL is not valid (tampered or foreign)',
-    );
-  }
-  if (Date.now() >= grant.expiresAtS * 1000) {
-    throw tusError(410, 'SESSION_EXPIRED', 'the upload session has expired');
-  }
+  const grant = await grantOf(secret, token, true);
   const answer = await toSession(sessions, grant.sessionId, path, request, method);
   if (answer.status === 201 || (method === 'PUT' && answer.ok)) {
     answer.headers.set('location', `${new URL(request.url).origin}/v1/uploads/${token}/upload`);

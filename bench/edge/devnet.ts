@@ -51,6 +51,8 @@ export interface DevnetOptions {
   readonly dataDir: string;
   readonly nodes: number;
   readonly shards: number;
+  /** The Worker's variables to set (the launcher's `--worker-var NAME=VALUE`). */
+  readonly workerVars?: Readonly<Record<string, string>>;
 }
 
 export interface Devnet {
@@ -114,6 +116,10 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
       LAUNCHER_MAIN,
       ...['--data-dir', options.dataDir, '--port', '0'],
       ...['--nodes', String(options.nodes), '--shards', String(options.shards)],
+      ...Object.entries(options.workerVars ?? {}).flatMap(([name, value]) => [
+        '--worker-var',
+        `${name}=${value}`,
+      ]),
     ],
     { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );

@@ -23,6 +23,7 @@ export const SETTABLE_WORKER_VARS: readonly string[] = [
   'ATTRIBUTE_HEADERS',
   'DELETABLE_STATUS_TTL_S',
   'UPLOAD_SESSION_BYTES_MAX',
+  'UPLOAD_RELAY_BYTES_MAX',
 ];
 
 export const LAUNCHER_USAGE = `Usage: npm start -- [--nodes N] [--shards N] [--data-dir DIR] [--port PORT] [--epoch-ms MS]

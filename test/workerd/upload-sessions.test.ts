@@ -116,8 +116,8 @@ describe('POST /v1/upload-sessions', () => {
       bytesReceived: 0,
       uploadLength: null,
     });
-    // The upload page is the browser page issue's: until then, 404.
-    expect((await send(new Request(created.pageUrl))).status).toBe(404);
+    // The session's upload page (test/workerd/upload-page.test.ts; in Chromium, test/browser/).
+    expect((await send(new Request(created.pageUrl))).status).toBe(200);
   });
 });
 
