@@ -11,7 +11,7 @@
  *
  * Shared by the Worker (which answers it), the SDK's browser module and the tests.
  */
-import type { SessionStatus } from '../durable-objects/session-record.js';
+import type { SessionStatus } from './session-status.js';
 
 export interface SessionDescriptor {
   readonly sessionId: string;

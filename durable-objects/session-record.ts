@@ -3,6 +3,7 @@
  * (the API of issue 10, exact: `{state, bytesReceived, uploadLength, blobId?, blobObjectId?,
  * certifiedEpoch?, error?}`). Shared by the Worker (which creates sessions) and the object.
  */
+import type { SessionState, SessionStatus } from '../client/session-status.js';
 
 /**
  * The largest blob a session stores. Measured (`npm run bench:session`, 7 nodes, 100 shards):
@@ -12,8 +13,7 @@
  */
 export const SESSION_ENCODE_BYTES_LIMIT = 16 * 1024 * 1024;
 
-export type SessionState =
-  'created' | 'uploading' | 'encoding' | 'storing' | 'certified' | 'failed' | 'expired';
+export type { SessionState, SessionStatus };
 
 /** States after which nothing changes any more: status streams end there. */
 export const FINAL_STATES: ReadonlySet<SessionState> = new Set(['certified', 'failed', 'expired']);
@@ -54,16 +54,6 @@ export interface SessionRecord extends SessionInit {
   readonly certifyByMs?: number;
   /** When a final state was reached (the record is kept SESSION_RETENTION_MS after it). */
   readonly endedAtMs?: number;
-  readonly blobId?: string;
-  readonly blobObjectId?: string;
-  readonly certifiedEpoch?: number;
-  readonly error?: string;
-}
-
-export interface SessionStatus {
-  readonly state: SessionState;
-  readonly bytesReceived: number;
-  readonly uploadLength: number | null;
   readonly blobId?: string;
   readonly blobObjectId?: string;
   readonly certifiedEpoch?: number;
