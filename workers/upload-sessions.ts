@@ -11,6 +11,9 @@
  * page, not built yet: 404). With a key, GET /v1/upload-sessions/{id} reads that key's own session.
  * Client-side encoding (files past the relay's limit): GET /v1/uploads/{token}/session answers the
  * session's descriptor, POST /v1/uploads/{token}/encoded/register and …/certify go to the object.
+ *
+ * Over 400 lines because every route here shares the key check, the token check and the forwarding
+ * to the session's object; apart they would export those for one another.
  */
 import type { DurableObjectNamespace } from '@cloudflare/workers-types/index.js';
 import type { Chain } from '../core/chain/types.js';

@@ -27,7 +27,7 @@ import {
   tusUpload,
 } from './session-client.js';
 import { signUploadToken } from '../../workers/upload-tokens.js';
-import { SESSION_ENCODE_BYTES_LIMIT } from '../../durable-objects/session-store.js';
+import { UPLOAD_SESSION_BYTES_DEFAULT } from '../../workers/env.js';
 import { ORIGIN } from './blob-api-suite.js';
 
 const devnet = inject('devnet');
@@ -87,7 +87,7 @@ describe('POST /v1/upload-sessions', () => {
       [{ epochs: 1, maxBytes: 10, expiresIn: 5 }, /expiresIn/],
       [{ epochs: 1, maxBytes: 10, attributes: { a: 1 } }, /attribute "a"/],
       [{ epochs: 1, maxBytes: 10, attributes: 'x' }, /attributes must be an object/],
-      [{ epochs: 1, maxBytes: SESSION_ENCODE_BYTES_LIMIT + 1 }, /exceeds/],
+      [{ epochs: 1, maxBytes: UPLOAD_SESSION_BYTES_DEFAULT + 1 }, /exceeds/],
     ];
     for (const [body, message] of cases) {
       const response = await send(sessionRequest(KEY, body));
