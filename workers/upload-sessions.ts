@@ -8,7 +8,7 @@
  * URLs: `uploadEndpoint` = /v1/uploads/{token} (tus creation, OPTIONS, plain PUT), the upload it
  * creates = /v1/uploads/{token}/upload (HEAD, PATCH, DELETE), `statusUrl` =
  * /v1/upload-sessions/{id}/status/{statusToken}, `pageUrl` = /upload/{token} (the browser upload
- * page, not built yet: 404). With a key, GET /v1/upload-sessions/{id} reads that key's own session.
+ * page, workers/upload-page.ts). With a key, GET /v1/upload-sessions/{id} reads that key's own session.
  * Client-side encoding (files past the relay's limit): GET /v1/uploads/{token}/session answers the
  * session's descriptor, POST /v1/uploads/{token}/encoded/register and …/certify go to the object.
  *
@@ -24,7 +24,12 @@ import type { SessionDescriptor } from '../client/session-descriptor.js';
 import type { SessionInit } from '../durable-objects/session-record.js';
 import { TUS_VERSION, tusError } from '../durable-objects/tus.js';
 import type { Env, WorkerConfig } from './env.js';
-import { EPOCHS_MAX } from './publisher.js';
+import {
+  SESSIONS_DOMAIN,
+  SESSION_REQUEST_BYTES_MAX,
+  invalidSessionRequest,
+  parseSessionRequest,
+} from './session-request.js';
 import {
   apiKeyId,
   isSessionId,
@@ -34,117 +39,6 @@ import {
   signUploadToken,
   statusTokenVerifies,
 } from './upload-tokens.js';
-
-/** A session request is a few fields: anything longer is not one. */
-export const SESSION_REQUEST_BYTES_MAX = 16 * 1024;
-export const SESSION_EXPIRES_IN_S_DEFAULT = 3600;
-/** Short sessions suit automation (and the expiry tests); shorter would race the first request. */
-export const SESSION_EXPIRES_IN_S_MIN = 10;
-/** A week, as long as an R2 presigned URL may live (docs/spec/edge-platform.md §4.2). */
-export const SESSION_EXPIRES_IN_S_MAX = 7 * 24 * 60 * 60;
-export const SESSION_ATTRIBUTES_MAX = 32;
-export const SESSION_ATTRIBUTE_KEY_CHARS_MAX = 128;
-export const SESSION_ATTRIBUTE_VALUE_CHARS_MAX = 1024;
-const SESSION_FIELDS = new Set([
-  'epochs',
-  'maxBytes',
-  'deletable',
-  'sendObjectTo',
-  'expiresIn',
-  'attributes',
-]);
-const SUI_ADDRESS = /^0x[0-9a-fA-F]{64}$/;
-const SESSIONS_DOMAIN = 'sessions.walrus-edge';
-
-function invalid(message: string): ApiError {
-  return new ApiError('INVALID_ARGUMENT', 'INVALID_SESSION_REQUEST', message, {
-    domain: SESSIONS_DOMAIN,
-  });
-}
-
-export interface SessionRequest {
-  readonly epochs: number;
-  readonly maxBytes: number;
-  readonly deletable: boolean;
-  readonly sendObjectTo: string | null;
-  readonly expiresIn: number;
-  readonly attributes: Readonly<Record<string, string>>;
-}
-
-function integer(body: Record<string, unknown>, name: string, min: number, max: number): number {
-  const value = body[name];
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) {
-    throw invalid(`${name} must be an integer from ${min} to ${max}`);
-  }
-  return value;
-}
-
-/** The body's fields, each checked; `bytesMax` is the largest maxBytes allowed (and why). */
-export function parseSessionRequest(
-  body: unknown,
-  bytesMax: { readonly bytes: number; readonly why: string },
-): SessionRequest {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw invalid('the body must be a JSON object');
-  }
-  const fields = body as Record<string, unknown>;
-  for (const key of Object.keys(fields)) {
-    if (!SESSION_FIELDS.has(key)) throw invalid(`unknown field ${JSON.stringify(key)}`);
-  }
-  if (fields.epochs === undefined) throw invalid('epochs is required');
-  if (fields.maxBytes === undefined) throw invalid('maxBytes is required');
-  const epochs = integer(fields, 'epochs', 1, EPOCHS_MAX);
-  const maxBytes = integer(fields, 'maxBytes', 1, Number.MAX_SAFE_INTEGER);
-  if (maxBytes > bytesMax.bytes) {
-    throw invalid(`maxBytes ${maxBytes} exceeds ${bytesMax.bytes}, ${bytesMax.why}`);
-  }
-  if (fields.deletable !== undefined && typeof fields.deletable !== 'boolean') {
-    throw invalid('deletable must be true or false');
-  }
-  let sendObjectTo: string | null = null;
-  if (fields.sendObjectTo !== undefined && fields.sendObjectTo !== null) {
-    if (typeof fields.sendObjectTo !== 'string' || !SUI_ADDRESS.test(fields.sendObjectTo)) {
-      throw invalid('sendObjectTo must be a Sui address: 0x and 64 hex digits');
-    }
-    sendObjectTo = fields.sendObjectTo.toLowerCase();
-  }
-  const expiresIn =
-    fields.expiresIn === undefined
-      ? SESSION_EXPIRES_IN_S_DEFAULT
-      : integer(fields, 'expiresIn', SESSION_EXPIRES_IN_S_MIN, SESSION_EXPIRES_IN_S_MAX);
-  const attributes: Record<string, string> = {};
-  if (fields.attributes !== undefined) {
-    const given = fields.attributes;
-    if (typeof given !== 'object' || given === null || Array.isArray(given)) {
-      throw invalid('attributes must be an object of string values');
-    }
-    const entries = Object.entries(given);
-    if (entries.length > SESSION_ATTRIBUTES_MAX) {
-      throw invalid(`attributes may hold at most ${SESSION_ATTRIBUTES_MAX} entries`);
-    }
-    for (const [key, value] of entries) {
-      if (key.length === 0 || key.length > SESSION_ATTRIBUTE_KEY_CHARS_MAX) {
-        throw invalid(
-          `attribute keys must have 1 to ${SESSION_ATTRIBUTE_KEY_CHARS_MAX} characters`,
-        );
-      }
-      if (typeof value !== 'string' || value.length > SESSION_ATTRIBUTE_VALUE_CHARS_MAX) {
-        throw invalid(
-          `attribute ${JSON.stringify(key)} must be a string of at most ${SESSION_ATTRIBUTE_VALUE_CHARS_MAX} characters`,
-        );
-      }
-      attributes[key] = value;
-    }
-  }
-  return {
-    epochs,
-    maxBytes,
-    deletable: fields.deletable === undefined ? true : (fields.deletable as boolean),
-    sendObjectTo,
-    expiresIn,
-    attributes,
-  };
-}
 
 /** What the routes need: the parsed config, the bindings, the chain for the network's limits. */
 export interface SessionDeps {
@@ -249,7 +143,7 @@ export async function createSessionRoute(request: Request, deps: SessionDeps): P
   try {
     body = JSON.parse(text);
   } catch {
-    throw invalid('the body must be JSON');
+    throw invalidSessionRequest('the body must be JSON');
   }
   const parsed = parseSessionRequest(body, await sessionBytesMax(deps));
   const sessionId = newSessionId();

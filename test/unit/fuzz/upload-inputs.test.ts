@@ -13,7 +13,7 @@ import {
   requireTusResumable,
   uploadMetadata,
 } from '../../../durable-objects/tus.js';
-import { parseSessionRequest } from '../../../workers/upload-sessions.js';
+import { parseSessionRequest } from '../../../workers/session-request.js';
 import {
   openUploadToken,
   signStatusToken,

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../core/http/errors.js';
 import { uploadMetadata, decimalHeader } from '../../../durable-objects/tus.js';
 import { workerConfig } from '../../../workers/env.js';
-import { parseSessionRequest } from '../../../workers/upload-sessions.js';
+import { parseSessionRequest } from '../../../workers/session-request.js';
 import {
   apiKeyId,
   openUploadToken,
