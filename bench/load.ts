@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { Ed25519Keypair } from '@mysten/sui/keypairs/ed25519';
 import { requestSuiFromFaucetV2 } from '@mysten/sui/faucet';
+import { Agent, type Response, fetch as undiciFetch } from 'undici';
 import { createUploadSession } from '../client/upload-sessions.js';
 import { cleanupAll, installCleanupHandlers } from './edge/cleanup.js';
 import { runCli, startDevnet, storeWithCli, waitForIdle } from './edge/devnet.js';
@@ -31,6 +32,15 @@ const UPLOAD_BYTES_MAX = 512 * 1024;
 /** No single operation may take longer than this; past it, it counts as an error. */
 const OPERATION_TIMEOUT_MS = 120_000;
 const STATUS_POLL_MS = 200;
+/**
+ * How long the load's HTTP client keeps an idle connection. workerd (kj's HTTP server) closes a
+ * connection idle for 5 s (its pipelineTimeout); undici keeps one for 4 s by default. With the 2
+ * cores oversubscribed the client's timers run seconds late, so it reuses connections the server has
+ * already closed and the request dies unanswered (UND_ERR_SOCKET, nothing read) — the bench's own
+ * failure, not the Worker's. 1 s keeps well inside workerd's window; `--keep-alive-ms 4000`
+ * reproduces undici's default.
+ */
+const KEEP_ALIVE_MS_DEFAULT = 1000;
 
 type Kind = 'read (Worker)' | 'upload (session)' | 'upload (publisher)' | 'upload (CLI)';
 
@@ -99,11 +109,15 @@ async function main(): Promise<void> {
       duration: { type: 'string' },
       uploads: { type: 'string' },
       reads: { type: 'string' },
+      'keep-alive-ms': { type: 'string' },
     },
   });
   const durationMs = Number(values.duration ?? DURATION_S_DEFAULT) * 1000;
   const uploads = Number(values.uploads ?? UPLOADS_DEFAULT);
   const reads = Number(values.reads ?? READS_DEFAULT);
+  const keepAliveMs = Number(values['keep-alive-ms'] ?? KEEP_ALIVE_MS_DEFAULT);
+  const dispatcher = new Agent({ keepAliveTimeout: keepAliveMs, keepAliveMaxTimeout: keepAliveMs });
+  const fetch: typeof undiciFetch = (input, init) => undiciFetch(input, { ...init, dispatcher });
   installCleanupHandlers();
   const scratch = mkdtempSync(join(tmpdir(), 'walrus-edge-load-'));
   const stats = new Map<Kind, Stat>();
@@ -143,7 +157,7 @@ async function main(): Promise<void> {
     await waitForIdle(devnet);
     process.stdout.write(
       `devnet up, ${SEED_BLOBS} blobs stored; ${uploads} upload loops and ${reads} read loops ` +
-        `for ${durationMs / 1000} s\n`,
+        `for ${durationMs / 1000} s (client keep-alive ${keepAliveMs} ms)\n`,
     );
 
     /** A 5xx is allowed only as 503 with Retry-After; anything else breaks the rule. */
@@ -207,7 +221,9 @@ async function main(): Promise<void> {
       }
       const deadline = Date.now() + OPERATION_TIMEOUT_MS;
       for (;;) {
-        const status = (await (await fetch(session.statusUrl)).json()) as {
+        const left = Math.max(1, deadline - Date.now());
+        const polled = await fetch(session.statusUrl, { signal: AbortSignal.timeout(left) });
+        const status = (await polled.json()) as {
           state: string;
           blobId?: string;
         };
@@ -295,6 +311,7 @@ async function main(): Promise<void> {
     lines.push('', `wrong bytes: ${wrongBytes}; 5xx other than 503 + Retry-After: ${forbidden5xx}`);
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
+    await dispatcher.close().catch(() => undefined);
     await cleanupAll();
     rmSync(scratch, { recursive: true, force: true });
   }
