@@ -223,7 +223,7 @@ export async function uploadClientEncoded(
   let sent = 0;
   report({ stage: 'uploading', bytesDone: 0, bytesTotal: total });
   const nodeOptions = { ...options.nodeOptions, fetch: options.nodeOptions?.fetch ?? fetchFn };
-  const { confirmations, failures } = await collectConfirmations(committee, (index) =>
+  const { confirmations, failures } = await collectConfirmations(committee, message, (index) =>
     storeOnMember(encoded, committee, index, persistence, message, { nodeOptions, signal }, (b) => {
       sent = Math.min(sent + b, total);
       report({ stage: 'uploading', bytesDone: sent, bytesTotal: total });

@@ -5,7 +5,14 @@
  * weight is a quorum by the on-chain rule (3w ≥ 2n + 1) → aggregate the certificate → certify.
  */
 import { blobIdToString } from '../core/blob-id.js';
-import { blsAggregateSignatures, blsVerify, isQuorumWeight, signersBitmap } from '../core/bls.js';
+import {
+  type BlsHashedMessage,
+  blsAcceptSameMessage,
+  blsAggregateSignatures,
+  blsHashMessage,
+  isQuorumWeight,
+  signersBitmap,
+} from '../core/bls.js';
 import type {
   Chain,
   ChainBlob,
@@ -124,8 +131,9 @@ export type EncodedSlivers = Pick<
 export type MemberWriteOptions = Pick<StoreOptions, 'nodeOptions' | 'signal' | 'withholdSliver'>;
 
 /**
- * Uploads metadata and this member's slivers, then asks it for a confirmation and checks it.
- * `onSliver` gets the BCS bytes of each sliver the member acknowledged.
+ * Uploads metadata and this member's slivers, then asks it for a confirmation of `expectedMessage`.
+ * `onSliver` gets the BCS bytes of each sliver the member acknowledged. The signature is checked
+ * with the others' by collectConfirmations (one pairing check for all when all are good).
  */
 export async function storeOnMember(
   encoded: EncodedSlivers,
@@ -172,42 +180,65 @@ export async function storeOnMember(
   if (!bytesEqual(signed.serializedMessage, expectedMessage)) {
     throw new Error(`node ${member.name} confirmed a different message`);
   }
-  if (!blsVerify(signed.signature, member.blsPublicKey, expectedMessage)) {
-    throw new Error(`node ${member.name} sent a confirmation that does not verify under its key`);
-  }
   return { memberIndex, signature: signed.signature };
 }
 
 /**
- * Runs `storeOn` for every member and resolves as soon as the confirmations' shard weight is a
- * quorum (a down node must not hold up the certificate: its retries go on in the background, and
- * storage nodes recover what they miss once the blob is certified) — or when every member is done.
+ * Runs `storeOn` for every member and resolves as soon as the shard weight of confirmations whose
+ * signatures verify over `message` is a quorum (a down node must not hold up the certificate: its
+ * retries go on in the background, and storage nodes recover what they miss once the blob is
+ * certified) — or when every member is done. Signatures are checked when the unchecked ones would
+ * complete a quorum, all at once (blsAcceptSameMessage: one pairing check, the chain's own check
+ * of the certificate); a bad one is named in `failures` and collecting goes on without it.
  */
 export function collectConfirmations(
   system: StoreCommittee,
+  message: Uint8Array,
   storeOn: (memberIndex: number) => Promise<Confirmation>,
 ): Promise<{ confirmations: Confirmation[]; failures: string[] }> {
   return new Promise((resolve) => {
-    const confirmations: Confirmation[] = [];
+    const verified: Confirmation[] = [];
+    let unchecked: Confirmation[] = [];
     const failures: string[] = [];
-    let weight = 0;
+    let hashed: BlsHashedMessage | undefined;
     let settled = 0;
     let resolved = false;
+    const weightOf = (list: readonly Confirmation[]) =>
+      list.reduce((sum, c) => sum + system.members[c.memberIndex].weight, 0);
+    const check = () => {
+      hashed ??= blsHashMessage(message);
+      const accepted = blsAcceptSameMessage(
+        unchecked.map((c) => ({
+          signature: c.signature,
+          publicKey: system.members[c.memberIndex].blsPublicKey,
+        })),
+        hashed,
+      );
+      unchecked.forEach((confirmation, i) => {
+        if (accepted[i]) verified.push(confirmation);
+        else {
+          const name = system.members[confirmation.memberIndex].name;
+          failures.push(`node ${name} sent a confirmation that does not verify under its key`);
+        }
+      });
+      unchecked = [];
+    };
     const settle = () => {
       settled++;
-      if (
-        !resolved &&
-        (isQuorumWeight(weight, system.nShards) || settled === system.members.length)
-      ) {
+      if (resolved) return;
+      const everyone = settled === system.members.length;
+      if (!everyone && !isQuorumWeight(weightOf(verified) + weightOf(unchecked), system.nShards))
+        return;
+      check();
+      if (everyone || isQuorumWeight(weightOf(verified), system.nShards)) {
         resolved = true;
-        resolve({ confirmations: confirmations.slice(), failures });
+        resolve({ confirmations: verified.slice(), failures });
       }
     };
-    system.members.forEach((member, index) => {
+    system.members.forEach((_member, index) => {
       storeOn(index).then(
         (confirmation) => {
-          confirmations.push(confirmation);
-          weight += member.weight;
+          unchecked.push(confirmation);
           settle();
         },
         (error: unknown) => {
@@ -251,10 +282,13 @@ export async function storeBlob(blob: Uint8Array, options: StoreOptions): Promis
   let confirmations: Confirmation[] = [];
   for (let round = 0; round < 2; round++) {
     const message = storageConfirmationMessage(system.epoch, encoded.blobId, persistence);
-    const { confirmations: collected, failures } = await collectConfirmations(system, (index) =>
-      storeOnMember(encoded, system, index, persistence, message, options, () => {
-        report({ stage: 'upload', done: Math.min(++slivered, slivers), total: slivers });
-      }),
+    const { confirmations: collected, failures } = await collectConfirmations(
+      system,
+      message,
+      (index) =>
+        storeOnMember(encoded, system, index, persistence, message, options, () => {
+          report({ stage: 'upload', done: Math.min(++slivered, slivers), total: slivers });
+        }),
     );
     confirmations = collected;
     const weight = confirmations.reduce((sum, c) => sum + system.members[c.memberIndex].weight, 0);

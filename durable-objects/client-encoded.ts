@@ -10,7 +10,14 @@
  */
 import { base64Chars, base64ToBytes, bytesToBase64 } from '../core/base64.js';
 import { blobIdFromString, blobIdToString, deriveBlobId } from '../core/blob-id.js';
-import { blsAggregateSignatures, blsVerify, isQuorumWeight, signersBitmap } from '../core/bls.js';
+import {
+  blsAcceptSameMessage,
+  blsAggregateSignatures,
+  blsHashMessage,
+  blsVerifyHashed,
+  isQuorumWeight,
+  signersBitmap,
+} from '../core/bls.js';
 import type { CertificateInput, SystemState } from '../core/chain/types.js';
 import { maxBlobBytes } from '../core/encoding/config.js';
 import {
@@ -202,10 +209,10 @@ export function verifyConfirmations(
       `${list.length} confirmations for a committee of ${members.length}`,
     );
   }
-  const accepted: Confirmation[] = [];
-  const rejected: string[] = [];
-  const seen = new Set<number>();
-  let weight = 0;
+  // First the shape and the members of every entry, in order; then the signatures, the first of
+  // each member all at once (one pairing check when all verify, blsAcceptSameMessage), a member's
+  // later ones only if its first failed; then the verdict, in the body's order.
+  const entries: ({ memberIndex: number; bytes: Uint8Array } | { why: string })[] = [];
   for (const entry of list as unknown[]) {
     const { memberIndex, signature } = (entry ?? {}) as Record<string, unknown>;
     if (typeof memberIndex !== 'number' || typeof signature !== 'string') {
@@ -215,22 +222,49 @@ export function verifyConfirmations(
       );
     }
     if (!Number.isInteger(memberIndex) || memberIndex < 0 || memberIndex >= members.length) {
-      rejected.push(`member ${memberIndex}: not a member of the committee`);
+      entries.push({ why: `member ${memberIndex}: not a member of the committee` });
       continue;
     }
+    try {
+      entries.push({ memberIndex, bytes: base64ToBytes(signature) });
+    } catch {
+      const name = members[memberIndex].name;
+      entries.push({ why: `member ${memberIndex} (${name}): the signature is not base64` });
+    }
+  }
+  const hashed = blsHashMessage(message);
+  const firsts = new Map<number, Uint8Array>();
+  for (const entry of entries) {
+    if ('bytes' in entry && !firsts.has(entry.memberIndex))
+      firsts.set(entry.memberIndex, entry.bytes);
+  }
+  const firstIndices = [...firsts.keys()];
+  const firstValid = blsAcceptSameMessage(
+    firstIndices.map((i) => ({ signature: firsts.get(i)!, publicKey: members[i].blsPublicKey })),
+    hashed,
+  );
+  const firstVerdict = new Map(firstIndices.map((i, at) => [i, firstValid[at]]));
+  const accepted: Confirmation[] = [];
+  const rejected: string[] = [];
+  const seen = new Set<number>();
+  let weight = 0;
+  for (const entry of entries) {
+    if ('why' in entry) {
+      rejected.push(entry.why);
+      continue;
+    }
+    const { memberIndex, bytes } = entry;
     const member = members[memberIndex];
     if (seen.has(memberIndex)) {
       rejected.push(`member ${memberIndex} (${member.name}): confirmed twice`);
       continue;
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = base64ToBytes(signature);
-    } catch {
-      rejected.push(`member ${memberIndex} (${member.name}): the signature is not base64`);
-      continue;
-    }
-    if (bytes.length !== BLS_SIGNATURE_BYTES || !blsVerify(bytes, member.blsPublicKey, message)) {
+    const valid =
+      bytes === firsts.get(memberIndex)
+        ? firstVerdict.get(memberIndex) === true
+        : bytes.length === BLS_SIGNATURE_BYTES &&
+          blsVerifyHashed(bytes, member.blsPublicKey, hashed);
+    if (!valid) {
       rejected.push(
         `member ${memberIndex} (${member.name}): the signature does not verify for this blob and epoch`,
       );

@@ -6,7 +6,9 @@ import {
 } from '@mysten/walrus-wasm';
 import { describe, expect, it } from 'vitest';
 import {
+  blsAcceptSameMessage,
   blsAggregateSignatures,
+  blsHashMessage,
   blsPublicKey,
   blsSign,
   blsVerify,
@@ -84,6 +86,33 @@ describe('BLS12-381 min_pk', () => {
     expect(bls12381_min_pk_verify_aggregate(publicKeys.slice(0, 3), message, aggregate)).toBe(true);
     expect(blsVerify(signatures[0], publicKeys[1], message)).toBe(false);
     expect(blsVerify(new Uint8Array(96), publicKeys[0], message)).toBe(false);
+  });
+
+  it('accepts many signatures over one message with one aggregate check, naming bad ones', () => {
+    const hashed = blsHashMessage(message);
+    const signed = keys.map((key, i) => ({
+      signature: blsSign(key, message),
+      publicKey: publicKeys[i],
+    }));
+    expect(blsAcceptSameMessage(signed, hashed)).toEqual([true, true, true, true]);
+    expect(blsAcceptSameMessage([], hashed)).toEqual([]);
+    // Signed with another key, over another message, garbage, a point that is not one.
+    const otherMessage = storageConfirmationMessage(4, randomBytes(32, 9), { kind: 'permanent' });
+    const bad = [
+      { ...signed[0], signature: blsSign(keys[1], message) },
+      { ...signed[1], signature: blsSign(keys[1], otherMessage) },
+      { ...signed[2], signature: randomBytes(96, 5) },
+      { ...signed[3], signature: new Uint8Array(95) },
+    ];
+    for (let i = 0; i < bad.length; i++) {
+      const mixed = signed.map((s, j) => (j === i ? bad[i] : s));
+      expect(blsAcceptSameMessage(mixed, hashed)).toEqual(signed.map((_, j) => j !== i));
+    }
+    expect(blsAcceptSameMessage([bad[0]], hashed)).toEqual([false]);
+    expect(blsAcceptSameMessage([signed[2]], hashed)).toEqual([true]);
+    // What it vouches for is the chain's check: the aggregate of what it accepted verifies there.
+    const aggregate = blsAggregateSignatures(signed.map((s) => s.signature));
+    expect(bls12381_min_pk_verify_aggregate(publicKeys, message, aggregate)).toBe(true);
   });
 
   it('checks certificates by shard weight with an LSB-first signer bitmap', () => {
