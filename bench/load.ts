@@ -19,6 +19,7 @@ import { requestSuiFromFaucetV2 } from '@mysten/sui/faucet';
 import { Agent, type Response, fetch as undiciFetch } from 'undici';
 import { createUploadSession } from '../client/upload-sessions.js';
 import { cleanupAll, installCleanupHandlers } from './edge/cleanup.js';
+import { cpuShareTable, cpuSnapshot } from './edge/cpu-share.js';
 import { runCli, startDevnet, storeWithCli, waitForIdle } from './edge/devnet.js';
 
 const DURATION_S_DEFAULT = 120;
@@ -291,11 +292,13 @@ async function main(): Promise<void> {
     };
 
     const started = performance.now();
+    const cpuBefore = cpuSnapshot();
     await Promise.all([
       ...Array.from({ length: reads }, readLoop),
       ...Array.from({ length: uploads }, (_, i) => uploadLoop(i)),
     ]);
     const elapsedS = (performance.now() - started) / 1000;
+    const cpuShare = cpuShareTable(cpuBefore, cpuSnapshot(), elapsedS);
     const lines = [
       `| operation | ok | per s | p50 ms | p99 ms | errors |`,
       `|---|---|---|---|---|---|`,
@@ -309,6 +312,7 @@ async function main(): Promise<void> {
       );
     }
     lines.push('', `wrong bytes: ${wrongBytes}; 5xx other than 503 + Retry-After: ${forbidden5xx}`);
+    if (cpuShare !== '') lines.push('', 'CPU during the load (2 cores = 2.00):', '', cpuShare);
     process.stdout.write(lines.join('\n') + '\n');
   } finally {
     await dispatcher.close().catch(() => undefined);

@@ -10,8 +10,8 @@
  *    the sample and computed exactly for all 600 (`--all` stores every one);
  *  - a cold read of one image patch vs a standalone blob of the same bytes: time, and the bytes
  *    the storage nodes sent (counted at the SDK's fetch), against the patch's columns;
- *  - the same through the devnet's Worker (quilt/worker-reads.ts): a cold patch read vs the blob,
- *    and the cached patch under load vs the Worker's static route.
+ *  - the same through the devnet's Worker (quilt/worker-reads.ts): cold patch reads vs the blobs
+ *    (medians), and the cached patch under load vs the Worker's static route.
  *
  * Figures print as markdown and go to bench/results/quilt-<date>.json. Everything started stops at
  * the end, on Ctrl-C and on errors (edge/cleanup.ts), and the bench checks nothing is left.
@@ -304,14 +304,18 @@ async function bench(options: Options, scratchDir: string, figures: Figure[], de
 
     // ---- Through the Worker: cold patch vs blob, then cached patch vs the static route.
     await settle('the Worker reads');
-    const patch = quilt.storedQuiltBlobs.find((p) => p.identifier === readImage.file.identifier)!;
+    // Images stored both ways: the one the SDK read first, then others of the sample.
+    const readTargets = [readImage, ...byImageSize.filter((image) => image !== readImage)]
+      .filter(({ i }) => storedBlobs.has(i))
+      .slice(0, options.reads)
+      .map(({ file, i }) => ({
+        patchId: quilt.storedQuiltBlobs.find((p) => p.identifier === file.identifier)!.quiltPatchId,
+        blobId: storedBlobs.get(i)!.blobId,
+        bytes: file.data.length,
+      }));
     const edge = await workerReads(
-      {
-        aggregatorUrl: devnet.network.aggregatorUrl,
-        patchId: patch.quiltPatchId,
-        blobId: storedBlobs.get(readImage.i)!.blobId,
-        bytes: readImage.file.data.length,
-      },
+      devnet.network.aggregatorUrl,
+      readTargets,
       {
         connections: WORKER_LOAD_CONNECTIONS,
         warmupMs: WORKER_LOAD_WARMUP_MS,
