@@ -35,11 +35,10 @@ const OPERATION_TIMEOUT_MS = 120_000;
 const STATUS_POLL_MS = 200;
 /**
  * How long the load's HTTP client keeps an idle connection. workerd (kj's HTTP server) closes a
- * connection idle for 5 s (its pipelineTimeout); undici keeps one for 4 s by default. With the 2
- * cores oversubscribed the client's timers run seconds late, so it reuses connections the server has
- * already closed and the request dies unanswered (UND_ERR_SOCKET, nothing read) — the bench's own
- * failure, not the Worker's. 1 s keeps well inside workerd's window; `--keep-alive-ms 4000`
- * reproduces undici's default.
+ * connection idle for 5 s; undici keeps one for 4 s by default, so a client whose timers run late
+ * on oversubscribed cores may send on a connection the server is closing. 1 s keeps clear of that
+ * race; `--keep-alive-ms 4000` is undici's default. (It did not remove the socket errors seen under
+ * the full load: workerd, starved of CPU, closes connections before answering; see the README.)
  */
 const KEEP_ALIVE_MS_DEFAULT = 1000;
 
@@ -48,6 +47,8 @@ type Kind = 'read (Worker)' | 'upload (session)' | 'upload (publisher)' | 'uploa
 interface Stat {
   readonly latenciesMs: number[];
   readonly errors: Map<string, number>;
+  /** How long failed fetches took, by reason: a server timeout shows as one typical delay. */
+  readonly failedAfterMs: Map<string, number[]>;
 }
 
 interface Known {
@@ -124,7 +125,8 @@ async function main(): Promise<void> {
   const stats = new Map<Kind, Stat>();
   const stat = (kind: Kind) => {
     let s = stats.get(kind);
-    if (s === undefined) stats.set(kind, (s = { latenciesMs: [], errors: new Map() }));
+    if (s === undefined)
+      stats.set(kind, (s = { latenciesMs: [], errors: new Map(), failedAfterMs: new Map() }));
     return s;
   };
   const fail = (kind: Kind, why: string) => {
@@ -177,7 +179,10 @@ async function main(): Promise<void> {
       try {
         if (await run()) stat(kind).latenciesMs.push(performance.now() - started);
       } catch (error) {
-        fail(kind, (error as Error).name === 'TimeoutError' ? 'timeout' : networkError(error));
+        const why = (error as Error).name === 'TimeoutError' ? 'timeout' : networkError(error);
+        fail(kind, why);
+        const after = stat(kind).failedAfterMs;
+        after.set(why, [...(after.get(why) ?? []), performance.now() - started]);
       }
     };
 
@@ -305,7 +310,15 @@ async function main(): Promise<void> {
     ];
     for (const [kind, s] of stats) {
       const sorted = [...s.latenciesMs].sort((a, b) => a - b);
-      const errors = [...s.errors].map(([why, n]) => `${why}: ${n}`).join('; ') || 'none';
+      const afterOf = (why: string) => {
+        const ms = [...(s.failedAfterMs.get(why) ?? [])].sort((a, b) => a - b);
+        return ms.length === 0
+          ? ''
+          : ` (after p50 ${(percentile(ms, 50) / 1000).toFixed(1)} s, ` +
+              `min ${(ms[0] / 1000).toFixed(1)} s)`;
+      };
+      const errors =
+        [...s.errors].map(([why, n]) => `${why}: ${n}${afterOf(why)}`).join('; ') || 'none';
       lines.push(
         `| ${kind} | ${sorted.length} | ${(sorted.length / elapsedS).toFixed(1)} | ` +
           `${percentile(sorted, 50).toFixed(0)} | ${percentile(sorted, 99).toFixed(0)} | ${errors} |`,
