@@ -1,10 +1,13 @@
 /**
- * `npm run bench:session [-- --mib N]`: upload sessions on a devnet started as a user starts one
- * (7 nodes, 100 shards), each figure beside its baseline from the same run:
+ * `npm run bench:session [-- --mib N --client-mib M]`: upload sessions on a devnet started as a user
+ * starts one (7 nodes, 100 shards), each figure beside its baseline from the same run:
  *
- *  - one N MiB blob (default: the session limit, SESSION_ENCODE_BYTES_LIMIT) through a session
+ *  - one N MiB blob (default: the relay's limit, SESSION_ENCODE_BYTES_LIMIT) through a session
  *    (tus, 8 MiB PATCHes, until `certified`) vs `walrus-edge store` of the same file, MB/s;
  *  - workerd's peak RSS above idle while that session stages, encodes and stores;
+ *  - one M MiB blob (default 64) past the relay, through a session with client-side encoding
+ *    (uploadClientEncoded: encoded here with the CLI's encoder pool, slivers sent to the nodes, the
+ *    session's object registering and certifying) vs `walrus-edge store`, and workerd's peak RSS;
  *  - 20 concurrent 1 MiB sessions (plain PUT each): sessions/s and how many did not certify.
  *
  * Prints markdown; everything started is stopped at the end, on Ctrl-C and on errors.
@@ -13,6 +16,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { fetchSessionDescriptor } from '../client/browser/descriptor.js';
+import { uploadClientEncoded } from '../client/client-encoding.js';
+import { EncoderPool } from '../client/node/encoder-pool.js';
 import { createUploadSession } from '../client/upload-sessions.js';
 import { SESSION_ENCODE_BYTES_LIMIT } from '../durable-objects/session-store.js';
 import { MIB, writeBlobFile } from './edge/blobs.js';
@@ -28,6 +34,8 @@ const CONCURRENT_BYTES = MIB;
 const CERTIFIED_TIMEOUT_MS = 10 * 60_000;
 const CLI_TIMEOUT_MS = 10 * 60_000;
 const TUS = { 'tus-resumable': '1.0.0' };
+/** The issue's size for a session upload; past the relay, so it goes by client-side encoding. */
+const CLIENT_ENCODED_MIB_DEFAULT = 64;
 
 interface SessionFile {
   readonly publisherUrl: string;
@@ -77,9 +85,12 @@ async function sessionUpload(network: SessionFile, bytes: Uint8Array): Promise<n
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { mib: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { mib: { type: 'string' }, 'client-mib': { type: 'string' } },
+  });
   const blobBytes =
     values.mib === undefined ? SESSION_ENCODE_BYTES_LIMIT : Number(values.mib) * MIB;
+  const clientBytes = Number(values['client-mib'] ?? CLIENT_ENCODED_MIB_DEFAULT) * MIB;
   installCleanupHandlers();
   const scratch = mkdtempSync(join(tmpdir(), 'walrus-edge-bench-session-'));
   const rows: string[][] = [];
@@ -116,6 +127,46 @@ async function main(): Promise<void> {
       `${((peak.peakRssBytes - idle.rssBytes) / (128 * MIB)).toFixed(2)}×`,
     ]);
 
+    rmSync(file.path);
+
+    // Past the relay: the client encodes and sends the slivers, the session certifies.
+    const big = writeBlobFile(scratch, 'client-encoded', clientBytes);
+    const bigCli = await storeWithCli(devnet.networkFile, big.path, CLI_TIMEOUT_MS);
+    const bigBytes = new Uint8Array(readFileSync(big.path));
+    rmSync(big.path);
+    await waitForIdle(devnet);
+    const pool = new EncoderPool();
+    try {
+      const bigIdle = memoryOf(devnet.workerdPid);
+      const bigSampler = sampleRss(devnet.workerdPid);
+      const bigStarted = performance.now();
+      const session = await createUploadSession(network.publisherUrl, network.uploadApiKey, {
+        epochs: 5,
+        maxBytes: bigBytes.length,
+      });
+      const descriptor = await fetchSessionDescriptor(session.uploadEndpoint);
+      await uploadClientEncoded(bigBytes, descriptor, {
+        encode: (blob, nShards) => pool.encode(blob, nShards),
+      });
+      const bigMs = performance.now() - bigStarted;
+      const bigPeak = bigSampler.stop();
+      const bigMb = (ms: number) => (bigBytes.length / 1e6 / (ms / 1000)).toFixed(1);
+      rows.push([
+        `${clientBytes / MIB} MiB through a session, client-side encoding vs walrus-edge store`,
+        `${bigMb(bigMs)} MB/s`,
+        `${bigMb(bigCli.ms)} MB/s`,
+        `${(bigCli.ms / bigMs).toFixed(2)}×`,
+      ]);
+      rows.push([
+        'workerd peak RSS above idle during that session',
+        `${((bigPeak.peakRssBytes - bigIdle.rssBytes) / MIB).toFixed(0)} MiB`,
+        '128 MiB (Workers limit per isolate)',
+        `${((bigPeak.peakRssBytes - bigIdle.rssBytes) / (128 * MIB)).toFixed(2)}×`,
+      ]);
+    } finally {
+      await pool.close();
+    }
+
     await waitForIdle(devnet);
     const blobs = Array.from({ length: CONCURRENT_SESSIONS }, (_, i) => {
       const blob = new Uint8Array(CONCURRENT_BYTES);
@@ -143,7 +194,6 @@ async function main(): Promise<void> {
       'goal: 0 failed',
       failed.length === 0 ? 'met' : `first failure: ${(failed[0] as PromiseRejectedResult).reason}`,
     ]);
-    rmSync(file.path);
   } finally {
     await cleanupAll();
     rmSync(scratch, { recursive: true, force: true });
