@@ -42,6 +42,11 @@ export interface WorkTransforms {
   xorShards(dst: number, src: number, count: number): void;
   /** Copies shards [src, src + count) to [dst, dst + count). */
   copyShards(dst: number, src: number, count: number): void;
+  /**
+   * Shard dst ^= Σ_j shard (src + j) · g^logs[j] for j < logs.length (the decoder's step, on the
+   * matrix in place); a log of 65535 stands for the zero coefficient. dst is not one of the sources.
+   */
+  mulAddShards(dst: number, src: number, logs: Uint16Array): void;
 }
 
 /** How a batch's symbols map to elements: elements [elementStart, elementEnd) of each symbol. */
@@ -401,6 +406,19 @@ class WasmKernel implements Kernel {
         const from = workStart + src * width;
         memory.copyWithin(workStart + dst * width, from, from + count * width);
       },
+      mulAddShards: (dst, src, logs) => {
+        assert(dst < src || dst >= src + logs.length, 'the accumulator is not a source');
+        assert(2 * logs.length <= this.stagingBytes, 'the logs fit the staging region');
+        // The staging region is free between a batch's reads and writes: the logs go there.
+        memory.set(logs, this.stagingPtr / 2);
+        exports.mul_add_rows(
+          workPtr + 2 * dst * width,
+          workPtr + 2 * src * width,
+          logs.length,
+          width,
+          this.stagingPtr,
+        );
+      },
     };
   }
 
@@ -571,6 +589,13 @@ function jsTransforms(work: Uint16Array, width: number): WorkTransforms {
     },
     copyShards: (dst, src, count) => {
       work.copyWithin(dst * width, src * width, (src + count) * width);
+    },
+    mulAddShards: (dst, src, logs) => {
+      assert(dst < src || dst >= src + logs.length, 'the accumulator is not a source');
+      logs.forEach((factor, j) => {
+        if (factor !== GF_ORDER)
+          mulAddInto(work, dst * width, work, (src + j) * width, width, factor);
+      });
     },
   };
 }

@@ -17,6 +17,7 @@ import {
   verifyMerkleProof,
 } from '../merkle.js';
 import { type BlobLayout, codewordBatches } from './blob-layout.js';
+import { openWorkBatch, symbolSpan, workBatchWidthMax } from './fft-kernel.js';
 import { type SliverAxis, otherAxis } from './mapping.js';
 import type { VerifiedMetadata } from './metadata.js';
 import { DecodingError, reedSolomonCode } from './reed-solomon.js';
@@ -28,7 +29,6 @@ import {
   rootOfLeafHashes,
   sliverSymbolCount,
 } from './sliver-verification.js';
-import { elementsToSymbol, symbolToElements } from './symbol-layout.js';
 
 /** A recovery symbol in TypeScript terms. */
 export interface RecoverySymbol {
@@ -251,24 +251,22 @@ export function decodeSliverFromSymbols(
   const chosen = [...distinct.values()].slice(0, k);
   const decoder = code.decoderFor(chosen.map((s) => s.sourceIndex));
   const sliver = new Uint8Array(k * size);
-  for (const batch of codewordBatches(0, 1, symbolElements)) {
+  // Received originals are the sliver's own symbols, byte for byte: copied, never converted.
+  chosen.forEach((s) => {
+    if (s.sourceIndex < k) sliver.set(s.data.subarray(0, size), s.sourceIndex * size);
+  });
+  const missing = decoder.missingOriginals;
+  if (missing.length === 0) return sliver;
+  const shards = decoder.batchShards;
+  for (const batch of codewordBatches(0, 1, symbolElements, workBatchWidthMax(shards))) {
     const width = batch.elementEnd - batch.elementStart;
-    const input = new Uint16Array(chosen.length * width);
-    chosen.forEach((s, slot) =>
-      symbolToElements(s.data, 0, size, batch.elementStart, batch.elementEnd, input, slot * width),
+    const work = openWorkBatch(shards, width, symbolSpan(size, batch), 0);
+    decoder.decodeBatch(work, (slot, shard) =>
+      work.readSymbols(chosen[slot].data, 0, size, 1, shard * width, width),
     );
-    const originals = decoder.decode(input, width);
-    for (let i = 0; i < k; i++) {
-      elementsToSymbol(
-        originals,
-        i * width,
-        size,
-        batch.elementStart,
-        batch.elementEnd,
-        sliver,
-        i * size,
-      );
-    }
+    missing.forEach((i, l) =>
+      work.writeSymbols(decoder.outputShard(l) * width, width, 1, sliver, i * size, size),
+    );
   }
   return sliver;
 }

@@ -80,11 +80,12 @@ export class ReedSolomonCode {
   }
 
   /**
-   * encodeInPlace on a WorkBatch of workShardCount shards (fft-kernel.ts): originals read into
-   * shards 0..k−1, the others opened zeroed; recovery symbol t ends in shard t.
+   * encodeInPlace on a WorkBatch whose first workShardCount shards are the work matrix
+   * (fft-kernel.ts): originals read into shards 0..k−1, the others opened zeroed; recovery symbol t
+   * ends in shard t. Shards past the work matrix are left alone.
    */
   encodeBatch(batch: WorkBatch): void {
-    assert(batch.shards === this.workShardCount, 'the batch has the work shards of this code');
+    assert(batch.shards >= this.workShardCount, 'the batch holds the work shards of this code');
     batch.transform((transforms) => this.encodeWork(transforms));
   }
 
@@ -185,6 +186,45 @@ export class ErasureDecoder {
   /** Indices of the originals this decoder reconstructs. */
   get missingOriginals(): readonly number[] {
     return this.missing;
+  }
+
+  /** Shards of the WorkBatch that decodeBatch works in. */
+  get batchShards(): number {
+    return this.code.workShardCount + 2 * this.missing.length;
+  }
+
+  /**
+   * decode inside a WorkBatch of batchShards shards opened zeroed, so that symbols stay in the
+   * kernel's memory from their bytes to the missing originals' bytes (no element arrays in JS).
+   * `readSlot(slot, shard)` reads the received symbol of a slot into a shard of the batch. On
+   * return, shard outputShard(l) holds missing original missingOriginals[l]; the originals that
+   * were received are not written anywhere (the caller has their bytes).
+   *
+   * Layout: the code's work matrix [0, W), then one residual shard per missing original, then one
+   * accumulator per missing original (zero from the opening).
+   */
+  decodeBatch(batch: WorkBatch, readSlot: (slot: number, shard: number) => void): void {
+    assert(batch.shards >= this.batchShards, 'the batch holds the decoder layout');
+    const { k, workShardCount } = this.code;
+    const missing = this.missing.length;
+    if (missing === 0) return;
+    for (let i = 0; i < k; i++)
+      if (this.slotOfOriginal[i] >= 0) readSlot(this.slotOfOriginal[i], i);
+    this.recoveryUsed.forEach(([, slot], j) => readSlot(slot, workShardCount + j));
+    // Recovery symbols of the known part alone; XOR with the received ones leaves G[R][missing]·x.
+    this.code.encodeBatch(batch);
+    batch.transform((transforms) => {
+      this.recoveryUsed.forEach(([t], j) => transforms.xorShards(workShardCount + j, t, 1));
+      for (let l = 0; l < missing; l++) {
+        const logs = this.inverseLogs.subarray(l * missing, (l + 1) * missing);
+        transforms.mulAddShards(this.outputShard(l), workShardCount, logs);
+      }
+    });
+  }
+
+  /** The shard of decodeBatch's batch that receives missing original missingOriginals[l]. */
+  outputShard(l: number): number {
+    return this.code.workShardCount + this.missing.length + l;
   }
 
   /**

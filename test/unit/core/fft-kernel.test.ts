@@ -19,6 +19,11 @@ import {
 import { symbolToElements } from '../../../core/encoding/symbol-layout.js';
 import { expectBytes } from '../../helpers/bytes.js';
 import { GF_ORDER, GF_SIZE, buildGfTables, gfTables } from '../../../core/encoding/gf16.js';
+import { verifyMetadata } from '../../../core/encoding/metadata.js';
+import {
+  RecoverySymbolSource,
+  decodeSliverFromSymbols,
+} from '../../../core/encoding/recovery-symbols.js';
 import { ReedSolomonCode } from '../../../core/encoding/reed-solomon.js';
 import { randomBytes, seededRandom } from '../../helpers/random.js';
 
@@ -223,6 +228,60 @@ describe('encode and decode agree across backends', () => {
     expect(firstDifference(outputs[0].decoded, originals)).toBe(-1);
     expect(firstDifference(outputs[1].decoded, originals)).toBe(-1);
   });
+});
+
+describe('sliver rebuilds (ErasureDecoder.decodeBatch) agree across backends', () => {
+  // n = 10 and 100 000 bytes give 3 572-byte symbols, which batches split into element ranges;
+  // n = 100 at 40 000 bytes gives 18-byte symbols (tails only). Helpers are random, so the missing
+  // originals and the recovery symbols used differ per trial, some trials miss none.
+  for (const [n, size] of [
+    [10, 100_000],
+    [100, 40_000],
+    [7, 900],
+  ] as const) {
+    it(`n=${n} size=${size}: rows and columns rebuilt from random helpers`, () => {
+      const random = seededRandom(1610 + n);
+      useWasm();
+      const encoded = encodeBlob(randomBytes(size, 1611 + n), n);
+      const metadata = verifyMetadata(encoded.blobId, encoded.metadata, n);
+      const all = Array.from({ length: n }, (_, i) => i);
+      for (let trial = 0; trial < 4; trial++) {
+        const target = Math.floor(random() * n);
+        const order = [...all].sort(() => random() - 0.5);
+        const rowSymbols = order.map((j) =>
+          new RecoverySymbolSource(
+            metadata,
+            'secondary',
+            j,
+            encoded.secondarySliver(j).slice(),
+          ).symbolFor(target),
+        );
+        const columnSymbols = order.map((i) =>
+          new RecoverySymbolSource(
+            metadata,
+            'primary',
+            i,
+            encoded.primarySliver(i).slice(),
+          ).symbolFor(target),
+        );
+        for (const backend of ['js', 'wasm'] as const) {
+          if (backend === 'js') useGf16Js();
+          else useWasm();
+          const name = `${backend} n=${n} trial=${trial} target=${target}`;
+          expectBytes(
+            decodeSliverFromSymbols(encoded.layout, 'primary', rowSymbols),
+            encoded.primarySliver(target),
+            `${name} row`,
+          );
+          expectBytes(
+            decodeSliverFromSymbols(encoded.layout, 'secondary', columnSymbols),
+            encoded.secondarySliver(target),
+            `${name} column`,
+          );
+        }
+      }
+    });
+  }
 });
 
 describe('WorkBatch: symbols in and out of the kernel', () => {
