@@ -10,9 +10,6 @@
  * - A circuit breaker: a node that timed out or sent invalid data is skipped for BREAKER_OPEN_MS,
  *   then tried again; one success closes the breaker. A node that only missed a deadline is
  *   skipped for LATE_SKIP_MS, doubling with each miss in a row.
- * - Once a skip is over, a node that has not answered since it missed a deadline or timed out is
- *   still suspect: it is asked again, but raced at once (deadline 0) instead of after a full
- *   deadline, so that probing a node that is still hung costs a read nothing. One answer clears it.
  * - Nodes that do not offer walrus-edge's batch sliver route are remembered, so the single-sliver
  *   routes are used for them without asking again.
  *
@@ -48,8 +45,6 @@ interface NodeRecord {
   openUntilMs: number;
   /** Deadlines missed since the node last answered. */
   lateStrikes: number;
-  /** Missed a deadline or timed out, and has not answered since. */
-  unanswered: boolean;
   batchUnsupported: boolean;
 }
 
@@ -63,13 +58,7 @@ export class NodeHealth {
     let record = this.nodes.get(url);
     if (record === undefined) {
       if (this.nodes.size >= NODES_TRACKED_MAX) this.nodes.clear();
-      record = {
-        latencyMs: undefined,
-        openUntilMs: 0,
-        lateStrikes: 0,
-        unanswered: false,
-        batchUnsupported: false,
-      };
+      record = { latencyMs: undefined, openUntilMs: 0, lateStrikes: 0, batchUnsupported: false };
       this.nodes.set(url, record);
     }
     return record;
@@ -77,9 +66,7 @@ export class NodeHealth {
 
   /** How long to wait for `url`'s response headers before racing it with another source. */
   headersDeadlineMs(url: string): number {
-    const record = this.nodes.get(url);
-    if (record?.unanswered === true) return 0;
-    const latency = record?.latencyMs ?? this.networkLatencyMs;
+    const latency = this.nodes.get(url)?.latencyMs ?? this.networkLatencyMs;
     if (latency === undefined) return HEADERS_DEADLINE_MS_INITIAL;
     return Math.min(
       HEADERS_DEADLINE_MS_MAX,
@@ -94,7 +81,6 @@ export class NodeHealth {
     this.networkLatencyMs = smooth(this.networkLatencyMs, latencyMs);
     record.openUntilMs = 0;
     record.lateStrikes = 0;
-    record.unanswered = false;
   }
 
   /**
@@ -104,7 +90,6 @@ export class NodeHealth {
   recordFailure(url: string, failure: NodeFailure): void {
     if (failure === 'error') return;
     const record = this.record(url);
-    if (failure === 'late' || failure === 'timeout') record.unanswered = true;
     let skipMs = BREAKER_OPEN_MS;
     if (failure === 'late') {
       // Misses while already skipped (other reads of the same moment) are one strike.

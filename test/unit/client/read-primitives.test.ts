@@ -114,30 +114,6 @@ describe('NodeHealth, late nodes', () => {
   });
 });
 
-describe('NodeHealth, suspect nodes', () => {
-  it('races a node at once after its skip while it has not answered since a miss or timeout', () => {
-    let now = 0;
-    const health = new NodeHealth(() => now);
-    health.recordHeaders('a', 5);
-    health.recordHeaders('b', 5);
-    health.recordHeaders('c', 5);
-    expect(health.headersDeadlineMs('a')).toBe(HEADERS_DEADLINE_MS_MIN);
-    health.recordFailure('a', 'late');
-    health.recordFailure('b', 'timeout');
-    health.recordFailure('c', 'invalid-data');
-    now += BREAKER_OPEN_MS + 1;
-    expect(health.isSkipped('a')).toBe(false);
-    // Asked again, but raced at once: a node still hung costs a read no deadline.
-    expect(health.headersDeadlineMs('a')).toBe(0);
-    expect(health.headersDeadlineMs('b')).toBe(0);
-    // A node that answered with bad data is not slow: its deadline is the usual one.
-    expect(health.headersDeadlineMs('c')).toBe(HEADERS_DEADLINE_MS_MIN);
-    health.recordHeaders('a', 5);
-    expect(health.headersDeadlineMs('a')).toBe(HEADERS_DEADLINE_MS_MIN);
-    expect(health.headersDeadlineMs('b')).toBe(0);
-  });
-});
-
 describe('afterDeadline', () => {
   it('fires after the deadline, never once cancelled', async () => {
     let fired = 0;
