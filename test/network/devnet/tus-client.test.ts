@@ -7,6 +7,7 @@
  * the aggregator serves its bytes.
  */
 import { execFile } from 'node:child_process';
+import { Agent } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +23,16 @@ const BIN = new URL('../../../bin/walrus-edge.js', import.meta.url).pathname;
 const CHUNK_BYTES = 256 * 1024;
 const CERTIFIED_TIMEOUT_MS = 120_000;
 const TUS = { 'tus-resumable': '1.0.0' };
+/**
+ * workerd closes a keep-alive connection after 5 s idle (KJ's fixed pipeline timeout) and sends
+ * no Keep-Alive hint; Node's global agent keeps idle sockets exactly 5 s too, so a request sent
+ * on a socket idle for ~5 s races the close and dies with "socket hang up" (a CI run lost the 20
+ * concurrent sessions test that way). Idle sockets are dropped well before workerd's close.
+ */
+const IDLE_SOCKET_MS = 2_000;
+const tusHttp = new tus.DefaultHttpStack({
+  agent: new Agent({ keepAlive: true, timeout: IDLE_SOCKET_MS }),
+});
 
 let root: string;
 let devnet: Devnet;
@@ -55,6 +66,7 @@ function upload(
     const client = new tus.Upload(Buffer.from(bytes), {
       chunkSize: CHUNK_BYTES,
       retryDelays: [],
+      httpStack: tusHttp,
       ...options,
       onSuccess: () => resolve(client.url!),
       onError: reject,
@@ -100,6 +112,7 @@ describe('tus-js-client against upload sessions', () => {
         endpoint: s.uploadEndpoint,
         chunkSize: CHUNK_BYTES,
         retryDelays: [],
+        httpStack: tusHttp,
         onChunkComplete: () => {
           // Interrupted once the first chunk is acknowledged, as a closed laptop would be.
           void client.abort(false).then(() => resolve(client.url!));
@@ -132,6 +145,7 @@ describe('tus-js-client against upload sessions', () => {
         endpoint: s.uploadEndpoint,
         chunkSize: CHUNK_BYTES,
         retryDelays: [],
+        httpStack: tusHttp,
         onChunkComplete: () => void client.abort(true).then(() => resolve(client.url!)),
         onError: reject,
       });
