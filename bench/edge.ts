@@ -9,7 +9,8 @@
  *  - 8 MiB reads with one node hung, Worker and CLI, vs healthy reads (faults.ts);
  *  - 64 MiB read with f shards' nodes down: time vs a healthy miss just before, node bytes vs
  *    blob size;
- *  - with --big, workerd's peak RSS while streaming 1 GiB vs Workers' 128 MB (big.ts).
+ *  - with --big, workerd's peak RSS and the isolate's own peak while streaming 1 GiB vs Workers'
+ *    128 MB (big.ts, isolate-memory.ts).
  *
  * Cold start (spawn to ready, the first read) and the machine's load go in a context table. The
  * results print as markdown and go to bench/results/edge-<date>.json. Everything started is

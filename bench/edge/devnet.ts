@@ -53,6 +53,8 @@ export interface DevnetOptions {
   readonly shards: number;
   /** The Worker's variables to set (the launcher's `--worker-var NAME=VALUE`). */
   readonly workerVars?: Readonly<Record<string, string>>;
+  /** Opens workerd's inspector on this port (WALRUS_EDGE_INSPECTOR_PORT); it slows the isolate. */
+  readonly inspectorPort?: number;
 }
 
 export interface Devnet {
@@ -121,7 +123,14 @@ export async function startDevnet(options: DevnetOptions): Promise<Devnet> {
         `${name}=${value}`,
       ]),
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env:
+        options.inspectorPort === undefined
+          ? process.env
+          : { ...process.env, WALRUS_EDGE_INSPECTOR_PORT: String(options.inspectorPort) },
+    },
   );
   launcher.stdout!.pipe(log);
   launcher.stderr!.pipe(log);

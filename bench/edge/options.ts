@@ -5,7 +5,8 @@ export const BENCH_EDGE_USAGE = `Usage: npm run bench:edge -- [--big] [--big-sha
          [--duration-s S] [--warmup-s S] [--connections N] [--timeout-s S] [--fault-samples N]
 
   --big            also stream a 1 GiB blob on its own devnet and report workerd's peak RSS
-                   (storing 1 GiB takes about 3 minutes here)
+                   and the Worker isolate's own peak (over workerd's inspector; storing 1 GiB
+                   takes 1.5-3 minutes here)
   --big-shards N   shards of that devnet (default 1000: 1 GiB primary slivers of ~3 MB;
                    at 100 they are ~32 MB)
   --duration-s S   measured window of each load run (default 10)
