@@ -60,6 +60,8 @@ export async function sampleIsolateMemory(
       await sample();
     }
   })();
+  // Handled here so a failed sample waits for stop() to be reported, not crashes the bench first.
+  loop.catch(() => undefined);
   return {
     stop: async () => {
       sampling = false;
