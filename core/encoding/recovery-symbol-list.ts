@@ -119,7 +119,8 @@ const SYMBOL_BYTES_MIN = 1 + 2 + 1 + 2 + 1;
 /** BCS lengths are u32 ULEB128: at most 5 bytes. */
 const ULEB_BYTES_MAX = 5;
 const U32_MAX = 0xffff_ffff;
-const EMPTY_PROOF_NODE = { $kind: 'Empty', Empty: true } as MerkleNode;
+/** Shared by every Empty node read (frozen: no reader may change another's proof). */
+const EMPTY_PROOF_NODE = Object.freeze({ $kind: 'Empty', Empty: true }) as MerkleNode;
 
 /**
  * A cursor over exactly the given bytes (never the buffer around a view), for the list's reader:
