@@ -11,7 +11,7 @@ import { RSS_SAMPLE_INTERVAL_MS } from './proc.js';
 
 /** The id workerd's inspector gives the target of Miniflare's user Worker (`core:user:<name>`). */
 const USER_WORKER_TARGET_PREFIX = 'core:user';
-/** Every inspector call has one: a stalled isolate must not stall the bench. */
+/** Every inspector call (and the WebSocket upgrade) has one: a stalled isolate must not stall the bench. */
 const INSPECTOR_CALL_TIMEOUT_MS = 10_000;
 
 export interface IsolateMemoryPeak {
@@ -85,8 +85,19 @@ async function connect(port: number) {
   if (target === undefined) throw new Error(`no ${USER_WORKER_TARGET_PREFIX} inspector target`);
   const socket = new WebSocket(target.webSocketDebuggerUrl);
   await new Promise((resolve, reject) => {
-    socket.onopen = resolve;
-    socket.onerror = () => reject(new Error(`cannot open ${target.webSocketDebuggerUrl}`));
+    // An inspector that accepts the connection and never upgrades it must not stall the bench.
+    const timer = setTimeout(() => {
+      socket.close();
+      reject(new Error(`${target.webSocketDebuggerUrl}: no WebSocket upgrade in time`));
+    }, INSPECTOR_CALL_TIMEOUT_MS);
+    socket.onopen = () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    };
+    socket.onerror = () => {
+      clearTimeout(timer);
+      reject(new Error(`cannot open ${target.webSocketDebuggerUrl}`));
+    };
   });
   let lastId = 0;
   const waiting = new Map<number, (result: unknown) => void>();
