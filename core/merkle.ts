@@ -90,26 +90,39 @@ export function leafHashesOfSymbols(
 /**
  * The tree over `count` leaf hashes (32 bytes each), every level kept, so that proofs cost a lookup
  * each: a node answering a recovery-symbol request gives one proof per target row from the same
- * sliver, and rebuilding the tree for each was a tenth of its time.
+ * sliver, and rebuilding the tree for each was a tenth of its time. Each level is one contiguous
+ * buffer, padded to an even count with the empty node, and is hashed into the next in one batch
+ * (hashSymbols over 64-byte left ‖ right pairs): one hash call per node from JS made tree building
+ * most of a node's work for a fresh blob's recovery-symbol request.
  */
 export class MerkleTree {
-  /** levels[0] are the leaves; each level is padded to even length with EMPTY_NODE. */
-  private readonly levels: Uint8Array[][] = [];
+  /** levels[0] holds the leaves; every level below the root, padded to an even node count. */
+  private readonly levels: Uint8Array[] = [];
+  /** Real (unpadded) nodes per level: a sibling at or past this index is the empty node. */
+  private readonly counts: number[] = [];
 
   constructor(
     leafHashes: Uint8Array,
     readonly count: number,
   ) {
     checkInteger('count', count, 1, MERKLE_LEAVES_MAX);
-    let level: Uint8Array[] = [];
-    for (let i = 0; i < count; i++)
-      level.push(leafHashes.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES));
-    while (level.length > 1) {
-      if (level.length % 2 === 1) level.push(EMPTY_NODE);
+    let nodes = count;
+    let level = leafHashes.subarray(0, count * DIGEST_BYTES);
+    while (nodes > 1) {
+      const padded = nodes + (nodes % 2);
+      if (padded !== nodes) {
+        // Zero-filled past the real nodes: the empty node pads the odd level.
+        const even = new Uint8Array(padded * DIGEST_BYTES);
+        even.set(level);
+        level = even;
+      }
       this.levels.push(level);
-      const next: Uint8Array[] = [];
-      for (let i = 0; i < level.length; i += 2) next.push(innerHash(level[i], level[i + 1]));
+      this.counts.push(nodes);
+      const parents = padded / 2;
+      const next = new Uint8Array(parents * DIGEST_BYTES);
+      hashSymbols(INNER_PREFIX, level, 0, 2 * DIGEST_BYTES, parents, next, 0, DIGEST_BYTES);
       level = next;
+      nodes = parents;
     }
   }
 
@@ -118,12 +131,14 @@ export class MerkleTree {
     checkInteger('index', index, 0, this.count - 1);
     const path: MerkleNode[] = [];
     let position = index;
-    for (const level of this.levels) {
-      const sibling = level[position ^ 1];
+    for (let l = 0; l < this.levels.length; l++) {
+      const sibling = position ^ 1;
       path.push(
-        sibling === EMPTY_NODE
+        sibling >= this.counts[l]
           ? ({ $kind: 'Empty', Empty: true } as MerkleNode)
-          : digestNode(sibling),
+          : digestNode(
+              this.levels[l].subarray(sibling * DIGEST_BYTES, (sibling + 1) * DIGEST_BYTES),
+            ),
       );
       position >>>= 1;
     }
@@ -134,6 +149,69 @@ export class MerkleTree {
 /** The sibling path of leaf `index` in the tree over `count` leaf hashes (32 bytes each). */
 export function merkleProof(leafHashes: Uint8Array, count: number, index: number): MerkleNode[] {
   return new MerkleTree(leafHashes, count).proof(index);
+}
+
+/** One proof for verifyMerkleProofs. */
+export interface MerkleProofCheck {
+  readonly path: readonly MerkleNode[];
+  readonly leafDigest: Uint8Array;
+  readonly index: number;
+  readonly root: Uint8Array;
+}
+
+/**
+ * verifyMerkleProof for many proofs of `count`-leaf trees (roots may differ), with the same checks
+ * and results, but each level of all the paths hashed in one batch: a degraded read verifies a
+ * proof per recovery symbol, thousands of them, and one hash call per node from JS was most of
+ * that work.
+ */
+export function verifyMerkleProofs(checks: readonly MerkleProofCheck[], count: number): boolean[] {
+  if (!Number.isInteger(count) || count < 1 || count > MERKLE_LEAVES_MAX) {
+    return checks.map(() => false);
+  }
+  const depth = count <= 1 ? 0 : Math.ceil(Math.log2(count));
+  const live = checks.map(({ path, index }) => {
+    if (!Number.isInteger(index) || index < 0 || index >= count) return false;
+    if (path.length > depth || path.length > MERKLE_PROOF_NODES_MAX) return false;
+    return index >>> path.length === 0;
+  });
+  // Each proof's running node, side by side; a level's (left ‖ right) pairs are hashed together.
+  const current = new Uint8Array(checks.length * DIGEST_BYTES);
+  checks.forEach((check, i) => {
+    if (live[i] && check.leafDigest.length === DIGEST_BYTES) {
+      current.set(check.leafDigest, i * DIGEST_BYTES);
+    } else live[i] = false;
+  });
+  const pairs = new Uint8Array(checks.length * 2 * DIGEST_BYTES);
+  const hashed = new Uint8Array(checks.length * DIGEST_BYTES);
+  const climbing: number[] = [];
+  for (let level = 0; level < depth; level++) {
+    climbing.length = 0;
+    for (let i = 0; i < checks.length; i++) {
+      if (!live[i] || checks[i].path.length <= level) continue;
+      const sibling = nodeBytes(checks[i].path[level]);
+      if (sibling.length !== DIGEST_BYTES) {
+        // Only a hand-built node can be another size; it proves nothing.
+        live[i] = false;
+        continue;
+      }
+      const node = current.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES);
+      const at = climbing.length * 2 * DIGEST_BYTES;
+      const leftIsOurs = ((checks[i].index >>> level) & 1) === 0;
+      pairs.set(leftIsOurs ? node : sibling, at);
+      pairs.set(leftIsOurs ? sibling : node, at + DIGEST_BYTES);
+      climbing.push(i);
+    }
+    if (climbing.length === 0) break;
+    hashSymbols(INNER_PREFIX, pairs, 0, 2 * DIGEST_BYTES, climbing.length, hashed, 0, DIGEST_BYTES);
+    climbing.forEach((i, k) =>
+      current.set(hashed.subarray(k * DIGEST_BYTES, (k + 1) * DIGEST_BYTES), i * DIGEST_BYTES),
+    );
+  }
+  return checks.map(
+    (check, i) =>
+      live[i] && bytesEqual(current.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES), check.root),
+  );
 }
 
 /**

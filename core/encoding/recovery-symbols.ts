@@ -15,6 +15,7 @@ import {
   leafHashesOfSymbols,
   MerkleTree,
   verifyMerkleProof,
+  verifyMerkleProofs,
 } from '../merkle.js';
 import { type BlobLayout, codewordBatches } from './blob-layout.js';
 import { openWorkBatch, symbolSpan, workBatchWidthMax } from './fft-kernel.js';
@@ -163,19 +164,33 @@ export function verifyRecoverySymbols(
   const leaves = new Uint8Array(wellFormed.length * symbolBytes);
   wellFormed.forEach((symbol, i) => leaves.set(symbol.data, i * symbolBytes));
   const digests = leafHashesOfSymbols(leaves, symbolBytes, wellFormed.length);
+  const leafDigests = wellFormed.map((_, i) =>
+    digests.subarray(i * DIGEST_BYTES, (i + 1) * DIGEST_BYTES),
+  );
+  const proofs = verifyMerkleProofs(
+    wellFormed.map((symbol, i) => ({
+      path: symbol.proof,
+      leafDigest: leafDigests[i],
+      index: symbol.targetIndex,
+      root: expectedSliverHash(metadata, otherAxis(targetAxis), symbol.sourceIndex),
+    })),
+    metadata.nShards,
+  );
   let at = 0;
-  return symbols.map((symbol, i): SymbolCheck => {
+  return symbols.map((_, i): SymbolCheck => {
     const shapeError = shapeErrors[i];
     if (shapeError !== undefined) return { error: shapeError };
-    const leafDigest = digests.subarray(at * DIGEST_BYTES, (at + 1) * DIGEST_BYTES);
-    at++;
-    try {
-      checkSymbolProof(metadata, symbol, leafDigest);
-      return { leafDigest };
-    } catch (error) {
-      return { error: error as SymbolVerificationError };
-    }
+    const k = at++;
+    if (!proofs[k]) return { error: invalidProof() };
+    return { leafDigest: leafDigests[k] };
   });
+}
+
+function invalidProof(): SymbolVerificationError {
+  return new SymbolVerificationError(
+    'INVALID_PROOF',
+    'Merkle proof does not verify against the metadata',
+  );
 }
 
 /** Indices in range, the layout's symbol size, and a symbol that recovers a `targetAxis` sliver. */
@@ -217,10 +232,7 @@ function checkSymbolProof(
   const sourceAxis = otherAxis(symbol.targetAxis);
   const root = expectedSliverHash(metadata, sourceAxis, symbol.sourceIndex);
   if (!verifyMerkleProof(symbol.proof, leafDigest, symbol.targetIndex, metadata.nShards, root)) {
-    throw new SymbolVerificationError(
-      'INVALID_PROOF',
-      'Merkle proof does not verify against the metadata',
-    );
+    throw invalidProof();
   }
 }
 

@@ -10,6 +10,8 @@ import {
   merkleRootOfLeafHashes,
   subtreeRoot,
   verifyMerkleProof,
+  verifyMerkleProofs,
+  type MerkleProofCheck,
 } from '../../../core/merkle.js';
 import { expectBytes } from '../../helpers/bytes.js';
 import { randomBytes } from '../../helpers/random.js';
@@ -66,6 +68,43 @@ describe('Merkle trees', () => {
         ).toBe(false);
         expect(verifyMerkleProof(path, leaves[i], count, count, root)).toBe(false);
       }
+    }
+  });
+
+  it('verifies proofs in a batch exactly as one by one, good and bad mixed', () => {
+    for (const count of [1, 2, 3, 10, 33, 100]) {
+      const trees = [leafTable(count, 500 + count), leafTable(count, 900 + count)];
+      const checks: MerkleProofCheck[] = [];
+      trees.forEach(({ table, leaves }) => {
+        const root = referenceRoot(leaves);
+        for (let i = 0; i < count; i++) {
+          const path = merkleProof(table, count, i);
+          const other = (i + 1) % count;
+          checks.push(
+            { path, leafDigest: leaves[i], index: i, root },
+            { path, leafDigest: leaves[other], index: i, root },
+            { path, leafDigest: leaves[i], index: other, root },
+            { path: path.slice(1), leafDigest: leaves[i], index: i, root },
+            {
+              path: [...path, { $kind: 'Empty', Empty: true }],
+              leafDigest: leaves[i],
+              index: i,
+              root,
+            },
+            { path, leafDigest: leaves[i], index: count, root },
+            { path, leafDigest: leaves[i], index: i, root: trees[0].leaves[0] },
+          );
+        }
+      });
+      const batch = verifyMerkleProofs(checks, count);
+      const single = checks.map((c) =>
+        verifyMerkleProof(c.path, c.leafDigest, c.index, count, c.root),
+      );
+      expect(batch).toEqual(single);
+      // Every genuine proof holds, in both trees; the wrong leaf never does (past one leaf).
+      expect(batch.filter((ok, k) => ok && k % 7 === 0).length).toBe(2 * count);
+      if (count > 1) expect(batch.some((ok, k) => ok && k % 7 === 1)).toBe(false);
+      expect(verifyMerkleProofs(checks.slice(0, 3), 0)).toEqual([false, false, false]);
     }
   });
 
