@@ -15,7 +15,7 @@ import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
 import { ApiError } from '../core/http/errors.js';
 import { EdgeErrors } from './api-errors.js';
-import { BlobBody } from './blob-body.js';
+import { BlobBody, joinSegment, sliceSegment } from './blob-body.js';
 import { fromWholeObject } from './blob-hit.js';
 import type { EdgeStatus } from './blob-info.js';
 import {
@@ -135,9 +135,15 @@ async function respond(
     return new Response(null, { status: 200, headers });
   }
 
+  const cachedWhole =
+    edgeCacheTtlS(status, ctx.now()) !== undefined && target.attributes === undefined;
   if (length > 0 && body.segmentCount === 1) {
+    if (cachedWhole) body.wholeObjectCachedInstead();
     return smallBlobResponse(ctx, target, status, body, { etag, fixed, contentType, headersWith });
   }
+  // Only full reads by blob ID fill the whole-object entry: its type must be the sniffed one.
+  const fill = ranges.kind === 'full' && fixed === undefined && target.attributes === undefined;
+  if (fill && cachedWhole && length <= WHOLE_OBJECT_BYTES_MAX) body.wholeObjectCachedInstead();
   const parts = ranges.kind === 'full' ? [fixed ?? { start: 0, end: length - 1 }] : ranges.ranges;
   // The first part's first segment, verified, before any status line.
   const firstBody = length === 0 ? null : await openOrThrow(body, parts[0], target);
@@ -152,8 +158,6 @@ async function respond(
   if (ranges.kind === 'full') {
     headers.set('content-length', String(representationLength));
     if (firstBody === null) return new Response(null, { status: 200, headers });
-    // Only reads by blob ID fill the whole-object entry: its type must be the sniffed one.
-    const fill = fixed === undefined && target.attributes === undefined;
     const stream = fill
       ? maybeFillWholeObject(ctx, target, status, headers, firstBody, length)
       : firstBody;
@@ -189,7 +193,7 @@ async function smallBlobResponse(
 ): Promise<Response> {
   let bytes: Uint8Array;
   try {
-    bytes = await body.segment(0);
+    bytes = joinSegment(await body.segment(0));
   } catch (error) {
     throw readError(error, target);
   }
@@ -235,8 +239,8 @@ async function openOrThrow(
 /** The first bytes, for sniffing (segment 0: in hand already when the body starts there). */
 async function headBytes(body: BlobBody, length: number, target: BlobTarget): Promise<Uint8Array> {
   try {
-    const segment = await body.segment(0);
-    return segment.subarray(0, Math.min(SNIFF_BYTES, length));
+    const rows = await body.segment(0);
+    return joinSegment(sliceSegment(rows, 0, Math.min(SNIFF_BYTES, length)));
   } catch (error) {
     throw readError(error, target);
   }
