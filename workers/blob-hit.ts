@@ -2,7 +2,7 @@
  * The hit path of the blob reads: a certified blob kept whole — in the isolate's memory (small
  * ones) or the Cache API — with a status that is fresh, or stale while no node can be asked (a
  * hit is served with every node down, then with a short max-age). No chain and no node request;
- * ranges, 304 and HEAD come from the kept object.
+ * ranges, 304, HEAD and Walrus's byte-range route come from the kept object.
  */
 import type { ByteRange } from '../client/read/stream.js';
 import { EdgeErrors } from './api-errors.js';
@@ -16,7 +16,13 @@ import {
   rangedResponse,
   representationHeaders,
 } from './blob-response.js';
-import { HOT_OBJECT_BYTES_MAX, forgetHotObject, hotObject, keepHotObject } from './hot-objects.js';
+import {
+  HOT_OBJECT_BYTES_MAX,
+  type HotObject,
+  forgetHotObject,
+  hotObject,
+  keepHotObject,
+} from './hot-objects.js';
 import { evaluatePreconditions } from './preconditions.js';
 import { decideRanges } from './ranges.js';
 import {
@@ -54,6 +60,9 @@ export async function fromWholeObject(
   }
   const contentType =
     mediaTypeAttribute(target) ?? hot?.contentType ?? stored!.headers.get('content-type');
+  if (target.byteRange !== undefined) {
+    return byteRangeHit(ctx, target, { hot, stored, key, length, cacheControl, contentType });
+  }
   const etag = `"${target.blobIdText}"`;
   const headers = representationHeaders({
     etag,
@@ -88,6 +97,52 @@ export async function fromWholeObject(
     return part.body;
   };
   return rangedResponse(ranges.ranges, length, contentType ?? undefined, headers, openPart);
+}
+
+/**
+ * Walrus's byte-range route from the kept object: those bytes as a representation of their own
+ * (200, its own ETag), as the network path answers it (blob-read.ts), cut by the Cache API.
+ */
+async function byteRangeHit(
+  ctx: ReadContext,
+  target: BlobTarget,
+  kept: {
+    readonly hot: HotObject | undefined;
+    readonly stored: Response | undefined;
+    readonly key: Request;
+    readonly length: number;
+    readonly cacheControl: string;
+    readonly contentType: string | null;
+  },
+): Promise<Response> {
+  const { hot, stored, key, length } = kept;
+  // A small entry was read whole into `hot` already; a large one's body is not needed.
+  if (stored !== undefined && !stored.bodyUsed) await stored.body?.cancel();
+  const range = target.byteRange!(length);
+  const etag = `"${target.blobIdText}-${range.start}-${range.end - range.start + 1}"`;
+  const headers = representationHeaders({
+    etag,
+    cacheControl: kept.cacheControl,
+    contentHeaders: kept.contentType === null ? undefined : contentHeadersOf(kept.contentType),
+    attributeHeaders: target.attributes,
+  });
+  const { request } = ctx;
+  const decision = evaluatePreconditions(request.method, request.headers, { etag, exists: true });
+  if (decision.kind !== 'proceed') return preconditionResponse(decision.kind, headers);
+  headers.set('content-length', String(range.end - range.start + 1));
+  if (request.method === 'HEAD') return new Response(null, { status: 200, headers });
+  let body: ReadableStream<Uint8Array> | Uint8Array;
+  if (hot !== undefined) {
+    body = hot.bytes.subarray(range.start, range.end + 1);
+  } else {
+    const part = await ctx.cache.match(key, { range: `bytes=${range.start}-${range.end}` });
+    if (part?.body == null) throw new Error('the cached object went away');
+    body = part.body;
+  }
+  return new Response(body as Uint8Array<ArrayBuffer> | ReadableStream<Uint8Array>, {
+    status: 200,
+    headers,
+  });
 }
 
 /**

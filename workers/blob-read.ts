@@ -4,12 +4,14 @@
  *
  * 1. A hit: a certified blob whose whole verified response is in the edge cache, with a status
  *    that is fresh — or stale while no node can be asked (a hit is served with every node down).
- *    No chain and no node request; ranges, 304 and HEAD come from the cached object.
+ *    No chain and no node request; ranges, 304, HEAD and the byte-range route come from the
+ *    cached object.
  * 2. Otherwise: the committee (isolate cache), then metadata and status in parallel (each from
  *    memory, the Cache API or the nodes). HEAD, 304, 412 and 416 stop there: no sliver is fetched.
  * 3. Bodies stream from cached or freshly read segments (blob-body.ts). The first segment is
  *    verified before the status line goes out, so an unreadable blob is a 503, not a short 200; a
- *    full read of a certified blob also fills the whole-object entry, in lockstep with the client.
+ *    full read of a certified blob also fills the whole-object entry, in lockstep with the client
+ *    (its segments then get no cache entries of their own: the whole object answers any range).
  */
 import type { ByteRange } from '../client/read/stream.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
@@ -49,10 +51,8 @@ export type { BlobTarget, ReadContext } from './read-context.js';
 export const WHOLE_OBJECT_BYTES_MAX = 256 * 1024 * 1024;
 
 export async function readBlob(ctx: ReadContext, target: BlobTarget): Promise<Response> {
-  if (target.byteRange === undefined) {
-    const hit = await fromWholeObject(ctx, target);
-    if (hit !== undefined) return hit;
-  }
+  const hit = await fromWholeObject(ctx, target);
+  if (hit !== undefined) return hit;
   return withCommitteeRetry(ctx, (committee) => fromNetwork(ctx, target, committee));
 }
 

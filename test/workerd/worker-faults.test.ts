@@ -13,6 +13,7 @@ import { afterEach, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from '../helpers/random.js';
 import { blobIdFromString } from '../../core/blob-id.js';
 import { shardForPair } from '../../core/encoding/mapping.js';
+import { HOT_OBJECT_BYTES_MAX } from '../../workers/hot-objects.js';
 import { CACHE_CONTROL_DELETABLE, CACHE_CONTROL_UNCERTIFIED, expectedBlobId } from './helpers.js';
 import {
   expectPatch,
@@ -64,10 +65,36 @@ afterEach(async () => {
  * Stores seeded bytes and waits until `via` serves them as certified (`certified`: its deletable
  * policy) with HEADs only, which read metadata and status but no byte.
  */
-async function storedCertified(seed: number, via = call, certified = CACHE_CONTROL_DELETABLE) {
-  const stored = await storeBlob(call, randomBytes(BLOB_BYTES, seed));
+async function storedCertified(
+  seed: number,
+  via = call,
+  certified = CACHE_CONTROL_DELETABLE,
+  bytes = BLOB_BYTES,
+) {
+  const stored = await storeBlob(call, randomBytes(bytes, seed));
   await awaitCertified(via, stored.blobId, certified, CACHE_CONTROL_UNCERTIFIED);
   return stored;
+}
+
+/** Walrus's byte-range route (200, an ETag of its own, clipped at the end) with no node asked. */
+async function expectByteRangeHit(
+  blobId: string,
+  bytes: Uint8Array,
+  start: number,
+  length: number,
+): Promise<void> {
+  const served = Math.min(length, bytes.length - start);
+  const reply = await call(
+    new Request(`${ORIGIN}/v1/blobs/${blobId}/byte-range?start=${start}&length=${length}`),
+  );
+  expect(reply.status).toBe(200);
+  expectBlobHeaders(reply, {
+    etag: `"${blobId}-${start}-${served}"`,
+    cacheControl: CACHE_CONTROL_DELETABLE,
+    contentType: OCTET_STREAM,
+    contentLength: served,
+  });
+  await expectBytes(reply.body, bytes.subarray(start, start + served));
 }
 
 describe('worker.fetch with storage nodes stopped (SIGSTOP)', () => {
@@ -135,6 +162,28 @@ describe('worker.fetch with storage nodes stopped (SIGSTOP)', () => {
       expect(unsatisfiable.status).toBe(416);
       expect(unsatisfiable.headers.get('content-range')).toBe(`bytes */${length}`);
       expect(await reasonOf(unsatisfiable)).toBe('RANGE_NOT_SATISFIABLE');
+
+      await expectByteRangeHit(blobId, bytes, 1000, 60_000);
+    },
+    FAULT_TEST_TIMEOUT_MS,
+  );
+
+  it(
+    'serves Walrus’s byte-range route from a blob cached whole in the Cache API, every node stopped',
+    async () => {
+      // Past the isolate's hot objects: the bytes come from the Cache API's entry, cut by range.
+      const { blobId, bytes } = await storedCertified(
+        0xfa19,
+        call,
+        CACHE_CONTROL_DELETABLE,
+        3 * HOT_OBJECT_BYTES_MAX,
+      );
+      const filled = await call(get(blobId));
+      expect(filled.status).toBe(200);
+      await expectBytes(filled.body, bytes);
+      await setAll('stop');
+      await expectByteRangeHit(blobId, bytes, 1000, 60_000);
+      await expectByteRangeHit(blobId, bytes, bytes.length - 5, 100);
     },
     FAULT_TEST_TIMEOUT_MS,
   );
