@@ -26,8 +26,15 @@ interface GatheringReader {
   cancel(reason?: unknown): Promise<void>;
 }
 
-/** A read function over `body`: gathering pieces where the runtime can, chunk by chunk otherwise. */
-function pieceReader(body: ReadableStream<Uint8Array>): {
+/**
+ * A read function over `body`: gathering pieces where the runtime can, chunk by chunk otherwise.
+ * `reuse`: each read hands the previous piece's buffer back to the runtime (see
+ * BodyDeadline.chunksCopiedByConsumer) instead of allocating another.
+ */
+function pieceReader(
+  body: ReadableStream<Uint8Array>,
+  reuse: boolean,
+): {
   readonly read: () => Promise<ReadableStreamReadResult<Uint8Array>>;
   readonly cancel: (reason: unknown) => Promise<void>;
 } {
@@ -39,9 +46,17 @@ function pieceReader(body: ReadableStream<Uint8Array>): {
   }
   if (byob !== undefined && 'readAtLeast' in byob && typeof byob.readAtLeast === 'function') {
     const gathering = byob as unknown as GatheringReader;
+    let previous: ArrayBufferLike | undefined;
     return {
-      read: () =>
-        gathering.readAtLeast(BODY_PIECE_BYTES_MIN, new Uint8Array(BODY_PIECE_BUFFER_BYTES)),
+      read: async () => {
+        const view =
+          previous === undefined
+            ? new Uint8Array(BODY_PIECE_BUFFER_BYTES)
+            : new Uint8Array(previous);
+        const result = await gathering.readAtLeast(BODY_PIECE_BYTES_MIN, view);
+        if (reuse && result.value !== undefined) previous = result.value.buffer;
+        return result;
+      },
       cancel: (reason) => gathering.cancel(reason),
     };
   }
@@ -55,11 +70,19 @@ export interface BodyDeadline {
   readonly abort: (reason: unknown) => void;
   /** Builds the error a stalled body fails with (and records the stall where it must). */
   readonly onStall: () => Error;
+  /**
+   * The consumer copies what it keeps out of each chunk before it asks for the next (a streaming
+   * parser does). Then, in workerd, one piece buffer serves the whole body: a 64 MiB read would
+   * otherwise allocate ~256 fresh 256 KiB buffers, garbage at once, and fresh memory is what made
+   * an isolate's first large read slow. Handing the buffer back to the runtime detaches the
+   * previous chunk, so a consumer that kept one anyway finds it empty, never overwritten.
+   */
+  readonly chunksCopiedByConsumer?: boolean;
 }
 
 export function withBodyDeadline(response: Response, deadline: BodyDeadline): Response {
   if (response.body === null) return response;
-  const reader = pieceReader(response.body);
+  const reader = pieceReader(response.body, deadline.chunksCopiedByConsumer === true);
   /** When the consumer's pending read began (ms); undefined while nobody waits. */
   let waitingSinceMs: number | undefined;
   let watchdog: ReturnType<typeof setTimeout> | undefined;

@@ -131,7 +131,16 @@ export class StorageNodeClient {
    * (and aborts the fetch) if it stalls for `bodyIdleTimeoutMs`. A gate slot is held only while
    * waiting for headers, as Workers count connections.
    */
-  private async request(url: string, init: RequestInit, call: CallOptions): Promise<Response> {
+  /**
+   * `chunksCopied`: the caller parses the body as it streams, copying what it keeps (see
+   * BodyDeadline.chunksCopiedByConsumer).
+   */
+  private async request(
+    url: string,
+    init: RequestInit,
+    call: CallOptions,
+    chunksCopied = false,
+  ): Promise<Response> {
     const release = this.gate === undefined ? () => {} : await this.gate.acquire(call.signal);
     const headersTimeoutMs = call.headersTimeoutMs ?? this.timeoutMs;
     // Our own controller, joined to the caller's signal without a listener on it (a read's
@@ -165,6 +174,7 @@ export class StorageNodeClient {
     this.nodeHealth?.recordHeaders(this.baseUrl, Date.now() - startedMs);
     if (!response.ok) throw await this.errorOf(url, response);
     return withBodyDeadline(response, {
+      chunksCopiedByConsumer: chunksCopied,
       idleMs: this.bodyIdleTimeoutMs,
       abort: (reason) => local.abort(reason),
       onStall: () => {
@@ -300,10 +310,12 @@ export class StorageNodeClient {
   ): Promise<AsyncGenerator<{ readonly pairIndex: number; readonly sliver: SliverData | null }>> {
     const query = `?axis=${axis}&pairs=${formatPairList(pairs)}`;
     const url = this.url(routes.SLIVER_BATCH_ENDPOINT, this.blobParams(blobId), query);
+    // The parser copies each sliver out of the chunks as they come.
     const response = await this.request(
       url,
       { headers: { accept: 'application/octet-stream' } },
       call,
+      true,
     );
     const parser = new SliverBatchParser(new Set(pairs), sliverDataBcsBytes(call.sliverBytes));
     return (async function* entries() {

@@ -5,6 +5,8 @@
  */
 import { describe, expect, inject, it } from 'vitest';
 import type { Env } from '../../workers/index.js';
+import { withBodyDeadline } from '../../client/body-deadline.js';
+import { bytesEqual } from '../../core/bytes.js';
 import { unitFetch } from './worker-harness.js';
 import { ORIGIN, blobApiSuite } from './blob-api-suite.js';
 import { errorReason } from './helpers.js';
@@ -34,5 +36,59 @@ describe('worker.fetch (unit level)', () => {
     );
     expect(response.status).toBe(501);
     expect(await errorReason(response)).toBe('PUBLISHER_DISABLED');
+  });
+});
+
+describe('withBodyDeadline in workerd (client/body-deadline.ts)', () => {
+  const BODY_BYTES = 1024 * 1024 + 17;
+  const deadline = (chunksCopiedByConsumer: boolean) => ({
+    idleMs: 5_000,
+    abort: () => {},
+    onStall: () => new Error('stalled'),
+    chunksCopiedByConsumer,
+  });
+  const pattern = () => {
+    const bytes = new Uint8Array(BODY_BYTES);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + (i >>> 11)) & 0xff;
+    return bytes;
+  };
+
+  /** Reads the body, copying each chunk as it comes, and keeps the chunks themselves too. */
+  async function readKeeping(body: ReadableStream<Uint8Array>) {
+    const reader = body.getReader();
+    const kept: Uint8Array[] = [];
+    const copied = new Uint8Array(BODY_BYTES);
+    let at = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      copied.set(value, at);
+      at += value.length;
+      kept.push(value);
+    }
+    return { kept, copied: copied.subarray(0, at) };
+  }
+
+  it('reads a body in gathered pieces; with chunksCopiedByConsumer, one buffer serves them all', async () => {
+    const bytes = pattern();
+    const reused = await readKeeping(
+      withBodyDeadline(new Response(bytes.slice()), deadline(true)).body!,
+    );
+    // (bytesEqual: vitest's toEqual takes seconds over a megabyte.)
+    expect(bytesEqual(reused.copied, bytes)).toBe(true);
+    expect(reused.kept.length).toBeGreaterThan(1);
+    // Each read handed the previous piece's buffer back: a chunk kept past the next read is
+    // detached (empty), never overwritten with later bytes.
+    for (const chunk of reused.kept.slice(0, -1)) expect(chunk.length).toBe(0);
+
+    const fresh = await readKeeping(
+      withBodyDeadline(new Response(bytes.slice()), deadline(false)).body!,
+    );
+    let at = 0;
+    for (const chunk of fresh.kept) {
+      expect(bytesEqual(chunk, bytes.subarray(at, at + chunk.length))).toBe(true);
+      at += chunk.length;
+    }
+    expect(at).toBe(BODY_BYTES);
   });
 });
