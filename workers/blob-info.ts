@@ -21,7 +21,8 @@ import {
   askNodesForStatus,
 } from '../client/status.js';
 import { type EdgeCommittee, earliestEpochEndMs } from './committee-source.js';
-import { type EdgeCache, MemoryLru } from './edge-cache.js';
+import { MemoryLru } from '../core/memory-lru.js';
+import type { EdgeCache } from './edge-cache.js';
 import { forgetHotObject } from './hot-objects.js';
 import { singleFlight } from './single-flight.js';
 

@@ -10,7 +10,7 @@ import type { Committee } from '../core/chain/committee.js';
 import type { CommitteeMember, EpochState, SystemState } from '../core/chain/types.js';
 import { bytesToHex, hexToBytes } from '../core/hex.js';
 import type { EdgeCache } from './edge-cache.js';
-import { MemoryLru } from './edge-cache.js';
+import { MemoryLru } from '../core/memory-lru.js';
 import { singleFlight } from './single-flight.js';
 
 /** A committee is re-read at least this often while the chain answers. */

@@ -12,7 +12,7 @@ import { EdgeErrors } from './api-errors.js';
 import { type EdgeStatus, expiryLowerBoundMs } from './blob-info.js';
 import type { EdgeStatusKind } from './status-ttl.js';
 import type { BlobTarget, ReadContext } from './read-context.js';
-import { MemoryLru } from './edge-cache.js';
+import { MemoryLru } from '../core/memory-lru.js';
 import type { WorkerConfig } from './env.js';
 
 /**

@@ -12,7 +12,8 @@
 import type { QuiltTags } from '../core/quilt/patch.js';
 import type { QuiltIndex } from '../core/quilt/quilt-index.js';
 import type { ColumnRange } from '../core/quilt/quilt-reader.js';
-import { type EdgeCache, MemoryLru } from './edge-cache.js';
+import { MemoryLru } from '../core/memory-lru.js';
+import type { EdgeCache } from './edge-cache.js';
 import { type QuiltPatchFields, forgetHotObject, hotObject, keepHotObject } from './hot-objects.js';
 
 /** A patch as served: verified data plus the fields of its header, and its decided type. */
