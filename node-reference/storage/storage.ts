@@ -9,6 +9,9 @@
  * read back is verified again; data that no longer verifies is reported and treated as missing.
  * Every write resolves only once it is flushed to disk (lmdb `noSync: false`, `flushed` awaited),
  * so whatever a confirmation covers survives a crash.
+ *
+ * Over 400 lines because every read and write of a node's lmdb environments is here, with the
+ * checks that go with it; splitting metadata from slivers would split one transaction's keys.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
