@@ -10,7 +10,7 @@
  * A segment read from the nodes is its verified rows as they arrived, not one buffer: copying them
  * together cost a copy of every byte of a miss, and, the first time, fresh memory (on the 2-core
  * VM this was measured on, first-touch page faults cost ~3 ms per MiB). Rows are joined into one
- * buffer only where one is needed: a segment stored in the cache, or a blob of one segment.
+ * buffer only for a blob of one segment (kept whole); a segment's cache entry is put from its rows.
  */
 import { blobIdToString } from '../core/blob-id.js';
 import { type BlobLayout } from '../core/encoding/blob-layout.js';
@@ -131,7 +131,7 @@ export class BlobBody {
       rows.push(data.subarray(0, Math.min(rowBytes, bytes - at)));
     }
     if (this.cacheTtlS !== undefined && this.storeSegments) {
-      this.cache.putBytes(key, joinSegment(rows), this.cacheTtlS);
+      this.cache.putBytes(key, rows, this.cacheTtlS);
     }
     return rows;
   }

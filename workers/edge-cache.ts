@@ -8,6 +8,7 @@
  * their freshness in `Cache-Control` (the Cache API honours it) and, where the Worker decides
  * freshness itself, in a header of ours. Nothing is put here before it is verified.
  */
+import { withKnownLength } from './blob-response.js';
 
 /** Bump when an entry's format changes: old entries are then never read. */
 const KEY_PREFIX = '/.walrus-edge/cache/v1';
@@ -101,17 +102,29 @@ export class EdgeCache {
     }
   }
 
-  putBytes(key: Request, bytes: Uint8Array, ttlSeconds: number): void {
-    if (putBytesInFlight + bytes.length > PUTS_IN_FLIGHT_BYTES_MAX) return;
-    putBytesInFlight += bytes.length;
+  /**
+   * Stores `bytes`, given whole or as pieces in order (a segment's rows: streamed to the cache as
+   * they are, not joined into a fresh buffer first; the same pieces may be going to a client, and
+   * a stream body's consumer reads them without detaching them, as the whole-object tee relies on).
+   */
+  putBytes(key: Request, bytes: Uint8Array | readonly Uint8Array[], ttlSeconds: number): void {
+    const pieces = bytes instanceof Uint8Array ? [bytes] : bytes;
+    let length = 0;
+    for (const piece of pieces) length += piece.length;
+    if (putBytesInFlight + length > PUTS_IN_FLIGHT_BYTES_MAX) return;
+    putBytesInFlight += length;
+    const body =
+      pieces.length === 1
+        ? (pieces[0] as Uint8Array<ArrayBuffer>)
+        : withKnownLength(streamOf(pieces), length);
     this.waitUntil(
       this.cache
         .put(
           key,
-          new Response(bytes as Uint8Array<ArrayBuffer>, {
+          new Response(body, {
             headers: {
               'content-type': 'application/octet-stream',
-              'content-length': String(bytes.length),
+              'content-length': String(length),
               'cache-control': `public, max-age=${Math.max(1, Math.floor(ttlSeconds))}`,
             },
           }),
@@ -120,8 +133,22 @@ export class EdgeCache {
           // Too large, or a transient failure: the next request fetches again.
         })
         .finally(() => {
-          putBytesInFlight -= bytes.length;
+          putBytesInFlight -= length;
         }),
     );
   }
+}
+
+/** The pieces, one chunk each, pulled as the consumer asks. */
+function streamOf(pieces: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (next < pieces.length) controller.enqueue(pieces[next++]);
+        else controller.close();
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }

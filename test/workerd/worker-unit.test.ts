@@ -7,6 +7,7 @@ import { describe, expect, inject, it } from 'vitest';
 import type { Env } from '../../workers/index.js';
 import { withBodyDeadline } from '../../client/body-deadline.js';
 import { bytesEqual } from '../../core/bytes.js';
+import { EdgeCache } from '../../workers/edge-cache.js';
 import { unitFetch } from './worker-harness.js';
 import { ORIGIN, blobApiSuite } from './blob-api-suite.js';
 import { errorReason } from './helpers.js';
@@ -90,5 +91,33 @@ describe('withBodyDeadline in workerd (client/body-deadline.ts)', () => {
       at += chunk.length;
     }
     expect(at).toBe(BODY_BYTES);
+  });
+});
+
+describe('EdgeCache.putBytes (workers/edge-cache.ts)', () => {
+  it('stores bytes given as pieces (a segment’s rows) exactly, while the pieces also go elsewhere', async () => {
+    const pending: Promise<unknown>[] = [];
+    const cache = new EdgeCache(await caches.open('put-pieces'), ORIGIN, (p) => pending.push(p));
+    const pieces = [1000, 1, 70_000, 0, 333].map((length, i) =>
+      Uint8Array.from({ length }, (_, j) => (i * 101 + j * 7) & 0xff),
+    );
+    const whole = new Uint8Array(pieces.reduce((sum, piece) => sum + piece.length, 0));
+    pieces.reduce((at, piece) => (whole.set(piece, at), at + piece.length), 0);
+    const key = cache.key('segment', 'test-blob', '3', '0');
+    // The same pieces are read by another stream meanwhile, as a client's response reads them.
+    const client = new Response(
+      new ReadableStream({
+        start(controller) {
+          for (const piece of pieces) controller.enqueue(piece);
+          controller.close();
+        },
+      }),
+    ).arrayBuffer();
+    cache.putBytes(key, pieces, 60);
+    expect(bytesEqual(new Uint8Array(await client), whole)).toBe(true);
+    await Promise.all(pending);
+    const stored = await cache.getBytes(key);
+    expect(stored === undefined ? undefined : bytesEqual(stored, whole)).toBe(true);
+    expect(pieces.map((piece) => piece.length)).toEqual([1000, 1, 70_000, 0, 333]);
   });
 });
