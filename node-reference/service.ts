@@ -29,9 +29,13 @@ import {
   InvalidInconsistencyProofError,
   verifyInconsistencyProof,
 } from '../core/encoding/inconsistency.js';
-import type { RecoverySymbol } from '../core/encoding/recovery-symbols.js';
+import { type RecoverySymbol, ownRecoverySymbols } from '../core/encoding/recovery-symbols.js';
 import { SliverDecodeError, sliverDataBcsBytes } from '../core/encoding/sliver-data.js';
-import { SliverVerificationError, layoutOf } from '../core/encoding/sliver-verification.js';
+import {
+  SliverVerificationError,
+  layoutOf,
+  sliverSymbolCount,
+} from '../core/encoding/sliver-verification.js';
 import {
   type BlobPersistence,
   invalidBlobIdMessage,
@@ -61,7 +65,11 @@ import {
 import { SymbolSources } from './symbol-sources.js';
 import type { Logger } from './log.js';
 import { PendingCache, type PendingCacheLimits } from './pending-cache.js';
-import { type RecoverySymbolFilter, planRecoverySymbols } from './recovery-plan.js';
+import {
+  type RecoverySymbolFilter,
+  type SourceSliver,
+  planRecoverySymbols,
+} from './recovery-plan.js';
 import {
   type MissingSliver,
   type RecoveryHost,
@@ -203,6 +211,11 @@ export interface NodeRecoveryOptions {
 }
 
 const AXES: readonly SliverAxis[] = ['primary', 'secondary'];
+/**
+ * Up to this share of a sliver's own symbols, a recovery-symbol request reads just those (each
+ * hashed against its kept leaf); past it, the whole sliver (one checksum, expansion kept).
+ */
+export const OWN_SYMBOLS_READ_FRACTION_MAX = 1 / 2;
 
 const slot = (blobId: Uint8Array): string => Buffer.from(blobId).toString('hex');
 const base64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString('base64');
@@ -801,6 +814,27 @@ export class StorageNode implements StorageNodeService {
       // hashes were kept), whatever the number of symbols taken from it, and kept for the next
       // request (a reader rebuilding many rows asks again and again).
       let expanded = this.symbolSources.get(blobId, source.axis, index);
+      if (expanded === undefined && this.readsOwnSymbolsOnly(metadata, source)) {
+        const own = this.storage.readOwnSymbols(
+          metadata,
+          source.pairIndex,
+          source.axis,
+          source.targets,
+        );
+        if (own !== undefined) {
+          symbols.push(
+            ...ownRecoverySymbols(
+              metadata,
+              source.axis,
+              index,
+              own.leafHashes,
+              source.targets,
+              own.symbols,
+            ),
+          );
+          continue;
+        }
+      }
       if (expanded === undefined) {
         const verified = this.storage.readSliver(metadata, source.pairIndex, source.axis);
         if (verified === null) {
@@ -821,6 +855,19 @@ export class StorageNode implements StorageNodeService {
     // Like Walrus: skip what cannot be served, fail only when nothing can.
     if (symbols.length === 0) throw failure ?? NodeErrors.symbolNotPresent();
     return symbols;
+  }
+
+  /**
+   * A few of a sliver's own symbols are read alone (storage.readOwnSymbols); past
+   * OWN_SYMBOLS_READ_FRACTION_MAX of the sliver, reading and checksumming it whole is cheaper than
+   * hashing each symbol, and the expansion is kept for the next request.
+   */
+  private readsOwnSymbolsOnly(metadata: VerifiedMetadata, source: SourceSliver): boolean {
+    const own = sliverSymbolCount(layoutOf(metadata), source.axis);
+    return (
+      source.targets.length <= own * OWN_SYMBOLS_READ_FRACTION_MAX &&
+      source.targets.every((target) => target < own)
+    );
   }
 
   // Status.

@@ -270,6 +270,59 @@ describe('node storage', () => {
     }
   });
 
+  it('serves a few of a sliver’s own symbols read alone, never a rotten one', async () => {
+    const large = testBlob(300_000, N_SHARDS, 501);
+    await chain.registerBlob({ blobId: large.blobId });
+    const metadata = verifyMetadata(large.blobId, large.encoded.metadata, N_SHARDS);
+    const held = pairsOnShards(large, SHARDS).sort((a, b) => a - b);
+    const sourceOf = (pair: number) =>
+      new RecoverySymbolSource(
+        metadata,
+        'secondary',
+        sliverIndexOfPair('secondary', pair, N_SHARDS),
+        decodeSliverData(large.sliverBcs(pair, 'secondary')).data,
+      );
+    const served = async (url: string, target: number) => {
+      const response = await fetch(
+        `${url}/v1/blobs/${large.blobIdText}/recoverySymbols?targetSliver=${target}&targetType=primary`,
+      );
+      expect(response.status).toBe(200);
+      const symbols = decodeRecoverySymbols(new Uint8Array(await response.arrayBuffer()));
+      return symbols.sort((a, b) => a.sourceIndex - b.sourceIndex);
+    };
+    const expected = (pairs: readonly number[], target: number) =>
+      encodeRecoverySymbols(
+        pairs
+          .map((pair) => sourceOf(pair).symbolFor(target))
+          .sort((a, b) => a.sourceIndex - b.sourceIndex),
+      );
+    let node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      await uploadBlob(node.url, large, SHARDS);
+    } finally {
+      await node.close(0);
+    }
+    // Rot symbol 0 of one secondary sliver on disk; its checksum and leaf table stay as written.
+    const rottenPair = held[1];
+    const env = shardEnv(large, rottenPair);
+    const stored = Buffer.from(env.get(sliverKey(large.blobId, 'secondary'))!);
+    const dataBytes = decodeSliverData(new Uint8Array(stored)).data.length;
+    stored[stored.length - 4 - dataBytes + 3] ^= 0x40;
+    await env.put(sliverKey(large.blobId, 'secondary'), stored);
+    await env.close();
+
+    node = await startTestNode({ chain, name: 's', dataDir });
+    try {
+      // Symbol 0 of the rotten sliver is left out; every other sliver's is served exactly.
+      const withoutRotten = held.filter((pair) => pair !== rottenPair);
+      expectBytes(encodeRecoverySymbols(await served(node.url, 0)), expected(withoutRotten, 0));
+      // Its symbol 1 did not rot: read alone and checked against its leaf, it is served.
+      expectBytes(encodeRecoverySymbols(await served(node.url, 1)), expected(held, 1));
+    } finally {
+      await node.close(0);
+    }
+  });
+
   it('deletes a blob from every shard on demand', async () => {
     const node = await startTestNode({ chain, name: 's', dataDir });
     try {
