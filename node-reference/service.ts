@@ -29,7 +29,7 @@ import {
   InvalidInconsistencyProofError,
   verifyInconsistencyProof,
 } from '../core/encoding/inconsistency.js';
-import { type RecoverySymbol, ownRecoverySymbols } from '../core/encoding/recovery-symbols.js';
+import type { RecoverySymbol } from '../core/encoding/recovery-symbols.js';
 import { SliverDecodeError, sliverDataBcsBytes } from '../core/encoding/sliver-data.js';
 import {
   SliverVerificationError,
@@ -62,7 +62,7 @@ import {
   PENDING_CACHE_BYTES_MAX,
   PENDING_TTL_MS,
 } from './limits.js';
-import { SymbolSources } from './symbol-sources.js';
+import { SymbolSources, ownRecoverySymbols } from './symbol-sources.js';
 import type { Logger } from './log.js';
 import { PendingCache, type PendingCacheLimits } from './pending-cache.js';
 import {

@@ -5,11 +5,12 @@
  * Slivers never change for a blob ID, so an expansion can be reused as long as memory allows:
  * least recently used out first, within SYMBOL_SOURCES_BYTES_MAX.
  */
-import type { SliverAxis } from '../core/encoding/mapping.js';
+import { type SliverAxis, otherAxis } from '../core/encoding/mapping.js';
 import type { VerifiedMetadata } from '../core/encoding/metadata.js';
-import { RecoverySymbolSource } from '../core/encoding/recovery-symbols.js';
+import { type RecoverySymbol, RecoverySymbolSource } from '../core/encoding/recovery-symbols.js';
 import { layoutOf } from '../core/encoding/sliver-verification.js';
 import { DIGEST_BYTES } from '../core/hash/blake2b.js';
+import { MerkleTree } from '../core/merkle.js';
 
 /** Memory for kept expansions (n symbols plus the Merkle tree: about 2n hashes). */
 export const SYMBOL_SOURCES_BYTES_MAX = 64 * 1024 * 1024;
@@ -68,4 +69,27 @@ export class SymbolSources {
     this.entries.delete(key);
     this.bytesHeld -= entry.bytes;
   }
+}
+
+/**
+ * Recovery symbols from a sliver's own symbols alone (`data[i]` is symbol `targets[i]`, each below
+ * the sliver's symbol count), with proofs from its leaf hashes (already checked against the
+ * metadata by the caller): what RecoverySymbolSource gives, for a node that read only those.
+ */
+export function ownRecoverySymbols(
+  metadata: VerifiedMetadata,
+  sourceAxis: SliverAxis,
+  sourceIndex: number,
+  leafHashes: Uint8Array,
+  targets: readonly number[],
+  data: readonly Uint8Array[],
+): RecoverySymbol[] {
+  const tree = new MerkleTree(leafHashes, metadata.nShards);
+  return targets.map((targetIndex, i) => ({
+    targetAxis: otherAxis(sourceAxis),
+    targetIndex,
+    sourceIndex,
+    data: data[i],
+    proof: tree.proof(targetIndex),
+  }));
 }

@@ -114,29 +114,6 @@ export class RecoverySymbolSource {
 }
 
 /**
- * Recovery symbols from a sliver's own symbols alone (`data[i]` is symbol `targets[i]`, each below
- * the sliver's symbol count), with proofs from its leaf hashes (already checked against the
- * metadata by the caller): what RecoverySymbolSource gives, for a node that read only those.
- */
-export function ownRecoverySymbols(
-  metadata: VerifiedMetadata,
-  sourceAxis: SliverAxis,
-  sourceIndex: number,
-  leafHashes: Uint8Array,
-  targets: readonly number[],
-  data: readonly Uint8Array[],
-): RecoverySymbol[] {
-  const tree = new MerkleTree(leafHashes, metadata.nShards);
-  return targets.map((targetIndex, i) => ({
-    targetAxis: otherAxis(sourceAxis),
-    targetIndex,
-    sourceIndex,
-    data: data[i],
-    proof: tree.proof(targetIndex),
-  }));
-}
-
-/**
  * Checks a symbol offered for recovering sliver `targetIndex` of `targetAxis` (spec §8.1): indices
  * in range and size right first, then usability, then the Merkle proof against the metadata hash of
  * the source sliver.
