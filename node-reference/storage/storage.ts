@@ -412,8 +412,11 @@ export class NodeStorage {
 
   /** Deletes the blob's metadata and its slivers in every held shard. */
   async deleteBlobData(blobId: Uint8Array): Promise<void> {
-    this.keptMetadata.delete(Buffer.from(blobId).toString('hex'));
+    const memoryKey = Buffer.from(blobId).toString('hex');
+    this.keptMetadata.delete(memoryKey);
     await this.metadataDb.remove(blobKey(blobId));
+    // A read while the removal was being written found the metadata and kept it again.
+    this.keptMetadata.delete(memoryKey);
     await failPoint('delete-between-metadata-and-slivers');
     const removals: Promise<boolean>[] = [];
     for (const store of this.shardStores.values()) {

@@ -344,6 +344,27 @@ describe('node storage', () => {
     }
   });
 
+  it('forgets kept metadata of a deleted blob, even when it is read during the deletion', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'walrus-node-storage-kept-'));
+    const storage = await NodeStorage.open(root, N_SHARDS, silentLogger);
+    try {
+      const blob = testBlob(10_000, N_SHARDS, 777);
+      const metadata = verifyMetadata(blob.blobId, blob.encoded.metadata, N_SHARDS);
+      await storage.storeMetadata(metadata);
+      const kept = storage.readMetadata(blob.blobId);
+      expect(kept?.blobId).toEqual(blob.blobId);
+      expect(storage.readMetadata(blob.blobId)).toBe(kept);
+      const deleting = storage.deleteBlobData(blob.blobId);
+      // Read while the removal is being written: still there, and kept again.
+      expect(storage.readMetadata(blob.blobId)).not.toBeNull();
+      await deleting;
+      expect(storage.readMetadata(blob.blobId)).toBeNull();
+    } finally {
+      await storage.close();
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+
   it('keeps one lmdb environment per held shard', () => {
     const dirs = readdirSync(join(storageRoot(dataDir), 'shards')).sort();
     expect(dirs).toEqual(SHARDS.map((shard) => String(shard).padStart(5, '0')));
